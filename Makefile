@@ -1,0 +1,48 @@
+# Thin front door over CMake. Every target installs what is missing first,
+# configures once, and rebuilds only what changed.
+#   make demo   the main job          make test   build and run every test
+#   make bench  print the benchmarks  make fuzz   longer libFuzzer runs
+#   make asan   every test under AddressSanitizer + UBSan
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 300
+GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
+
+.PHONY: all deps build test demo bench fuzz asan clean
+
+all: build
+
+deps:
+	@sh scripts/ensure-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+demo: build
+	@sh scripts/demo.sh $(BUILD)
+
+bench: build
+	cmake --build $(BUILD) --target bench
+
+fuzz: build
+	@while read -r bin corpus; do \
+	  sh tests/fuzz/run-fuzzer.sh "$$bin" "$$corpus" $(FUZZ_SECONDS) || exit 1; \
+	done < $(BUILD)/fuzzers.txt
+
+$(ASAN_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Asan
+
+asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

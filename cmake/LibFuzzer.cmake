@@ -1,0 +1,46 @@
+# libFuzzer needs clang; the project itself builds with the default compiler.
+# imup_add_libfuzzer compiles a fuzz target's sources with clang++ in one
+# command, so the fuzzers exist whatever compiler configured the build.
+#
+#   imup_add_libfuzzer(NAME <n> SOURCES <files...> INCLUDES <dirs...>
+#                      CORPUS <dir> [SECONDS <smoke-seconds>])
+#
+# It adds the target fuzz-<n>, a ctest test fuzz.<n> that runs it for SECONDS
+# (default 15) on a scratch copy of CORPUS, and a line "<binary> <corpus>" in
+# <build>/fuzzers.txt, which `make fuzz` reads for the longer runs.
+
+find_program(IMUP_CLANGXX NAMES clang++ clang++-14)
+
+file(WRITE "${CMAKE_BINARY_DIR}/fuzzers.txt" "")
+
+function(imup_add_libfuzzer)
+  cmake_parse_arguments(F "" "NAME;CORPUS;SECONDS" "SOURCES;INCLUDES" ${ARGN})
+  if(NOT IMUP_CLANGXX)
+    message(WARNING "clang++ not found: fuzz target ${F_NAME} is not built")
+    return()
+  endif()
+  if(NOT F_SECONDS)
+    set(F_SECONDS 15)
+  endif()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/fuzz-${F_NAME}")
+  set(incs "")
+  foreach(dir ${F_INCLUDES})
+    list(APPEND incs "-I${dir}")
+  endforeach()
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND "${IMUP_CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+            -Wall -Wextra -Werror ${incs} ${F_SOURCES} -o "${out}"
+    DEPENDS ${F_SOURCES}
+    IMPLICIT_DEPENDS CXX ${F_SOURCES}
+    COMMENT "Building libFuzzer target ${F_NAME} with clang++"
+    VERBATIM)
+  add_custom_target(fuzz-${F_NAME} ALL DEPENDS "${out}")
+
+  set(runner "${PROJECT_SOURCE_DIR}/tests/fuzz/run-fuzzer.sh")
+  add_test(NAME fuzz.${F_NAME}
+           COMMAND sh "${runner}" "${out}" "${F_CORPUS}" "${F_SECONDS}")
+  set_tests_properties(fuzz.${F_NAME} PROPERTIES LABELS fuzz TIMEOUT 300)
+  file(APPEND "${CMAKE_BINARY_DIR}/fuzzers.txt" "${out} ${F_CORPUS}\n")
+endfunction()

@@ -1,0 +1,40 @@
+// Text-field helpers (docs/PROTOCOL.md §4): UTF-8, name rules, CRLF fields,
+// IPv4 endpoints. Shared by the codec, the engine's checks and the tools.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/message.hpp"
+
+namespace imup {
+
+// Length in code points of valid UTF-8 (shortest forms, no surrogates, <= U+10FFFF);
+// nullopt when the bytes are not valid UTF-8.
+std::optional<std::size_t> utf8_length(std::string_view bytes);
+
+// Why a name breaks §4.2, or nullopt when it is valid.
+std::optional<std::string> name_problem(std::string_view name);
+inline bool is_valid_name(std::string_view name) { return !name_problem(name); }
+
+// Splitting a text into fields. Each field records how it ended.
+enum class Terminator : std::uint8_t { Crlf, BareLf, None };
+struct Field {
+  std::string_view value;
+  Terminator end = Terminator::Crlf;
+};
+// Splits at LF (a CR before it belongs to the terminator). The last field has
+// Terminator::None when the text does not end with a line feed. An empty text
+// yields no fields.
+std::vector<Field> split_fields(std::string_view text);
+
+// "192.0.2.7:2017" <-> Endpoint.
+std::string format_endpoint(const Endpoint& e);
+std::optional<Endpoint> parse_endpoint(std::string_view text);
+std::string format_ipv4(std::uint32_t ipv4);
+
+}  // namespace imup
