@@ -5,7 +5,7 @@
 #   imup_add_libfuzzer(NAME <n> SOURCES <files...> INCLUDES <dirs...>
 #                      CORPUS <dir> [SECONDS <smoke-seconds>])
 #
-# It adds the target fuzz-<n>, a ctest test fuzz.<n> that runs it for SECONDS
+# It adds the target fuzz-<n> (building <n>_fuzzer), a ctest test fuzz.<n> that runs it for SECONDS
 # (default 15) on a scratch copy of CORPUS, and a line "<binary> <corpus>" in
 # <build>/fuzzers.txt, which `make fuzz` reads for the longer runs.
 
@@ -22,7 +22,7 @@ function(imup_add_libfuzzer)
   if(NOT F_SECONDS)
     set(F_SECONDS 15)
   endif()
-  set(out "${CMAKE_CURRENT_BINARY_DIR}/fuzz-${F_NAME}")
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${F_NAME}_fuzzer")
   set(incs "")
   foreach(dir ${F_INCLUDES})
     list(APPEND incs "-I${dir}")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Encoding and decoding IMUP datagrams (docs/PROTOCOL.md). Strict decoding
 // accepts exactly what the document allows; lenient decoding also reads what
 // the draft's own examples contain and reports each deviation as a warning.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Who sends what, and which answer closes which request (docs/PROTOCOL.md §5, §6).
 // The engine, the verifier and the injector all ask these questions.
 #pragma once
@@ -106,7 +107,7 @@ class SeqUnwrapper {
       last_ += forward;
       return last_;
     }
-    auto back = kSeqModulo - forward;
+    std::uint64_t back = kSeqModulo - forward;
     // A number slightly behind the newest is a late or resent one: place it
     // below without moving the newest (never below zero).
     return last_ >= back ? last_ - back : seq;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Typed IMUP messages: one struct per type, in type order, held in a variant
 // whose index + 1 is the type number (docs/PROTOCOL.md §4.3, §5).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text-field helpers (docs/PROTOCOL.md §4): UTF-8, name rules, CRLF fields,
 // IPv4 endpoints. Shared by the codec, the engine's checks and the tools.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The IMUP header and the protocol's constants (docs/PROTOCOL.md §1-§3, §5).
 // Everything here is about bits on the wire; typed messages are in message.hpp.
 #pragma once
