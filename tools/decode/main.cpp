@@ -105,9 +105,9 @@ int main(int argc, char** argv) {
       "with its warnings. Lenient by default: the draft's own deviations are warnings.");
   g_option_context_set_description(ctx,
       "Examples:\n"
-      "  imup-decode 00404040536865 6e670d0a\n"
+      "  imup-decode 004040605368656e670d0a            (Connexion seq=1 name=\"Sheng\")\n"
       "  imup-decode --vectors tests/vectors/section5/*.vec\n"
-      "  printf '0060000\\n' | imup-decode --json -\n\n"
+      "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n"
       "Exit status: 0 every datagram decoded, 1 some did not, 2 bad usage or input file.");
   g_option_context_add_main_entries(ctx, kEntries, nullptr);
   g_autoptr(GError) err = nullptr;
