@@ -40,7 +40,7 @@ enum class Fault : std::uint8_t {
   TextUserList,      // a user list in text form (the draft's example)
   OneFieldText,      // a type-9 text with no sender field (the draft's example)
   ModeTextMismatch,  // type 20 text disagrees with the mode bits
-  CrlfInField,       // encoder: a field value holding CR or LF
+  CrlfInField,       // a CR or LF inside a field value (a lone CR on the wire)
 };
 std::string_view fault_name(Fault f);
 

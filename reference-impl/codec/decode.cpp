@@ -36,6 +36,10 @@ bool check_name(Reader& r, std::string_view name, const char* field) {
 // Terminators and field counts, shared by every text type.
 bool check_terminators(Reader& r, const std::vector<Field>& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].value.find('\r') != std::string_view::npos &&
+        !r.report(Fault::CrlfInField, "text",
+                  "field " + std::to_string(i + 1) + " holds a CR that does not end it"))
+      return false;
     if (fields[i].end == Terminator::BareLf &&
         !r.report(Fault::BareLf, "text", "field " + std::to_string(i + 1) + " ends with LF, not CRLF"))
       return false;

@@ -62,6 +62,8 @@ TEST_CASE("strict decoding names the fault and the field") {
       {"user entry status 10", datagram(0, 21, std::string("\x80\x00\x00\x04Lucy", 8)), Fault::BadUserEntry, "text.entry"},
       {"user entry bad name", datagram(0, 21, std::string("\x00\x00\x00\x03" "a\x01" "b", 7)), Fault::BadUserEntry, "text.entry.name"},
       {"reason with two lines", datagram(0, 14, "a\r\nb\r\n"), Fault::ExtraField, "text"},
+      // Found by the decode fuzzer: a lone CR inside a field is not a terminator.
+      {"lone CR in a message", datagram(1, 18, std::string(",\0\r*g\0\r\n", 8), 0x5), Fault::CrlfInField, "text"},
   };
   for (const auto& c : cases) {
     INFO(c.what);
