@@ -3,6 +3,8 @@
 #   make demo   the main job          make test   build and run every test
 #   make bench  print the benchmarks  make fuzz   longer libFuzzer runs
 #   make asan   every test under AddressSanitizer + UBSan
+#   make install-plugin         the Wireshark plugin, for this user
+#   make install-plugin-system  the Wireshark plugin, for every user (root)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -10,7 +12,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 300
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: all deps build test demo bench fuzz asan clean
+.PHONY: all deps build test demo bench fuzz asan install-plugin install-plugin-system clean
 
 all: build
 
@@ -36,6 +38,13 @@ fuzz: build
 	@while read -r bin corpus; do \
 	  sh tests/fuzz/run-fuzzer.sh "$$bin" "$$corpus" $(FUZZ_SECONDS) || exit 1; \
 	done < $(BUILD)/fuzzers.txt
+	cmake --build $(BUILD) --target fuzz-plugin
+
+install-plugin: build
+	cmake --build $(BUILD) --target install-plugin
+
+install-plugin-system: build
+	cmake --build $(BUILD) --target install-plugin-system
 
 $(ASAN_BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(ASAN_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Asan

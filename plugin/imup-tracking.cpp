@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// State across datagrams (PROTOCOL.md §6, §9, §10, §11), built on the first
+// pass only and memoised per frame with p_add_proto_data, so a second pass
+// (tshark -2, or clicking around in Wireshark) shows the same thing and can
+// add the links that point forward (a request's answer).
+
+#include "imup-tracking.h"
+
+#include <string.h>
+#include <epan/proto_data.h>
+
+namespace {
+
+// A directed pair of endpoints: the requester A and the peer B it asks.
+struct pair_key {
+    guint64 requester;
+    guint64 responder;
+};
+
+// What an endpoint is, as far as the capture has told us.
+struct endpoint_state {
+    const char *user;          // bound by an ACKed Connexion or a member line
+    guint32 convention;        // first length convention it used
+    const imup_group *group;   // NULL outside a private group
+};
+
+struct transaction_extra;
+
+// One requester's view of one peer: its counter and its requests. A request
+// is found by its full sequence number in a ring of 1024 slots (one per 10-bit
+// value): serial arithmetic never reaches back more than 512 numbers, so the
+// slot of a live request is never taken by a newer one (PROTOCOL.md §6.2, §6.4).
+struct pair_state {
+    gboolean have_seq;
+    gint32 last_full_seq;          // highest full sequence number of a request
+    transaction_extra **slots;     // IMUP_SEQ_SPACE entries, allocated on the first request
+    imup_listing *listing;         // the listing its last List request walked
+};
+
+// A peer-to-peer conversation a type 11 announced.
+struct peer_conversation {
+    guint32 setup_frame;
+};
+
+// The transaction map needs the request's direction and its extra data too.
+struct transaction_extra {
+    imup_transaction t;
+    imup_direction direction;
+    guint32 mode_bits;
+    const char *members;
+};
+
+// A datagram's two endpoints and the two directed pairs between them, so that
+// each datagram costs one lookup here instead of four.
+struct route {
+    endpoint_state *src;
+    endpoint_state *dst;
+    pair_state *forward;   // the source as requester
+    pair_state *backward;  // the destination as requester
+};
+
+transaction_extra *find_transaction(const pair_state *pair, gint32 full_seq)
+{
+    if (!pair->slots)
+        return NULL;
+    transaction_extra *x = pair->slots[static_cast<guint32>(full_seq) & (IMUP_SEQ_SPACE - 1)];
+    return x && x->t.full_seq == full_seq ? x : NULL;
+}
+
+void store_transaction(pair_state *pair, transaction_extra *x)
+{
+    if (!pair->slots)
+        pair->slots = wmem_alloc0_array(wmem_file_scope(), transaction_extra *, IMUP_SEQ_SPACE);
+    pair->slots[static_cast<guint32>(x->t.full_seq) & (IMUP_SEQ_SPACE - 1)] = x;
+}
+
+wmem_map_t *endpoints;  // guint64 endpoint key -> endpoint_state
+wmem_map_t *pairs;      // pair_key -> pair_state
+wmem_map_t *routes;     // pair_key (source, destination) -> route
+
+guint pair_hash(gconstpointer key)
+{
+    const pair_key *k = static_cast<const pair_key *>(key);
+    guint64 mixed = k->requester * 0x9E3779B97F4A7C15ULL ^ k->responder;
+    return static_cast<guint>(mixed ^ (mixed >> 32));
+}
+
+gboolean pair_equal(gconstpointer a, gconstpointer b)
+{
+    const pair_key *x = static_cast<const pair_key *>(a);
+    const pair_key *y = static_cast<const pair_key *>(b);
+    return x->requester == y->requester && x->responder == y->responder;
+}
+
+// IPv4 address and port in one number; other address types are hashed (IMUP
+// is IPv4-only, but a heuristic match over IPv6 must not crash the tracker).
+guint64 endpoint_key(const address *addr, guint32 port)
+{
+    if (addr->type == AT_IPv4 && addr->len == 4) {
+        guint32 ip;
+        memcpy(&ip, addr->data, 4);
+        return (static_cast<guint64>(g_ntohl(ip)) << 16) | port;
+    }
+    guint32 hash = 2166136261u;
+    const guint8 *p = static_cast<const guint8 *>(addr->data);
+    for (int i = 0; i < addr->len; i++)
+        hash = (hash ^ p[i]) * 16777619u;
+    return (1ULL << 63) | (static_cast<guint64>(hash) << 16) | port;
+}
+
+guint64 ipv4_endpoint_key(guint32 ipv4_network_order, guint16 port)
+{
+    return (static_cast<guint64>(g_ntohl(ipv4_network_order)) << 16) | port;
+}
+
+endpoint_state *get_endpoint(guint64 key)
+{
+    endpoint_state *e = static_cast<endpoint_state *>(wmem_map_lookup(endpoints, &key));
+    if (!e) {
+        guint64 *stored = wmem_new(wmem_file_scope(), guint64);
+        *stored = key;
+        e = wmem_new0(wmem_file_scope(), endpoint_state);
+        wmem_map_insert(endpoints, stored, e);
+    }
+    return e;
+}
+
+pair_state *find_pair(guint64 requester, guint64 responder)
+{
+    pair_key key = { requester, responder };
+    return static_cast<pair_state *>(wmem_map_lookup(pairs, &key));
+}
+
+pair_state *get_pair(guint64 requester, guint64 responder)
+{
+    pair_state *p = find_pair(requester, responder);
+    if (!p) {
+        pair_key *key = wmem_new(wmem_file_scope(), pair_key);
+        key->requester = requester;
+        key->responder = responder;
+        p = wmem_new0(wmem_file_scope(), pair_state);
+        wmem_map_insert(pairs, key, p);
+    }
+    return p;
+}
+
+const imup_group *new_group(const char *members, guint32 mode)
+{
+    imup_group *g = wmem_new(wmem_file_scope(), imup_group);
+    g->members = members;
+    g->mode = mode;
+    return g;
+}
+
+route *get_route(guint64 src_key, guint64 dst_key)
+{
+    pair_key key = { src_key, dst_key };
+    route *r = static_cast<route *>(wmem_map_lookup(routes, &key));
+    if (!r) {
+        pair_key *stored = wmem_new(wmem_file_scope(), pair_key);
+        *stored = key;
+        r = wmem_new(wmem_file_scope(), route);
+        r->src = get_endpoint(src_key);
+        r->dst = get_endpoint(dst_key);
+        r->forward = get_pair(src_key, dst_key);
+        r->backward = get_pair(dst_key, src_key);
+        wmem_map_insert(routes, stored, r);
+    }
+    return r;
+}
+
+// Serial-number arithmetic over the 10-bit space (PROTOCOL.md §6.2): the full
+// number nearest to `reference` whose low 10 bits are `seq`.
+gint32 extend_seq(gint32 reference, guint32 seq)
+{
+    guint32 ref_low = static_cast<guint32>(reference) & (IMUP_SEQ_SPACE - 1);
+    guint32 delta = (seq - ref_low) & (IMUP_SEQ_SPACE - 1);
+    if (delta < IMUP_SEQ_SPACE / 2)
+        return reference + static_cast<gint32>(delta);
+    return reference - static_cast<gint32>(IMUP_SEQ_SPACE - delta);
+}
+
+// PROTOCOL.md §6.1: which answers a request can get.
+gboolean answer_fits(guint32 request_type, imup_direction request_direction, guint32 answer_type)
+{
+    switch (request_type) {
+    case IMUP_CONNEXION: return answer_type == IMUP_ACK || answer_type == IMUP_CONNEXION_INVALIDE;
+    case IMUP_DECONNEXION: return answer_type == IMUP_ACK;
+    case IMUP_LIST_REQUEST: return answer_type == IMUP_USER_LIST;
+    case IMUP_LEAVE: return answer_type == IMUP_ACK || answer_type == IMUP_GROUP_ENDED;
+    case IMUP_RELAY: case IMUP_GROUP_UPDATE: case IMUP_PROBE: case IMUP_GROUP_CLOSED:
+        return answer_type == IMUP_ACK;
+    case IMUP_MESSAGE:
+        return answer_type == IMUP_ACK || answer_type == IMUP_UNKNOWN_RECIPIENT ||
+               answer_type == IMUP_CROSSES_ROOMS || answer_type == IMUP_GROUP_ENDED;
+    case IMUP_INVITATION: {
+        gboolean from_client = answer_type == IMUP_MODE_OFFER || answer_type == IMUP_ACK ||
+                               answer_type == IMUP_UNKNOWN_RECIPIENT || answer_type == IMUP_LIMIT_REACHED;
+        gboolean from_server = answer_type == IMUP_ACCEPT || answer_type == IMUP_REFUSE;
+        if (request_direction == IMUP_DIR_TO_SERVER)
+            return from_client;
+        if (request_direction == IMUP_DIR_FROM_SERVER)
+            return from_server;
+        return from_client || from_server;
+    }
+    case IMUP_CHOOSE_MODE:
+        return answer_type == IMUP_ACK || answer_type == IMUP_GROUP_ENDED || answer_type == IMUP_LIMIT_REACHED;
+    default:
+        return FALSE;
+    }
+}
+
+void set_address_ipv4(address *addr, const guint32 *ipv4_network_order)
+{
+    set_address(addr, AT_IPv4, 4, ipv4_network_order);
+}
+
+// PROTOCOL.md §10: members talk directly, on the endpoints the server listed.
+// Like packet-sdp.c handing RTP its ports, set up one conversation per pair of
+// members so their datagrams reach this dissector whatever ports they use.
+guint32 set_up_peer_conversations(packet_info *pinfo, const imup_message *msg, dissector_handle_t peer_handle)
+{
+    guint32 created = 0;
+    for (guint32 i = 0; i < msg->member_line_count; i++) {
+        const imup_member_line &a = msg->member_lines[i];
+        if (!a.has_endpoint)
+            continue;
+        for (guint32 j = i + 1; j < msg->member_line_count; j++) {
+            const imup_member_line &b = msg->member_lines[j];
+            if (!b.has_endpoint || (a.ipv4 == b.ipv4 && a.port == b.port))
+                continue;
+            address addr_a, addr_b;
+            set_address_ipv4(&addr_a, &a.ipv4);
+            set_address_ipv4(&addr_b, &b.ipv4);
+            conversation_t *conv = find_conversation(pinfo->num, &addr_a, &addr_b, CONVERSATION_UDP,
+                                                     a.port, b.port, 0);
+            if (conv && conversation_get_proto_data(conv, proto_imup))
+                continue;
+            if (!conv)
+                conv = conversation_new(pinfo->num, &addr_a, &addr_b, CONVERSATION_UDP, a.port, b.port, 0);
+            peer_conversation *data = wmem_new(wmem_file_scope(), peer_conversation);
+            data->setup_frame = pinfo->num;
+            conversation_add_proto_data(conv, proto_imup, data);
+            conversation_set_dissector(conv, peer_handle);
+            created++;
+        }
+    }
+    return created;
+}
+
+// The client a datagram concerns: the one that sent it, or the one the server sends to.
+endpoint_state *client_of(imup_message *msg, endpoint_state *src, endpoint_state *dst)
+{
+    return msg->direction == IMUP_DIR_FROM_SERVER ? dst : src;
+}
+
+void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, pair_state *pair,
+                   endpoint_state *dst, guint32 min_retransmit_ms, dissector_handle_t peer_handle)
+{
+    gint32 full = pair->have_seq ? extend_seq(pair->last_full_seq, msg->seq) : static_cast<gint32>(msg->seq);
+    fs->full_seq = full;
+    transaction_extra *x = find_transaction(pair, full);
+    if (x && x->t.request_type == msg->type) {
+        // The same request again: a retransmission (PROTOCOL.md §6.3, §7).
+        x->t.copies++;
+        imup_retransmission *rt = wmem_new(wmem_file_scope(), imup_retransmission);
+        rt->copy_number = x->t.copies;
+        rt->previous_copy_frame = x->t.last_frame;
+        nstime_delta(&rt->since_first_copy, &pinfo->abs_ts, &x->t.first_time);
+        nstime_delta(&rt->since_previous_copy, &pinfo->abs_ts, &x->t.last_time);
+        guint64 since_ms = static_cast<guint64>(rt->since_previous_copy.secs) * 1000 +
+                           rt->since_previous_copy.nsecs / 1000000;
+        rt->too_soon = rt->since_previous_copy.secs < 0 || since_ms < min_retransmit_ms;
+        fs->retransmission = rt;
+        x->t.last_frame = pinfo->num;
+        x->t.last_time = pinfo->abs_ts;
+    } else {
+        x = wmem_new0(wmem_file_scope(), transaction_extra);
+        x->t.request_type = msg->type;
+        x->t.full_seq = full;
+        x->t.first_frame = x->t.last_frame = pinfo->num;
+        x->t.first_time = x->t.last_time = pinfo->abs_ts;
+        x->t.copies = 1;
+        x->direction = msg->direction;
+        x->mode_bits = msg->low_bits & 0x3;
+        if (msg->members)
+            x->members = wmem_strdup(wmem_file_scope(), msg->members);
+        if (msg->type == IMUP_CONNEXION && msg->name)
+            x->t.connect_name = wmem_strdup(wmem_file_scope(), msg->name);
+        if (msg->type == IMUP_LIST_REQUEST) {
+            // An empty request starts a listing; a start id continues the open one.
+            if (!msg->list_request_has_start || !pair->listing || pair->listing->complete) {
+                pair->listing = wmem_new0(wmem_file_scope(), imup_listing);
+                pair->listing->page_frames = wmem_array_new(wmem_file_scope(), sizeof(guint32));
+                pair->listing->entry_bytes = wmem_array_new(wmem_file_scope(), 1);
+            }
+            x->t.listing = pair->listing;
+        }
+        store_transaction(pair, x);
+
+        // Requests that change what the capture knows, whatever their answer.
+        if (msg->type == IMUP_GROUP_UPDATE && msg->direction != IMUP_DIR_TO_SERVER) {
+            // An empty 11 only says "accepted" (§9.3): the members stay as they were.
+            const char *members = msg->member_line_count > 0 || !dst->group
+                                      ? wmem_strdup(wmem_file_scope(), msg->members ? msg->members : "")
+                                      : dst->group->members;
+            guint32 mode = msg->members_have_endpoints ? 1 : dst->group ? dst->group->mode : 0;
+            dst->group = new_group(members, mode);
+            for (guint32 i = 0; i < msg->member_line_count; i++) {
+                const imup_member_line &m = msg->member_lines[i];
+                if (m.has_endpoint)
+                    get_endpoint(ipv4_endpoint_key(m.ipv4, m.port))->user = wmem_strdup(wmem_file_scope(), m.name);
+            }
+            fs->peer_conversations_set_up = set_up_peer_conversations(pinfo, msg, peer_handle);
+        } else if (msg->type == IMUP_GROUP_CLOSED && msg->direction != IMUP_DIR_TO_SERVER) {
+            dst->group = NULL;
+        }
+    }
+    if (!pair->have_seq || full > pair->last_full_seq) {
+        pair->last_full_seq = full;
+        pair->have_seq = TRUE;
+    }
+    fs->transaction = &x->t;
+}
+
+void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_frame_state *fs, pair_state *pair,
+                  endpoint_state *src, endpoint_state *dst)
+{
+    // `pair` has the answer's destination as requester.
+    if (!pair->have_seq) {
+        fs->full_seq = static_cast<gint32>(msg->seq);
+        fs->unexpected = TRUE;
+        return;
+    }
+    gint32 full = extend_seq(pair->last_full_seq, msg->seq);
+    fs->full_seq = full;
+    transaction_extra *x = find_transaction(pair, full);
+    if (!x || !answer_fits(x->t.request_type, x->direction, msg->type)) {
+        fs->unexpected = TRUE;
+        return;
+    }
+    fs->transaction = &x->t;
+    if (x->t.answer_frame != 0) {
+        if (x->t.answer_frame != pinfo->num)
+            fs->duplicate_of = x->t.answer_frame;
+        return;
+    }
+    x->t.answer_frame = pinfo->num;
+    x->t.answer_time = pinfo->abs_ts;
+    x->t.answer_type = msg->type;
+
+    // What a first answer settles.
+    switch (x->t.request_type) {
+    case IMUP_CONNEXION:
+        if (msg->type == IMUP_ACK && x->t.connect_name)
+            dst->user = x->t.connect_name;
+        break;
+    case IMUP_DECONNEXION:
+        dst->user = NULL;
+        dst->group = NULL;
+        break;
+    case IMUP_LEAVE:
+        dst->group = NULL;
+        break;
+    case IMUP_CHOOSE_MODE:
+        if (msg->type == IMUP_ACK)
+            dst->group = new_group(dst->user ? dst->user : "", x->mode_bits);
+        break;
+    case IMUP_INVITATION:
+        if (msg->type == IMUP_ACCEPT)
+            src->group = new_group(x->members ? x->members : "", x->mode_bits);
+        break;
+    case IMUP_LIST_REQUEST:
+        if (x->t.listing && msg->user_list_valid) {
+            imup_listing *l = x->t.listing;
+            guint32 frame = pinfo->num;
+            wmem_array_append_one(l->page_frames, frame);
+            gint length = tvb_captured_length_remaining(tvb, IMUP_HEADER_BYTES);
+            if (length > 0)
+                wmem_array_append(l->entry_bytes, tvb_get_ptr(tvb, IMUP_HEADER_BYTES, length), length);
+            l->users += msg->user_count;
+            if (!msg->more_pages)
+                l->complete = TRUE;
+            fs->listing = l;
+            fs->page_number = wmem_array_get_count(l->page_frames);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace
+
+void imup_tracking_init(void)
+{
+    endpoints = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
+    pairs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
+    routes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
+}
+
+guint32 imup_peer_setup_frame(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return 0;
+    peer_conversation *data = static_cast<peer_conversation *>(conversation_get_proto_data(conv, proto_imup));
+    return data ? data->setup_frame : 0;
+}
+
+imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
+                             dissector_handle_t peer_handle, guint32 min_retransmit_ms)
+{
+    if (PINFO_FD_VISITED(pinfo))
+        return static_cast<imup_frame_state *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, 0));
+    // A datagram quoted in an ICMP error is not a new event of the exchange.
+    if (pinfo->flags.in_error_pkt)
+        return NULL;
+    imup_frame_state *fs = static_cast<imup_frame_state *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, 0));
+    if (fs)
+        return fs;  // a frame with two IMUP datagrams (tunnelled) keeps the first one's state
+
+    fs = wmem_new0(wmem_file_scope(), imup_frame_state);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_imup, 0, fs);
+
+    guint64 src_key = endpoint_key(&pinfo->src, pinfo->srcport);
+    guint64 dst_key = endpoint_key(&pinfo->dst, pinfo->destport);
+    route *r = get_route(src_key, dst_key);
+    endpoint_state *src = r->src;
+    endpoint_state *dst = r->dst;
+
+    // A sender that switches length conventions (PROTOCOL.md §3); the first
+    // convention it used stays the reference, so one odd datagram is flagged once.
+    if (length_convention_used != IMUP_CONVENTION_NONE) {
+        if (src->convention == IMUP_CONVENTION_NONE)
+            src->convention = length_convention_used;
+        else if (src->convention != length_convention_used)
+            fs->length_convention_changed = TRUE;
+    }
+    fs->established_convention = static_cast<guint8>(src->convention);
+
+    // The datagram that unbinds a user (the ACK of a Deconnexion) still names it.
+    const char *src_user_before = src->user;
+    const char *dst_user_before = dst->user;
+
+    if (msg->is_answer)
+        track_answer(tvb, pinfo, msg, fs, r->backward, src, dst);
+    else if (msg->is_request)
+        track_request(pinfo, msg, fs, r->forward, dst, min_retransmit_ms, peer_handle);
+    else
+        fs->full_seq = static_cast<gint32>(msg->seq);
+
+    if (msg->direction == IMUP_DIR_PEER)
+        fs->peer_setup_frame = imup_peer_setup_frame(pinfo);
+
+    fs->src_user = src->user ? src->user : src_user_before;
+    fs->dst_user = dst->user ? dst->user : dst_user_before;
+    endpoint_state *client = client_of(msg, src, dst);
+    fs->group = client->group;
+    return fs;
+}

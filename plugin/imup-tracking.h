@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the dissector learns across datagrams, computed once on the first pass
+// and kept in wmem file scope: requests linked to their answers (as
+// packet-coap.c does), retransmissions, full sequence numbers across the
+// 10-bit wrap (as packet-tftp.c extends block numbers), the user behind each
+// endpoint, private groups, joined user-list pages, and the peer-to-peer
+// conversations type-11 member lines announce (as packet-sdp.c sets up RTP).
+#pragma once
+
+#include <epan/conversation.h>
+
+#include "packet-imup.h"
+
+// A user listing: the pages (type-21 answers) of one walk through the list.
+struct imup_listing {
+    wmem_array_t *page_frames;   // guint32, in order
+    wmem_array_t *entry_bytes;   // guint8: the pages' entries, joined
+    guint32 users;
+    gboolean complete;           // a page without M was seen
+};
+
+// One request and what became of it.
+struct imup_transaction {
+    guint32 request_type;
+    gint32 full_seq;
+    guint32 first_frame;
+    nstime_t first_time;
+    guint32 last_frame;
+    nstime_t last_time;
+    guint32 copies;
+    guint32 answer_frame;        // 0 while unanswered
+    nstime_t answer_time;
+    guint32 answer_type;
+    const char *connect_name;    // Connexion: the name it asked for
+    imup_listing *listing;       // List request: the listing it belongs to
+};
+
+// Private group as one client sees it; never changed once made, so frames can
+// point at the snapshot that was current for them.
+struct imup_group {
+    const char *members;
+    guint32 mode;                // 0 centralized, 1 decentralized
+};
+
+// A copy of a request after the first (rare, so kept apart from the frame state).
+struct imup_retransmission {
+    guint32 copy_number;            // 2 for the first retransmission
+    guint32 previous_copy_frame;
+    nstime_t since_first_copy;
+    nstime_t since_previous_copy;
+    gboolean too_soon;
+};
+
+// Everything the tracker decided about one frame (file scope, per frame; kept
+// small: a capture holds one per IMUP datagram).
+struct imup_frame_state {
+    gint32 full_seq;
+    guint32 duplicate_of;           // answers: the first answer's frame
+    imup_transaction *transaction;  // its own (request) or the one it answers
+    imup_retransmission *retransmission;  // NULL unless a resent request
+    const char *src_user;
+    const char *dst_user;
+    const imup_group *group;        // the client's group, NULL outside one
+    imup_listing *listing;          // type 21 pages
+    guint32 page_number;            // 1-based
+    guint32 peer_setup_frame;       // peer-to-peer datagrams: the type-11 that announced them
+    guint32 peer_conversations_set_up; // type 11: how many it set up
+    guint8 established_convention;  // the sender's first length convention
+    guint8 unexpected;              // answers that match no request
+    guint8 length_convention_changed;
+};
+
+// Length-field conventions a sender can use (for the change detector).
+enum : guint32 { IMUP_CONVENTION_NONE = 0, IMUP_CONVENTION_N_MINUS_1 = 1, IMUP_CONVENTION_LITERAL = 2 };
+
+// First pass: computes and stores the frame's state. Later passes: returns it.
+imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
+                             dissector_handle_t peer_handle, guint32 min_retransmit_ms);
+
+// The conversation data of a peer-to-peer conversation set up by a type 11.
+guint32 imup_peer_setup_frame(packet_info *pinfo);
+
+void imup_tracking_init(void);

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the parts of the IMUP dissector share: the protocol's constants
+// (docs/PROTOCOL.md), the ids of the registered fields, and the record one
+// datagram's dissection fills in as it goes.
+#pragma once
+
+#include <glib.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+extern "C" {
+void proto_register_imup(void);
+void proto_reg_handoff_imup(void);
+}
+
+// PROTOCOL.md §1, §2, §8.
+enum : guint32 {
+    IMUP_DEFAULT_PORT = 2017,
+    IMUP_HEADER_BYTES = 4,
+    IMUP_MAX_TEXT_BYTES = 1024,
+    IMUP_MAX_NAME_CHARS = 20,
+    IMUP_MAX_NAME_BYTES = 80,
+    IMUP_MAX_GROUP_MEMBERS = 100,
+    IMUP_MAX_USER_ID = 1023,
+    IMUP_SEQ_SPACE = 1024,
+};
+
+// PROTOCOL.md §5.
+enum imup_type : guint32 {
+    IMUP_CONNEXION = 1,
+    IMUP_CONNEXION_INVALIDE = 2,
+    IMUP_DECONNEXION = 3,
+    IMUP_LIST_REQUEST = 4,
+    IMUP_ACCEPT = 5,
+    IMUP_REFUSE = 6,
+    IMUP_LEAVE = 7,
+    IMUP_ACK = 8,
+    IMUP_RELAY = 9,
+    IMUP_MODE_OFFER = 10,
+    IMUP_GROUP_UPDATE = 11,
+    IMUP_PROBE = 12,
+    IMUP_GROUP_CLOSED = 13,
+    IMUP_UNKNOWN_RECIPIENT = 14,
+    IMUP_CROSSES_ROOMS = 15,
+    IMUP_GROUP_ENDED = 16,
+    IMUP_LIMIT_REACHED = 17,
+    IMUP_MESSAGE = 18,
+    IMUP_INVITATION = 19,
+    IMUP_CHOOSE_MODE = 20,
+    IMUP_USER_LIST = 21,
+    IMUP_LAST_TYPE = 21,
+};
+
+// Which way a datagram travels, decided by the server port preference: a
+// datagram whose source port is a server port comes from the server.
+enum imup_direction : guint32 {
+    IMUP_DIR_UNKNOWN = 0,
+    IMUP_DIR_TO_SERVER = 1,
+    IMUP_DIR_FROM_SERVER = 2,
+    IMUP_DIR_PEER = 3,
+};
+
+enum imup_length_convention : guint32 {
+    IMUP_LENGTH_AUTOMATIC = 0,
+    IMUP_LENGTH_N_MINUS_1 = 1,  // the specification's rule
+    IMUP_LENGTH_LITERAL = 2,    // the count used once in the draft
+};
+
+// One member line of a type-11 text (PROTOCOL.md §9.3, §10).
+struct imup_member_line {
+    const char *name;       // packet scope
+    gboolean has_endpoint;
+    guint32 ipv4;           // network byte order
+    guint16 port;
+};
+
+// What one datagram says, gathered while its text is dissected (packet scope).
+struct imup_message {
+    guint32 seq;
+    guint32 type;
+    guint32 length_field;
+    guint32 low_bits;
+    guint32 text_bytes;
+    imup_direction direction;
+    gboolean known_type;
+    gboolean is_request;
+    gboolean is_answer;
+
+    // Text fields the Info column, the tracker and the statistics use.
+    const char *name;            // 1, 3
+    const char *message;         // 9, 18
+    const char *sender;          // 9
+    const char *recipient;       // 9, 18
+    const char *reason;          // 2, 10, 13..17
+    const char *members;         // 11, 19: comma-joined names
+    guint32 member_count;
+    imup_member_line *member_lines;  // 11
+    guint32 member_line_count;
+    gboolean members_have_endpoints;
+    gboolean list_request_has_start; // 4
+    guint32 list_start_id;
+    gboolean user_list_valid;    // 21: a well-formed entry list
+    guint32 user_count;
+    gboolean more_pages;         // 21: M bit
+    const char *mode_text;       // 20
+
+    guint32 experts;             // bit per imup_expert_bit, for the statistics
+
+    // The text as read once from the tvb; when it is valid UTF-8 its fields are
+    // copied straight from these bytes.
+    tvbuff_t *text_tvb;
+    const guint8 *text;
+    gint text_captured;
+    gboolean text_is_utf8;
+};
+
+// One bit per expert info, so the statistics can count them by name.
+enum imup_expert_bit : guint32 {
+    IMUP_EXPERT_BAD_LENGTH,
+    IMUP_EXPERT_LENGTH_LITERAL,
+    IMUP_EXPERT_LENGTH_CONVENTION_CHANGED,
+    IMUP_EXPERT_RESERVED_SET,
+    IMUP_EXPERT_BAD_STATE_MODE,
+    IMUP_EXPERT_UNKNOWN_TYPE,
+    IMUP_EXPERT_MALFORMED_TEXT,
+    IMUP_EXPERT_LIMIT_EXCEEDED,
+    IMUP_EXPERT_WRONG_DIRECTION,
+    IMUP_EXPERT_RETRANSMISSION,
+    IMUP_EXPERT_RETRANSMIT_TOO_SOON,
+    IMUP_EXPERT_UNANSWERED,
+    IMUP_EXPERT_UNEXPECTED_ANSWER,
+    IMUP_EXPERT_DUPLICATE_ANSWER,
+    IMUP_EXPERT_MODE_TEXT_MISMATCH,
+    IMUP_EXPERT_TRUNCATED,
+    IMUP_EXPERT_TOO_MANY_TRIES,
+    IMUP_EXPERT_COUNT,
+};
+
+extern const char *const imup_expert_names[IMUP_EXPERT_COUNT];
+
+// Adds an expert info and remembers it for the statistics.
+void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg,
+                 imup_expert_bit which, const char *format, ...) G_GNUC_PRINTF(5, 6);
+
+// Field ids, registered in packet-imup.cpp and used by the text dissector.
+extern int proto_imup;
+extern int hf_imup_text;
+extern int hf_imup_username;
+extern int hf_imup_message;
+extern int hf_imup_sender;
+extern int hf_imup_recipient;
+extern int hf_imup_member;
+extern int hf_imup_inviter;
+extern int hf_imup_reason;
+extern int hf_imup_invite_text;
+extern int hf_imup_mode_text;
+extern int hf_imup_list_start_id;
+extern int hf_imup_peer_name;
+extern int hf_imup_peer_addr;
+extern int hf_imup_peer_port;
+extern int hf_imup_user;
+extern int hf_imup_user_status;
+extern int hf_imup_user_id;
+extern int hf_imup_user_name_length;
+extern int hf_imup_user_name;
+extern gint ett_imup_text;
+extern gint ett_imup_member;
+extern gint ett_imup_user;
+
+const char *imup_type_short_name(guint32 type);

@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmark: tshark over N IMUP datagrams (default 200,000) three ways:
+#   plugin  this dissector (header, text, tracking, expert infos, Info column)
+#   data    the same port decoded as plain data (-d udp.port==2017,data), the
+#           cheapest possible dissection of those bytes
+#   lua     tests/plugin/imup-minimal.lua, a Lua dissector of the header only
+# Runs are alternated (the order rotates each round) and the figures are the
+# medians of the paired ratios, of wall time and of CPU time (on a shared
+# machine the CPU time is the steadier). Aim: plugin/data <= 1.25, plugin/lua <= 1.
+#
+#   bench-plugin.sh [N] [ROUNDS]
+. "$(dirname "$0")/lib.sh"
+N=${1:-200000}
+ROUNDS=${2:-5}
+
+"$IMUP_PCAP_WRITER" bench "$N" "$WORK/bench.pcap" 2>/dev/null
+cp "$IMUP_TEST_SOURCE/imup-minimal.lua" "$WORK/imup-minimal.lua"
+mkdir -p "$WORK/no-plugins"
+chmod -R a+rX "$WORK"
+frames=$(capinfos -c -M "$WORK/bench.pcap" | awk '/Number of packets/ { print $NF }')
+
+as_user() {
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK/home" "$@"
+    else
+        env HOME="$WORK/home" "$@"
+    fi
+}
+# cpu_of FILE: CPU seconds (user + system) of the children, from the output of `times`.
+cpu_of() {
+    awk 'NR == 2 {
+        n = split($0, t, /[ \t]+/); total = 0
+        for (i = 1; i <= n; i++) { if (t[i] == "") continue; split(t[i], ms, "m"); sub(/s$/, "", ms[2]); total += ms[1] * 60 + ms[2] }
+        printf "%.3f", total }' "$1"
+}
+# measure CONFIG: "wall cpu" seconds of one tshark run printing every summary line.
+measure() {
+    start=$(date +%s%N)
+    times > "$WORK/times-before.txt"  # in this shell: `times` counts its own children
+    case "$1" in
+        plugin) as_user env WIRESHARK_PLUGIN_DIR="$WORK/plugins" tshark -r "$WORK/bench.pcap" > /dev/null 2>&1 ;;
+        data) as_user env WIRESHARK_PLUGIN_DIR="$WORK/plugins" tshark -r "$WORK/bench.pcap" -d udp.port==2017,data > /dev/null 2>&1 ;;
+        lua) as_user env WIRESHARK_PLUGIN_DIR="$WORK/no-plugins" tshark -X lua_script:"$WORK/imup-minimal.lua" -r "$WORK/bench.pcap" > /dev/null 2>&1 ;;
+    esac
+    times > "$WORK/times-after.txt"
+    end=$(date +%s%N)
+    cpu_before=$(cpu_of "$WORK/times-before.txt")
+    cpu_after=$(cpu_of "$WORK/times-after.txt")
+    echo "$start $end $cpu_before $cpu_after" | awk '{ printf "%.3f %.3f", ($2 - $1) / 1e9, $4 - $3 }'
+}
+
+# Check each configuration decodes what it should before timing it.
+expect_equal "the plugin decodes every datagram" "$frames" \
+    "$(as_user env WIRESHARK_PLUGIN_DIR="$WORK/plugins" tshark -r "$WORK/bench.pcap" -Y imup 2>/dev/null | wc -l)"
+expect_equal "the Lua peer decodes every datagram" "$frames" \
+    "$(as_user env WIRESHARK_PLUGIN_DIR="$WORK/no-plugins" tshark -X lua_script:"$WORK/imup-minimal.lua" -r "$WORK/bench.pcap" -Y imuplua 2>/dev/null | wc -l)"
+
+echo "bench-plugin: $frames IMUP datagrams, $ROUNDS rounds"
+echo "Seconds of wall time (and of CPU time, user + system), and their ratios:"
+echo "round  plugin         data           lua            plugin/data wall (cpu)  plugin/lua wall (cpu)"
+: > "$WORK/ratios.txt"
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+    case $((round % 3)) in
+        1) order="plugin data lua" ;;
+        2) order="data lua plugin" ;;
+        0) order="lua plugin data" ;;
+    esac
+    for config in $order; do
+        eval "t_$config=\$(measure $config)"
+    done
+    # shellcheck disable=SC2154
+    echo "$round $t_plugin $t_data $t_lua" |
+        awk '{ printf "%5d  %6.2f (%5.2f)  %6.2f (%5.2f)  %6.2f (%5.2f)  %11.3f (%5.3f)  %10.3f (%5.3f)\n",
+                      $1, $2, $3, $4, $5, $6, $7, $2 / $4, $3 / $5, $2 / $6, $3 / $7 }' | tee -a "$WORK/ratios.txt"
+    round=$((round + 1))
+done
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+column_median() {
+    awk -v c="$1" '{ gsub(/[()]/, ""); print $c }' "$WORK/ratios.txt" | median
+}
+echo "median plugin/data = $(column_median 8) wall, $(column_median 9) cpu (aim <= 1.25)"
+echo "median plugin/lua  = $(column_median 10) wall, $(column_median 11) cpu (aim <= 1.00)"
+plugin_s=$(column_median 2)
+echo "$frames $plugin_s" | awk '{ printf "plugin: %.0f datagrams/s (median run %.2f s wall)\n", $1 / $2, $2 }'
+finish

@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the plugin's shell tests. tshark ignores plugin folders when run as
+# root, so each test stages the freshly built plugin in a world-readable temp
+# folder and runs tshark as `nobody` when it is root.
+#
+# Environment (set by CMake): IMUP_PLUGIN_SO, IMUP_PCAP_WRITER, IMUP_TEST_SOURCE.
+
+set -eu
+
+: "${IMUP_PLUGIN_SO:?set IMUP_PLUGIN_SO to the built imup.so}"
+: "${IMUP_PCAP_WRITER:?set IMUP_PCAP_WRITER to the built imup-pcap-writer}"
+: "${IMUP_TEST_SOURCE:?set IMUP_TEST_SOURCE to tests/plugin}"
+
+WORK=$(mktemp -d /tmp/imup-plugin-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT INT TERM
+PLUGIN_ABI=$(tshark -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
+mkdir -p "$WORK/plugins/$PLUGIN_ABI/epan" "$WORK/home"
+cp "$IMUP_PLUGIN_SO" "$WORK/plugins/$PLUGIN_ABI/epan/imup.so"
+chmod -R a+rwX "$WORK"
+
+FAILURES=0
+
+# A plugin built with AddressSanitizer (`make asan`) needs the sanitizer
+# runtimes loaded first into the uninstrumented tshark.
+TS_PRELOAD=""
+if readelf -d "$IMUP_PLUGIN_SO" 2>/dev/null | grep -q 'libasan'; then
+    for lib in libasan.so libubsan.so; do
+        path=$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")
+        TS_PRELOAD="$TS_PRELOAD${TS_PRELOAD:+ }$path"
+    done
+fi
+
+# tshark as an unprivileged user, seeing only our plugin folder.
+ts() {
+    if [ "$(id -u)" -eq 0 ]; then
+        set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
+    else
+        set -- tshark "$@"
+    fi
+    env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
+        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        ${TS_PRELOAD:+"LD_PRELOAD=$TS_PRELOAD"} "$@"
+}
+
+# make_capture NAME.txt: writes $WORK/NAME.pcap from a scenario in tests/plugin/captures/.
+make_capture() {
+    name=$(basename "$1" .txt)
+    "$IMUP_PCAP_WRITER" scenario "$IMUP_TEST_SOURCE/captures/$1" "$WORK/$name.pcap" 2>/dev/null
+    chmod a+r "$WORK/$name.pcap"
+    echo "$WORK/$name.pcap"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    FAILURES=$((FAILURES + 1))
+}
+
+pass() {
+    echo "ok: $*"
+}
+
+# expect_equal WHAT EXPECTED ACTUAL
+expect_equal() {
+    if [ "$2" = "$3" ]; then
+        pass "$1"
+    else
+        fail "$1: expected [$2], got [$3]"
+    fi
+}
+
+# frames_matching PCAP FILTER [tshark options...]: the frame numbers, comma-separated.
+frames_matching() {
+    pcap=$1
+    filter=$2
+    shift 2
+    ts -r "$pcap" -2 "$@" -Y "$filter" -T fields -e frame.number 2>/dev/null | paste -sd, -
+}
+
+# The fields field_of and frames_with can read; tshark runs once per capture
+# for all of them. Expert infos print 1 where they fire.
+CACHED_FIELDS="frame.number _ws.col.Info imup.direction imup.seq imup.seq_full imup.type imup.more
+ imup.response_in imup.response_to imup.response_time imup.retransmission_of imup.retransmission_number
+ imup.time_since_first imup.time_since_previous imup.duplicate_answer_of imup.src_user imup.dst_user
+ imup.group.members imup.group.mode imup.member imup.inviter imup.peer.name imup.peer.addr imup.peer.port
+ imup.peer.setup_frame imup.peer.conversations imup.user.status imup.user.id imup.user.name_length
+ imup.user.name imup.list.start_id imup.list.page imup.list.page_in imup.list.users
+ imup.bad_length imup.length_literal imup.length_convention_changed imup.reserved_set imup.bad_state_mode
+ imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction imup.retransmission
+ imup.retransmit_too_soon imup.too_many_tries imup.unanswered imup.unexpected_answer imup.duplicate_answer
+ imup.mode_text_mismatch imup.truncated"
+
+# cached_column PCAP FIELD: makes sure the capture's field dump exists and
+# prints the field's column in it.
+cached_column() {
+    cache="$1.fields"
+    if [ ! -f "$cache" ]; then
+        args=""
+        for f in $CACHED_FIELDS; do args="$args -e $f"; done
+        # shellcheck disable=SC2086
+        ts -r "$1" -2 -T fields -E occurrence=a -E aggregator=, -E separator=/t $args > "$cache" 2>/dev/null
+    fi
+    column=$(echo "$CACHED_FIELDS" | tr -s ' \n' '\n\n' | grep -v '^$' | grep -nx -- "$2" | cut -d: -f1)
+    if [ -z "$column" ]; then
+        echo "lib.sh: $2 is not in CACHED_FIELDS" >&2
+        return 1
+    fi
+    echo "$column"
+}
+
+# field_of PCAP FRAME FIELD: one field of one frame (occurrences joined by ,).
+field_of() {
+    column=$(cached_column "$1" "$3") || return 1
+    awk -F '\t' -v frame="$2" -v column="$column" '$1 == frame { print $column }' "$1.fields"
+}
+
+# frames_with PCAP FIELD: the frames where FIELD is present, comma-separated.
+frames_with() {
+    column=$(cached_column "$1" "$2") || return 1
+    awk -F '\t' -v column="$column" '$column != "" { print $1 }' "$1.fields" | paste -sd, -
+}
+
+finish() {
+    if [ "$FAILURES" -ne 0 ]; then
+        echo "$FAILURES check(s) failed" >&2
+        exit 1
+    fi
+    echo "all checks passed"
+}

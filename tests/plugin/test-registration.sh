@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The plugin loads from a plugin folder and registers what issue 5 names: the
+# protocol, every field and expert info, port 2017 for Decode As, the
+# heuristic, the preferences and the statistics.
+. "$(dirname "$0")/lib.sh"
+
+ts -G plugins 2>/dev/null > "$WORK/plugins.txt"
+if grep -q "^imup.so[[:space:]].*dissector" "$WORK/plugins.txt"; then
+    pass "tshark -G plugins lists imup.so as a dissector"
+else
+    fail "imup.so missing from tshark -G plugins"
+fi
+expect_equal "protocol names" "Instant Messaging over UDP Protocol	IMUP	imup" \
+    "$(ts -G protocols 2>/dev/null | grep -P '\timup$')"
+expect_equal "UDP port 2017 by default (Decode As)" "udp.port	2017	imup" \
+    "$(ts -G decodes 2>/dev/null | grep -P '\timup$')"
+expect_equal "heuristic on UDP, enabled" "udp	imup	T" "$(ts -G heuristic-decodes 2>/dev/null | grep -P '\timup\t')"
+
+ts -G fields 2>/dev/null | cut -f3 > "$WORK/fields.txt"
+for field in imup.seq imup.type imup.length imup.reserved imup.state imup.mode imup.more imup.text \
+    imup.username imup.message imup.sender imup.recipient imup.member imup.inviter imup.reason \
+    imup.peer.name imup.peer.addr imup.peer.port imup.user.status imup.user.id imup.user.name_length \
+    imup.user.name imup.response_in imup.response_to imup.response_time imup.retransmission_of \
+    imup.seq_full imup.src_user imup.dst_user imup.group.members imup.group.mode imup.peer.setup_frame \
+    imup.list.page_in imup.list.users \
+    imup.bad_length imup.length_convention_changed imup.reserved_set imup.bad_state_mode \
+    imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction \
+    imup.retransmission imup.retransmit_too_soon imup.unanswered imup.unexpected_answer \
+    imup.length_literal imup.duplicate_answer imup.mode_text_mismatch imup.truncated imup.too_many_tries; do
+    if grep -qx "$field" "$WORK/fields.txt"; then
+        pass "field $field"
+    else
+        fail "field $field is not registered"
+    fi
+done
+
+ts -G currentprefs 2>/dev/null > "$WORK/prefs.txt"
+for pref in imup.try_heuristic imup.length_convention imup.min_retransmit_ms imup.max_tries; do
+    if grep -q "^#$pref:" "$WORK/prefs.txt"; then pass "preference $pref"; else fail "preference $pref missing"; fi
+done
+"$IMUP_PCAP_WRITER" noise 1 1 30000 "$WORK/one.pcap" 2>/dev/null
+chmod a+r "$WORK/one.pcap"
+if ts -r "$WORK/one.pcap" -o imup.udp.port:2017,4000 -q 2>/dev/null; then
+    pass "preference imup.udp.port takes a range"
+else
+    fail "imup.udp.port rejected a range"
+fi
+if ts -r "$WORK/one.pcap" -o imup.min_retransmit_ms:soon -q 2>/dev/null; then
+    fail "a bad preference value is accepted"
+else
+    pass "a bad preference value is refused"
+fi
+ts -z help 2>&1 | grep -q "imup,tree" && pass "-z imup,tree exists" || fail "-z imup,tree missing"
+ts -z help 2>&1 | grep -q "imup,srt" && pass "-z imup,srt exists" || fail "-z imup,srt missing"
+finish
