@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "client/event_text.hpp"
+
+#include "client/event_json.hpp"
+#include "codec/wire.hpp"
+#include "io/socket_address.hpp"
+
+namespace imup::client {
+
+namespace {
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+std::string join_members(const std::vector<GroupMember>& members, bool with_endpoints) {
+  std::string out;
+  for (const auto& m : members) {
+    out += (out.empty() ? "" : ",") + m.name;
+    if (with_endpoints && m.endpoint) out += "@" + io::to_string(*m.endpoint);
+  }
+  return out;
+}
+std::string type_text(MessageType t) {
+  return std::to_string(int(t)) + " " + std::string(english_name(t));
+}
+}  // namespace
+
+std::string describe_for_people(const engine::ClientEvent& event) {
+  namespace ev = engine::event;
+  return std::visit(
+      Overloaded{
+          [](const ev::Connected& e) { return "* connected as " + e.name; },
+          [](const ev::ConnectRefused& e) {
+            return "* connection refused: " + e.reason + " (try /connect OTHERNAME)";
+          },
+          [](const ev::Disconnected&) { return std::string("* disconnected"); },
+          [](const ev::ServerGone& e) { return "* the server stopped answering: " + e.detail; },
+          [](const ev::MessageReceived& e) {
+            std::string where = e.direct ? "(to you) " : e.room == Room::Private ? "(group) " : "";
+            return where + "<" + e.sender + "> " + e.text;
+          },
+          [](const ev::MessageDelivered&) { return std::string(); },  // silence is success
+          [](const ev::DeliveryFailed& e) {
+            return "* not delivered" + (e.peer ? " to " + *e.peer : std::string()) + " (" +
+                   type_text(e.request) + "): " + e.detail;
+          },
+          [](const ev::UserList& e) {
+            std::string out = "* " + std::to_string(e.users.size()) + " connected:";
+            for (const auto& u : e.users)
+              out += " " + u.name + (u.status == Room::Private ? "(in a group)" : "");
+            return out;
+          },
+          [](const ev::ModeOffered& e) {
+            return "* server: " + e.reason + " -> /mode centralise or /mode decentralise";
+          },
+          [](const ev::InvitationsSent&) { return std::string("* invitations sent"); },
+          [](const ev::InvitationReceived& e) {
+            return "* " + e.inviter + " invites you to a " + std::string(mode_word(e.mode)) +
+                   " group with " + join(e.members) + (e.note.empty() ? "" : " (" + e.note + ")") +
+                   " -> /accept or /refuse";
+          },
+          [](const ev::InvitationAutoRefused& e) {
+            return "* refused an invitation from " + e.inviter + " (you are already in a group)";
+          },
+          [](const ev::GroupJoined& e) {
+            return "* joined a " + std::string(mode_word(e.mode)) + " group: " +
+                   join_members(e.members, true);
+          },
+          [](const ev::GroupUpdated& e) {
+            return "* group now: " + join_members(e.members, true);
+          },
+          [](const ev::GroupLeft&) { return std::string("* you left the group: back in public"); },
+          [](const ev::GroupClosed& e) { return "* group closed: " + e.reason; },
+          [](const ev::ErrorReceived& e) {
+            return "* error " + type_text(e.error) + " for your " + type_text(e.request) + ": " +
+                   e.reason;
+          },
+          [](const ev::PeerGone& e) { return "* " + e.name + " stopped answering"; },
+      },
+      event);
+}
+
+std::string prompt_for(const engine::ClientView& v) {
+  using S = engine::ConnectionState;
+  if (v.connection == S::Disconnected) return "(not connected)> ";
+  if (v.connection == S::Connecting) return "(connecting as " + v.name + ")> ";
+  if (v.connection == S::Disconnecting) return "(disconnecting)> ";
+  std::string where = v.room == Room::Public
+                          ? std::string("public")
+                          : "group[" + std::string(mode_word(v.mode)) + ": " +
+                                join_members(v.members, false) + "]";
+  std::string extra;
+  if (v.choosing_mode) extra = " (/mode centralise|decentralise)";
+  if (v.joining) extra = " (joining)";
+  if (v.invitation) extra = " (invited by " + v.invitation->inviter + ": /accept|/refuse)";
+  return v.name + "@" + where + extra + "> ";
+}
+
+std::string where_for(const engine::ClientView& v) {
+  using S = engine::ConnectionState;
+  if (v.connection != S::Connected) return prompt_for(v);
+  if (v.room == Room::Public) return "you are " + v.name + ", in the public room";
+  return "you are " + v.name + ", in a " + std::string(mode_word(v.mode)) + " group with " +
+         join_members(v.members, v.mode == Mode::Decentralized);
+}
+
+}  // namespace imup::client

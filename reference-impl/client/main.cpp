@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// imup-client: the reference IMUP client, interactive (readline) or driven by
+// a script whose events come out as JSON lines. The protocol lives in the
+// sans-I/O engine (engine/client.hpp).
+#include <glib.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "client/client_session.hpp"
+#include "client/script_runner.hpp"
+#include "client/terminal_front_end.hpp"
+#include "codec/text.hpp"
+#include "io/logging.hpp"
+#include "io/pcap_recorder.hpp"
+#include "io/signal_actions.hpp"
+#include "io/socket_address.hpp"
+
+namespace {
+
+struct Options {
+  std::string server = "127.0.0.1:2017";
+  std::string bind = "0.0.0.0:0";
+  std::string name;
+  std::string script;
+  std::string record;
+  int tries = 5;
+  int quit_timeout_ms = 10000;
+  gint64 seed = -1;
+  bool strict = false;
+  int verbosity = 0;
+};
+
+gboolean count_verbose(const gchar*, const gchar*, gpointer data, GError**) {
+  ++static_cast<Options*>(data)->verbosity;
+  return TRUE;
+}
+gboolean count_quiet(const gchar*, const gchar*, gpointer data, GError**) {
+  --static_cast<Options*>(data)->verbosity;
+  return TRUE;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "imup-client: %s\nTry 'imup-client --help'.\n", message.c_str());
+  return 2;
+}
+
+std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
+  gchar *server = nullptr, *bind = nullptr, *name = nullptr, *script = nullptr,
+        *record = nullptr;
+  gboolean strict = FALSE;
+  GOptionEntry entries[] = {
+      {"server", 's', 0, G_OPTION_ARG_STRING, &server,
+       "The server's ADDR:PORT (default 127.0.0.1:2017)", "ADDR:PORT"},
+      {"name", 'n', 0, G_OPTION_ARG_STRING, &name,
+       "Connect under NAME at start (else use /connect NAME)", "NAME"},
+      {"script", 0, 0, G_OPTION_ARG_FILENAME, &script,
+       "Run commands from FILE ('-': standard input) and print events as JSON lines", "FILE"},
+      {"bind", 'b', 0, G_OPTION_ARG_STRING, &bind,
+       "Local ADDR:PORT to send from (default 0.0.0.0:0, any free port)", "ADDR:PORT"},
+      {"tries", 0, 0, G_OPTION_ARG_INT, &o.tries,
+       "Sendings of a request before giving up (default 5)", "N"},
+      {"quit-timeout", 0, 0, G_OPTION_ARG_INT, &o.quit_timeout_ms,
+       "Longest wait for the server's goodbye at /quit (default 10000)", "MS"},
+      {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed,
+       "Seed of the retransmission jitter (default: random)", "N"},
+      {"strict", 0, 0, G_OPTION_ARG_NONE, &strict,
+       "Refuse datagrams that deviate from PROTOCOL.md instead of warning", nullptr},
+      {"record", 'r', 0, G_OPTION_ARG_FILENAME, &record,
+       "Write every datagram sent and received to a capture file", "FILE"},
+      {"verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
+       reinterpret_cast<gpointer>(count_verbose), "More log lines on standard error", nullptr},
+      {"quiet", 'q', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
+       reinterpret_cast<gpointer>(count_quiet), "Only warnings and errors", nullptr},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionContext* context = g_option_context_new("- the reference IMUP client");
+  g_option_context_set_summary(
+      context,
+      "Chat over IMUP (docs/PROTOCOL.md). Type text to talk to your room; /help lists the\n"
+      "commands. With --script, commands come from lines and every event is printed as one\n"
+      "JSON object per line.");
+  GOptionGroup* group = g_option_group_new("client", "", "", &o, nullptr);
+  g_option_group_add_entries(group, entries);
+  g_option_context_set_main_group(context, group);
+  GError* error = nullptr;
+  bool ok = g_option_context_parse(context, &argc, &argv, &error);
+  g_option_context_free(context);
+  if (!ok) {
+    std::string message = error->message;
+    g_error_free(error);
+    return usage_error(message);
+  }
+  if (argc > 1) return usage_error(std::string("unexpected argument '") + argv[1] + "'");
+  if (server) o.server = server;
+  if (bind) o.bind = bind;
+  if (name) o.name = name;
+  if (script) o.script = script;
+  if (record) o.record = record;
+  o.strict = strict;
+  g_free(server); g_free(bind); g_free(name); g_free(script); g_free(record);
+  if (o.tries < 1 || o.tries > 100) return usage_error("--tries must be 1..100");
+  if (o.quit_timeout_ms < 0 || o.quit_timeout_ms > 600000)
+    return usage_error("--quit-timeout must be 0..600000 ms");
+  if (!o.name.empty())
+    if (auto problem = imup::name_problem(o.name))
+      return usage_error("--name '" + o.name + "': " + *problem);
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (auto status = parse_options(argc, argv, o)) return *status;
+
+  auto server = imup::io::parse_socket_address(o.server);
+  if (auto* e = std::get_if<imup::io::AddressError>(&server)) return usage_error("--server: " + e->message);
+  auto bind = imup::io::parse_socket_address(o.bind);
+  if (auto* e = std::get_if<imup::io::AddressError>(&bind)) return usage_error("--bind: " + e->message);
+  if (std::get<imup::Endpoint>(server).port == 0) return usage_error("--server: port 0 is no server");
+
+  imup::engine::ClientConfig config;
+  config.server = std::get<imup::Endpoint>(server);
+  config.reliability.tries = unsigned(o.tries);
+  config.strict_decoding = o.strict;
+  config.rng_seed = o.seed >= 0 ? std::uint64_t(o.seed) : (std::uint64_t(g_random_int()) << 32 | g_random_int());
+  if (auto problem = imup::engine::check_config(config)) return usage_error(*problem);
+
+  imup::io::install_log_handler("imup-client", o.verbosity);
+  GMainLoop* main_loop = g_main_loop_new(nullptr, FALSE);
+  int status = 1;
+  try {
+    std::unique_ptr<imup::client::ScriptRunner> script;
+    std::unique_ptr<imup::client::TerminalFrontEnd> terminal;
+    imup::client::ClientOutput* output;
+    if (!o.script.empty()) {
+      script = std::make_unique<imup::client::ScriptRunner>(o.script, stdout);
+      output = script.get();
+    } else {
+      terminal = std::make_unique<imup::client::TerminalFrontEnd>();
+      output = terminal.get();
+    }
+    imup::client::ClientSession session(config, std::get<imup::Endpoint>(bind), main_loop,
+                                        *output, std::chrono::milliseconds(o.quit_timeout_ms));
+    std::unique_ptr<imup::io::PcapRecorder> recorder;
+    if (!o.record.empty()) {
+      recorder = std::make_unique<imup::io::PcapRecorder>(o.record);
+      session.set_tap(recorder.get());
+    }
+    imup::io::SignalActions signals;
+    int interrupts = 0;
+    auto stop = [&] {
+      // The first signal says goodbye to the server; a second one leaves at once.
+      if (++interrupts > 1 || session.quitting()) g_main_loop_quit(main_loop);
+      session.quit();
+    };
+    signals.on(SIGINT, stop);
+    signals.on(SIGTERM, stop);
+    if (script) script->attach(session);
+    if (terminal) terminal->attach(session);
+    if (!o.name.empty())
+      session.execute(imup::client::command::Connect{o.name}, "/connect " + o.name);
+    g_main_loop_run(main_loop);
+    status = script ? script->exit_status() : session.exit_status();
+    if (recorder) {
+      auto error = recorder->close();
+      if (!error.empty()) std::fprintf(stderr, "imup-client: --record: %s\n", error.c_str());
+    }
+  } catch (const imup::io::SocketError& e) {
+    std::fprintf(stderr, "imup-client: %s\n", e.what());
+  } catch (const imup::pcap::CaptureError& e) {
+    std::fprintf(stderr, "imup-client: --record: %s\n", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "imup-client: %s\n", e.what());
+  }
+  g_main_loop_unref(main_loop);
+  return status;
+}

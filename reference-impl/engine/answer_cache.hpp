@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The receiving half of one peer relationship (§6.3): the answers sent to the
+// peer's last requests, so that a duplicate is answered again byte for byte
+// and never acted on twice. A request counts as a duplicate only if its bytes
+// are those of the cached request too (a hash): a peer that restarted its
+// counter is then not mistaken for one resending.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/io_contract.hpp"
+
+namespace imup::engine {
+
+std::uint64_t datagram_hash(std::span<const std::uint8_t> bytes);
+
+class AnswerCache {
+ public:
+  enum class Verdict {
+    New,               // act on it, then store() the answer
+    Duplicate,         // send answer() again
+    AwaitingDecision,  // seen, its answer is not decided yet (an invitation): ignore
+    Stale,             // older than the cache can tell apart: drop
+  };
+  struct Lookup {
+    Verdict verdict = Verdict::New;
+    const std::vector<std::uint8_t>* answer = nullptr;  // for Duplicate
+  };
+  Lookup classify(std::uint16_t seq, std::uint64_t hash, Time now, const ReliabilityConfig& cfg);
+
+  // Records the answer sent to request (seq, hash).
+  void store(std::uint16_t seq, std::uint64_t hash, std::vector<std::uint8_t> answer, Time now,
+             const ReliabilityConfig& cfg);
+  // Records a request whose answer comes later (fill it with store()).
+  void mark_awaiting(std::uint16_t seq, std::uint64_t hash, Time now, const ReliabilityConfig& cfg);
+
+  // The peer starts numbering afresh (a new session): keep the answers of
+  // the session just ended for its late resends, forget older ones, and
+  // judge no new number stale by the old numbering.
+  void new_session();
+
+  std::size_t memory_bytes() const;
+
+ private:
+  struct Entry {
+    std::uint16_t seq = 0;
+    bool awaiting = false;
+    std::uint64_t hash = 0;
+    Time at{};
+    std::vector<std::uint8_t> answer;
+    std::uint32_t session = 0;
+  };
+  Entry* find(std::uint16_t seq);
+  Entry& slot_for(std::uint16_t seq, const ReliabilityConfig& cfg);
+  void note_seen(std::uint16_t seq);
+
+  std::vector<Entry> entries_;  // a ring of at most cfg.answer_cache entries
+  std::size_t next_ = 0;
+  std::optional<std::uint16_t> newest_;  // the newest request number seen (serial order)
+  std::uint32_t session_ = 0;
+};
+
+}  // namespace imup::engine

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the client engine tells its front end (terminal or JSON lines). One
+// type per happening; the front end shows them, the engine never prints.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "codec/message.hpp"
+
+namespace imup::engine {
+
+// Each command the user gives gets an id; events about its fate carry it.
+using CommandId = std::uint64_t;
+
+namespace event {
+
+struct Connected { std::string name; };                  // 1 answered by 8
+struct ConnectRefused { std::string reason; };           // 1 answered by 2
+struct Disconnected {};                                  // our 3 answered by 8
+struct ServerGone { std::string detail; };               // the server stopped answering
+struct MessageReceived {
+  std::string sender;
+  std::string text;
+  Room room = Room::Public;  // where it was sent: the public room or our group
+  bool direct = false;       // addressed to us alone
+  bool from_peer = false;    // came straight from a decentralized peer
+};
+// The server accepted our message (8), or a decentralized peer acknowledged it
+// (peer set). Delivery by the server to each recipient is its own affair.
+struct MessageDelivered { CommandId command = 0; std::optional<std::string> peer; };
+// A request's tries ran out: to the server (peer empty) or to a peer.
+struct DeliveryFailed {
+  CommandId command = 0;
+  std::optional<std::string> peer;
+  MessageType request = MessageType::ChatMessage;
+  std::string detail;
+};
+struct UserList { std::vector<UserEntry> users; };       // every page joined
+struct ModeOffered { CommandId command = 0; std::string reason; };  // our 19 answered by 10
+struct InvitationsSent { CommandId command = 0; };       // our 19 into our group, answered by 8
+struct InvitationReceived {
+  std::string inviter;
+  std::vector<std::string> members;  // the group so far, inviter first
+  Mode mode = Mode::Centralized;
+  std::string note;
+};
+// A refusal we sent by ourselves: invited while already in a group (§9.2 step 5).
+struct InvitationAutoRefused { std::string inviter; };
+struct GroupJoined { Mode mode = Mode::Centralized; std::vector<GroupMember> members; };
+struct GroupUpdated { Mode mode = Mode::Centralized; std::vector<GroupMember> members; };
+struct GroupLeft {};                                      // our 7 answered by 8
+struct GroupClosed { std::string reason; };               // the server's 13
+struct ErrorReceived {                                    // 14, 15, 16 or 17
+  CommandId command = 0;
+  MessageType error = MessageType::UnknownRecipient;
+  MessageType request = MessageType::ChatMessage;
+  std::string reason;
+};
+struct PeerGone { std::string name; };  // a decentralized peer stopped answering us
+
+}  // namespace event
+
+using ClientEvent =
+    std::variant<event::Connected, event::ConnectRefused, event::Disconnected, event::ServerGone,
+                 event::MessageReceived, event::MessageDelivered, event::DeliveryFailed,
+                 event::UserList, event::ModeOffered, event::InvitationsSent,
+                 event::InvitationReceived, event::InvitationAutoRefused, event::GroupJoined,
+                 event::GroupUpdated, event::GroupLeft, event::GroupClosed, event::ErrorReceived,
+                 event::PeerGone>;
+
+// A stable word per event kind ("connected", "message_received", ...) for JSON output.
+std::string_view event_name(const ClientEvent& e);
+
+}  // namespace imup::engine

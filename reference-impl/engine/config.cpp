@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "engine/config.hpp"
+
+namespace imup::engine {
+namespace {
+
+std::optional<std::string> check_rate(const RateLimit& r, const char* what) {
+  if (r.per_second < 0 || r.burst < 0)
+    return std::string(what) + ": rates cannot be negative";
+  if (r.enabled() && r.burst < 1)
+    return std::string(what) + ": a burst below 1 would refuse every datagram";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> check_config(const ReliabilityConfig& c) {
+  if (c.first_timeout_min < Millis(2000))
+    return "first retransmission timeout below the protocol's 2 s floor";
+  if (c.first_timeout_max < c.first_timeout_min)
+    return "first retransmission timeout: the maximum is below the minimum";
+  if (c.first_timeout_max > Millis(60000)) return "first retransmission timeout above 60 s";
+  if (c.tries < 1 || c.tries > 16) return "tries must be 1..16";
+  if (c.window < 1 || c.window > 32) return "window must be 1..32";
+  if (c.answer_cache <= c.window || c.answer_cache > 256)
+    return "answer cache must hold more answers than the window (and at most 256)";
+  if (c.answer_cache_lifetime < Millis(1000)) return "answer cache lifetime below 1 s";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_config(const ServerConfig& c) {
+  if (auto p = check_config(c.reliability)) return p;
+  if (c.max_clients < 1 || c.max_clients > kMaxClients)
+    return "max clients must be 1..1024 (user ids are 10 bits)";
+  if (c.max_name_chars < 1 || c.max_name_chars > kMaxNameChars)
+    return "max name characters must be 1..20";
+  if (c.max_groups > 100000) return "max groups above 100000";
+  if (c.max_group_members < 2 || c.max_group_members > kMaxClients)
+    return "max group members must be 2..1024";
+  if (c.probe_interval < Millis(1000)) return "probe interval below 1 s";
+  if (auto p = check_rate(c.per_client, "per-client rate")) return p;
+  if (auto p = check_rate(c.per_ip, "per-address rate")) return p;
+  if (c.max_registrations_per_ip < 1) return "registrations per address must be at least 1";
+  if (c.amplification_factor < 1) return "amplification factor must be at least 1";
+  if (c.max_queued_per_client < 1) return "queued requests per client must be at least 1";
+  if (c.max_tracked_ips < 1) return "tracked addresses must be at least 1";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_config(const ClientConfig& c) {
+  if (auto p = check_config(c.reliability)) return p;
+  if (c.server.port == 0) return "the server's port is 0";
+  if (c.max_queued_per_peer < 1) return "queued requests per peer must be at least 1";
+  return std::nullopt;
+}
+
+}  // namespace imup::engine

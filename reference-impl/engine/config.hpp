@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Every limit and timer of the reference server and client (docs/PROTOCOL.md
+// §6-§8, §14). Plain values so that a key file, a command line or a test can
+// fill them; check_config() says what is wrong before an engine takes them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "codec/wire.hpp"
+#include "engine/io_contract.hpp"
+
+namespace imup::engine {
+
+// §6.3, §6.4, §7: the same rules on every channel (client <-> server, peer <-> peer).
+struct ReliabilityConfig {
+  Millis first_timeout_min{2000};  // the draft's floor: never below 2 s
+  Millis first_timeout_max{3000};
+  unsigned tries = 5;              // the first sending + 4 retransmissions
+  std::size_t window = 32;         // unanswered requests per peer, 1..32
+  std::size_t answer_cache = 64;   // answers kept per peer, > window
+  Millis answer_cache_lifetime{120000};
+};
+
+// A token bucket: `per_second` tokens added continuously up to `burst`; each
+// datagram takes one. per_second == 0 turns the limit off.
+struct RateLimit {
+  double per_second = 0;
+  double burst = 0;
+  bool enabled() const { return per_second > 0; }
+};
+
+struct ServerConfig {
+  // Table 1 limits (§8). Lowering one at run time never evicts anybody: it
+  // applies to the next request that would cross it.
+  std::size_t max_clients = kMaxClients;             // <= 1024 (10-bit user ids)
+  std::size_t max_name_chars = kMaxNameChars;        // <= 20
+  std::size_t max_groups = kMaxGroups;
+  std::size_t max_group_members = kMaxGroupMembers;  // members + pending invitees
+
+  ReliabilityConfig reliability;
+  Millis probe_interval{30000};  // §9.4
+
+  // §14: abuse limits.
+  RateLimit per_client{200, 400};    // datagrams from one endpoint
+  RateLimit per_ip{5000, 10000};     // datagrams from one IPv4 address, all ports
+  std::size_t max_registrations_per_ip = 256;  // connected names per IPv4 address
+  unsigned amplification_factor = 3;  // bytes sent to an unproved endpoint <= factor x received
+  bool prove_return_path = true;      // probe (12) every new client before it counts
+
+  // Bounds on the engine's own memory.
+  std::size_t max_queued_per_client = 4096;  // requests waiting for window room; beyond: client dropped
+  std::size_t max_tracked_ips = 65536;       // per-IP buckets kept at once
+  std::size_t max_events = 4096;             // poll_event() queue; beyond: counted, not kept
+
+  bool strict_decoding = false;  // false: accept the draft's deviations (warnings)
+  std::uint64_t rng_seed = 1;    // retransmission jitter; same seed, same run
+};
+
+struct ClientConfig {
+  Endpoint server;
+  ReliabilityConfig reliability;
+  bool strict_decoding = false;
+  std::size_t max_queued_per_peer = 4096;  // commands waiting for window room
+  std::uint64_t rng_seed = 1;
+};
+
+// What is wrong with a configuration, or nullopt when the engines accept it.
+std::optional<std::string> check_config(const ReliabilityConfig& c);
+std::optional<std::string> check_config(const ServerConfig& c);
+std::optional<std::string> check_config(const ClientConfig& c);
+
+}  // namespace imup::engine

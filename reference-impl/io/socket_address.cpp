@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "io/socket_address.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace imup::io {
+
+std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos)
+    return AddressError{"'" + std::string(text) + "' is not ADDR:PORT (no ':' before the port)"};
+  std::string host(text.substr(0, colon));
+  auto port_text = text.substr(colon + 1);
+  if (host == "localhost") host = "127.0.0.1";
+  in_addr addr{};
+  if (host.empty() || inet_pton(AF_INET, host.c_str(), &addr) != 1)
+    return AddressError{"'" + host + "' is not a dotted IPv4 address (IMUP runs over IPv4)"};
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port > 65535)
+    return AddressError{"'" + std::string(port_text) + "' is not a port number (0..65535)"};
+  return Endpoint{ntohl(addr.s_addr), std::uint16_t(port)};
+}
+
+std::string to_string(const Endpoint& e) {
+  char buf[INET_ADDRSTRLEN] = {};
+  in_addr addr{htonl(e.ipv4)};
+  inet_ntop(AF_INET, &addr, buf, sizeof buf);
+  return std::string(buf) + ":" + std::to_string(e.port);
+}
+
+sockaddr_in to_sockaddr(const Endpoint& e) {
+  sockaddr_in sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(e.ipv4);
+  sa.sin_port = htons(e.port);
+  return sa;
+}
+
+Endpoint from_sockaddr(const sockaddr_in& sa) {
+  return Endpoint{ntohl(sa.sin_addr.s_addr), ntohs(sa.sin_port)};
+}
+
+}  // namespace imup::io

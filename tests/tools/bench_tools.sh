@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmarks of the pcap tools, each against its anchor in the same run:
+#   imup-verify vs a bare pcap_next_ex loop and vs tshark, on >= 1,000,000 datagrams
+#   imup-craft datagrams/s written to a file
+#   imup-inject --topspeed vs a bare sendmmsg loop
+# Usage: bench_tools.sh BUILD_DIR [DATAGRAMS]
+set -eu
+BUILD=$1
+N=${2:-1000000}
+CRAFT=$BUILD/tools/craft/imup-craft
+VERIFY=$BUILD/tools/verify/imup-verify
+INJECT=$BUILD/tools/inject/imup-inject
+HELPER=$BUILD/tests/tools/imup-bench-tools-helper
+T=$(mktemp -d /tmp/imup-tools-bench.XXXXXX)
+SINK=""
+trap '[ -n "$SINK" ] && kill $SINK 2>/dev/null; rm -rf "$T"' EXIT
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
+# calc EXPR: floating-point arithmetic without bc.
+calc() { awk "BEGIN { print $1 }"; }
+
+# A session of 16 datagrams (8 exchanges: two clients connect, talk, list,
+# disconnect), repeated with sequence numbers continuing. It repeats bytes but
+# for the sequence numbers, as real traffic does (ACKs, relayed copies), which
+# imup-verify's decode cache exploits: both figures are printed.
+cat > "$T/session.txt" <<'SCRIPT'
+0      client  server connect name=Sheng
++0.001 server  client ack
++0.001 client2 server connect name=Lucy
++0.001 server  client2 ack
++0.001 client  server message message="Bonjour tout le monde"
++0.001 server  client ack
++0.001 server  client2 relayed message="Bonjour tout le monde" sender=Sheng
++0.001 client2 server ack
++0.001 client  server list
++0.001 server  client user-list entry=0:Sheng entry=1:Lucy
++0.001 client2 server message message="Salut" recipient=Sheng
++0.001 server  client2 ack
++0.001 client  server disconnect
++0.001 server  client ack
++0.001 client2 server disconnect
++0.001 server  client2 ack
+SCRIPT
+rounds=$(( (N + 15) / 16 ))
+total=$((rounds * 16))
+
+echo "== imup-craft: $total datagrams to a pcap file"
+t0=$(now); "$CRAFT" -f "$T/session.txt" --repeat "$rounds" -o "$T/big.pcap"; t1=$(now)
+s=$(secs "$t0" "$t1")
+printf "imup-craft: %.3f s, %.0f datagrams/s (aim >= 1,000,000/s)\n" "$s" "$(calc "$total / $s")"
+
+echo "== imup-verify on $total datagrams vs bare pcap_next_ex loop vs tshark"
+cat "$T/big.pcap" > /dev/null  # page cache: every reader below starts warm
+# Both timed as whole processes, from outside.
+t0=$(now); "$HELPER" pcap-loop "$T/big.pcap" > /dev/null; t1=$(now)
+bare=$(secs "$t0" "$t1")
+t0=$(now); "$VERIFY" --quiet "$T/big.pcap" > "$T/verify.out" || true; t1=$(now)
+v=$(secs "$t0" "$t1")
+grep -q "violations: 0 errors" "$T/verify.out" || { cat "$T/verify.out"; echo "bench capture not clean" >&2; exit 1; }
+t0=$(now); "$VERIFY" --quiet --no-decode-cache "$T/big.pcap" > /dev/null; t1=$(now)
+vn=$(secs "$t0" "$t1")
+# Constant memory: peak RSS on the whole capture and on a tenth of it.
+rss=""
+if [ -x /usr/bin/time ]; then
+  head_frames=$((total / 10))
+  editcap -r "$T/big.pcap" "$T/tenth.pcap" "1-$head_frames"
+  r_all=$(/usr/bin/time -f %M "$VERIFY" --quiet "$T/big.pcap" 2>&1 >/dev/null | tail -1)
+  r_tenth=$(/usr/bin/time -f %M "$VERIFY" --quiet "$T/tenth.pcap" 2>&1 >/dev/null | tail -1)
+  rss="imup-verify peak RSS: $r_tenth KB on $head_frames datagrams, $r_all KB on $total"
+fi
+# tshark with the IMUP plugin when the plugin is built, else plain.
+plugin=$(find "$BUILD/plugin" -name 'imup.so' 2>/dev/null | head -1 || true)
+if [ -n "$plugin" ]; then
+  stage=$(mktemp -d /tmp/imup-tools-bench-tshark.XXXXXX)
+  mkdir -p "$stage/plugins/4.0/epan" "$stage/home"
+  cp "$plugin" "$stage/plugins/4.0/epan/"
+  cp "$T/big.pcap" "$stage/big.pcap"
+  chmod -R a+rX "$stage"
+  t0=$(now)
+  setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$stage/home" WIRESHARK_PLUGIN_DIR="$stage/plugins" \
+    tshark -r "$stage/big.pcap" > /dev/null 2>&1
+  t1=$(now)
+  tshark_kind="tshark with the IMUP plugin"
+  rm -rf "$stage"
+else
+  t0=$(now); tshark -r "$T/big.pcap" > /dev/null 2>&1; t1=$(now)
+  tshark_kind="plain tshark (plugin not built)"
+fi
+ts=$(secs "$t0" "$t1")
+printf "bare pcap_next_ex loop: %.3f s (%.0f frames/s)\n" "$bare" "$(calc "$total / $bare")"
+printf "imup-verify:            %.3f s (%.0f datagrams/s) = %.2fx the bare loop's speed (aim >= 0.5x)\n" \
+  "$v" "$(calc "$total / $v")" "$(calc "$bare / $v")"
+printf "imup-verify --no-decode-cache: %.3f s (%.0f datagrams/s) = %.2fx the bare loop's speed\n" \
+  "$vn" "$(calc "$total / $vn")" "$(calc "$bare / $vn")"
+[ -n "$rss" ] && echo "$rss"
+printf "%s: %.3f s = imup-verify is %.1fx faster (aim >= 50x)\n" "$tshark_kind" "$ts" "$(calc "$ts / $v")"
+
+echo "== imup-inject --topspeed vs a bare sendmmsg loop, $total datagrams of 11 bytes to a UDP sink"
+"$HELPER" sink "$T/port" &
+SINK=$!
+i=0; while [ ! -s "$T/port" ]; do i=$((i + 1)); [ $i -gt 100 ] && exit 1; sleep 0.05; done
+P=$(cat "$T/port")
+baresend=$("$HELPER" sendmmsg-loop "$P" "$total" 11 | awk '{ print $5 }')
+"$INJECT" --server 127.0.0.1:$P -e '0 client server message message=hello' --topspeed --count "$total" --wait 0 > "$T/inject.out"
+cat "$T/inject.out"
+inj=$(sed -n 's/.*: \([0-9]*\) datagrams\/s.*/\1/p' "$T/inject.out")
+printf "bare sendmmsg loop: %.0f datagrams/s; imup-inject: %.0f datagrams/s = %.2fx (aim >= 0.9x)\n" \
+  "$baresend" "$inj" "$(calc "$inj / $baresend")"

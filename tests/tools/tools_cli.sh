@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Every tool has --help (exit 0), refuses unknown options and bad input with
+# a clear message and its documented exit status, and never crashes on them.
+. "$(dirname "$0")/lib.sh"
+
+for tool in "$CRAFT" "$VERIFY" "$INJECT" "$IMPAIR"; do
+  "$tool" --help > "$T/help" || fail "$tool --help exit"
+  grep -q "Usage:" "$T/help" || fail "$tool --help text"
+  set +e
+  "$tool" --no-such-option > /dev/null 2> "$T/err"; s=$?
+  set -e
+  [ $s -ne 0 ] && [ $s -lt 128 ] || fail "$tool: unknown option exit $s"
+  grep -q "no-such-option" "$T/err" || fail "$tool: unknown option message"
+done
+"$CRAFT" --help | grep -q "TIME SOURCE DESTINATION TYPE" || fail "craft --help documents the script"
+"$CRAFT" --script-help | grep -q "21 user-list" || fail "craft --script-help"
+
+# imup-craft: 1 for bad scripts (naming the line), 2 for output errors.
+printf '0 client server connect name=A\n0 client server connect nme=B\n' > "$T/bad.txt"
+set +e
+"$CRAFT" -f "$T/bad.txt" -o "$T/x.pcap" 2> "$T/e1"; a=$?
+"$CRAFT" -e '0 client server connect name=A' -o /nonexistent/dir/x.pcap 2> "$T/e2"; b=$?
+"$CRAFT" -e '0 client server connect name="has space"' -o "$T/x.pcap" 2> "$T/e3"; c=$?
+"$CRAFT" -o "$T/x.pcap" 2> "$T/e4"; d=$?
+"$CRAFT" -F pcapx -e '0 client server ack' -o "$T/x.pcap" 2> "$T/e5"; e=$?
+set -e
+[ $a -eq 1 ] && grep -q "line 2: 'nme' is not a field of connect (its fields: name)" "$T/e1" || { cat "$T/e1"; fail "bad field ($a)"; }
+[ $b -eq 2 ] && grep -q "/nonexistent/dir/x.pcap" "$T/e2" || { cat "$T/e2"; fail "bad output ($b)"; }
+[ $c -eq 1 ] && grep -q "bad_name" "$T/e3" && grep -q "text=" "$T/e3" || { cat "$T/e3"; fail "refused name ($c)"; }
+[ $d -eq 1 ] && grep -q "nothing to write" "$T/e4" || { cat "$T/e4"; fail "empty ($d)"; }
+[ $e -eq 1 ] && grep -q "unknown format" "$T/e5" || { cat "$T/e5"; fail "format ($e)"; }
+# ... but the same name goes out when written raw.
+"$CRAFT" -e '0 client server connect text="has space\r\n"' -o "$T/x.pcap" || fail "raw text"
+
+# imup-verify survives fuzzed captures (exit 0 or 1, never a crash).
+printf '0 client server connect name=Sheng\n- server client ack\n- client server message message=hi\n- server client ack\n- client server list\n- server client user-list entry=0:Sheng\n' > "$T/s.txt"
+for seed in 1 2 3 4 5 6 7 8; do
+  "$CRAFT" -f "$T/s.txt" --repeat 20 --fuzz $seed -o "$T/f.pcap"
+  set +e
+  "$VERIFY" --quiet "$T/f.pcap" > /dev/null; s=$?
+  set -e
+  [ $s -le 1 ] || fail "verify exit $s on fuzz seed $seed"
+done
+# ... and truncated or corrupted capture files (exit 2 at worst).
+"$CRAFT" -f "$T/s.txt" --repeat 5 -o "$T/g.pcapng"
+size=$(wc -c < "$T/g.pcapng")
+for cut in 10 30 100 200 333 $((size - 3)); do
+  head -c $cut "$T/g.pcapng" > "$T/cut.pcapng"
+  set +e
+  "$VERIFY" --quiet "$T/cut.pcapng" > /dev/null 2>&1; s=$?
+  set -e
+  [ $s -le 2 ] || fail "verify exit $s on a capture cut at $cut bytes"
+done
+# ... and random frames of other protocols (randpkt), truncated or not.
+for t in eth ip udp dns tcp arp ipv6 syslog icmp; do
+  randpkt -b 600 -c 200 -t $t "$T/r.$t.pcap" 2>/dev/null
+  set +e
+  "$VERIFY" --quiet "$T/r.$t.pcap" > /dev/null 2>&1; s=$?
+  set -e
+  [ $s -le 2 ] || fail "verify exit $s on randpkt $t frames"
+done
+echo ok

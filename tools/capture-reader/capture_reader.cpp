@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "capture_reader.hpp"
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include <cstring>
+
+#include "ipv4_reassembly.hpp"
+
+namespace imup::capture {
+namespace {
+
+constexpr std::int64_t kFragmentTimeoutNs = 30'000'000'000;  // as Linux's ipfrag_time
+constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
+
+std::uint16_t get16(const std::uint8_t* p) { return std::uint16_t(p[0] << 8 | p[1]); }
+std::uint32_t get32(const std::uint8_t* p) {
+  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+// One's-complement sum of big-endian 16-bit words (RFC 1071), added to `sum`.
+// Reads 32 bits at a time in host order: the one's-complement sum commutes
+// with byte swapping, so the result is swapped back once at the end.
+std::uint32_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
+  std::uint64_t acc = 0;
+  while (n >= 4) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    acc += w;
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    std::uint16_t w;
+    std::memcpy(&w, p, 2);
+    acc += w;
+    p += 2;
+    n -= 2;
+  }
+  if (n) acc += std::uint64_t(ntohs(std::uint16_t(p[0] << 8)));
+  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+  std::uint64_t total = std::uint64_t(sum) + ntohs(std::uint16_t(acc));
+  while (total >> 32) total = (total & 0xFFFFFFFF) + (total >> 32);
+  return std::uint32_t(total);
+}
+std::uint16_t fold(std::uint32_t s) {
+  while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
+  return std::uint16_t(s);
+}
+
+}  // namespace
+
+struct CaptureReader::Impl {
+  pcap_t* handle = nullptr;
+  int dlt = 0;
+  Ipv4Reassembler reassembler;
+  std::int64_t last_expiry_ns = 0;
+};
+
+CaptureReader::CaptureReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  impl_->handle =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!impl_->handle) throw CaptureReadError(path + ": " + err);
+  impl_->dlt = pcap_datalink(impl_->handle);
+  switch (impl_->dlt) {
+    case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW: case DLT_IPV4:
+    case DLT_NULL: case DLT_LOOP:
+      break;
+    default:
+      pcap_close(impl_->handle);
+      impl_->handle = nullptr;
+      throw CaptureReadError(path + ": unsupported link type " + std::to_string(impl_->dlt) +
+                             " (" + (pcap_datalink_val_to_name(impl_->dlt)
+                                         ? pcap_datalink_val_to_name(impl_->dlt)
+                                         : "?") +
+                             ")");
+  }
+}
+
+CaptureReader::~CaptureReader() {
+  if (impl_->handle) pcap_close(impl_->handle);
+}
+
+int CaptureReader::link_type() const { return impl_->dlt; }
+
+std::string_view CaptureReader::link_type_name() const {
+  const char* n = pcap_datalink_val_to_name(impl_->dlt);
+  return n ? n : "unknown";
+}
+
+bool CaptureReader::next(Datagram& out) {
+  auto report = [&](std::string_view code, std::string detail) {
+    if (on_problem_) on_problem_(FrameProblem{frames_, code, std::move(detail)});
+  };
+  for (;;) {
+    pcap_pkthdr* hdr = nullptr;
+    const u_char* data = nullptr;
+    int rc = pcap_next_ex(impl_->handle, &hdr, &data);
+    if (rc == PCAP_ERROR_BREAK) return false;
+    if (rc != 1) throw CaptureReadError(pcap_geterr(impl_->handle));
+    ++frames_;
+    const std::uint8_t* p = data;
+    std::size_t n = hdr->caplen;
+    pcap::Timestamp when{hdr->ts.tv_sec, std::uint32_t(hdr->ts.tv_usec)};  // nanoseconds here
+
+    // Link layer -> start of an IPv4 packet, or skip the frame.
+    bool ipv4 = false;
+    switch (impl_->dlt) {
+      case DLT_EN10MB: {
+        if (n < 14) break;
+        std::size_t at = 12;
+        std::uint16_t type = get16(p + at);
+        while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && n >= at + 6) {
+          at += 4;
+          type = get16(p + at);
+        }
+        if (type == kEtherTypeIpv4) {
+          p += at + 2;
+          n -= at + 2;
+          ipv4 = true;
+        }
+        break;
+      }
+      case DLT_LINUX_SLL:
+        if (n >= 16 && get16(p + 14) == kEtherTypeIpv4) {
+          p += 16;
+          n -= 16;
+          ipv4 = true;
+        }
+        break;
+      case DLT_LINUX_SLL2:
+        if (n >= 20 && get16(p) == kEtherTypeIpv4) {
+          p += 20;
+          n -= 20;
+          ipv4 = true;
+        }
+        break;
+      case DLT_NULL:
+      case DLT_LOOP: {
+        // AF_INET is 2 everywhere; NULL stores it in the writer's byte order.
+        if (n >= 4 && (get32(p) == 2 || (impl_->dlt == DLT_NULL && get32(p) == 0x02000000))) {
+          p += 4;
+          n -= 4;
+          ipv4 = true;
+        }
+        break;
+      }
+      default:  // raw IP
+        ipv4 = true;
+    }
+    if (!ipv4 || n < 1 || (p[0] >> 4) != 4) {
+      ++skipped_;
+      continue;
+    }
+    if (n < 20) {
+      report("truncated_frame", "frame ends inside the IPv4 header");
+      ++skipped_;
+      continue;
+    }
+    std::size_t ihl = std::size_t(p[0] & 0xF) * 4;
+    std::size_t total = get16(p + 2);
+    if (ihl < 20 || total < ihl) {
+      report("bad_ip_header", "IPv4 header length " + std::to_string(ihl) + ", total length " +
+                                  std::to_string(total));
+      ++skipped_;
+      continue;
+    }
+    if (p[9] != 17) {
+      ++skipped_;
+      continue;
+    }
+    bool snapped = hdr->caplen < hdr->len;
+    if (n < total) {
+      if (!snapped || n < ihl + 8) {
+        report("truncated_frame", "IPv4 total length " + std::to_string(total) + " but " +
+                                      std::to_string(n) + " bytes captured");
+        ++skipped_;
+        continue;
+      }
+      total = n;  // snapped capture: use what is there, checksums unverifiable
+    }
+    std::uint32_t src_ip = get32(p + 12), dst_ip = get32(p + 16);
+    std::uint16_t ip_sum = get16(p + 10);
+    if (fold(sum16(0, p, ihl)) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
+    else if (ip_sum == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
+    else out.ip_checksum = ChecksumState::Bad;
+
+    std::uint16_t flags_offset = get16(p + 6);
+    bool more = flags_offset & 0x2000;
+    std::size_t frag_offset = std::size_t(flags_offset & 0x1FFF) * 8;
+    std::span<const std::uint8_t> ip_payload{p + ihl, total - ihl};
+    out.fragments = 1;
+
+    std::int64_t now = when.to_ns();
+    if (now - impl_->last_expiry_ns > 1'000'000'000) {
+      impl_->last_expiry_ns = now;
+      if (std::size_t k = impl_->reassembler.expire(now, kFragmentTimeoutNs))
+        report("fragment_timeout", std::to_string(k) +
+                                       " IPv4 datagram(s) never completed within 30 s");
+    }
+    if (more || frag_offset != 0) {
+      Ipv4Reassembler::Key key{src_ip, dst_ip, get16(p + 4), 17};
+      std::span<const std::uint8_t> whole;
+      std::uint16_t count = 0;
+      Ipv4Reassembler::Result also{};
+      auto r = impl_->reassembler.add(key, frag_offset, more, ip_payload, now, whole, count, also);
+      if (also == Ipv4Reassembler::Result::Overlap)
+        report("fragment_overlap", "IPv4 fragment overlaps bytes already received");
+      if (also == Ipv4Reassembler::Result::TableFull)
+        report("fragment_table_full", "too many IPv4 datagrams in reassembly; oldest dropped");
+      if (r == Ipv4Reassembler::Result::TooBig)
+        report("bad_ip_header", "IPv4 fragment beyond 65,535 bytes");
+      if (r != Ipv4Reassembler::Result::Complete) continue;
+      ip_payload = whole;
+      out.fragments = count;
+      snapped = false;
+    }
+
+    if (ip_payload.size() < 8) {
+      report("truncated_frame", "frame ends inside the UDP header");
+      ++skipped_;
+      continue;
+    }
+    const std::uint8_t* u = ip_payload.data();
+    std::size_t udp_len = get16(u + 4);
+    if (udp_len < 8 || udp_len > ip_payload.size()) {
+      if (!(snapped && udp_len > ip_payload.size())) {
+        report("bad_udp_length", "UDP length " + std::to_string(udp_len) + " but " +
+                                     std::to_string(ip_payload.size()) + " bytes of IP payload");
+      }
+      udp_len = udp_len < 8 ? ip_payload.size() : ip_payload.size();
+    }
+    std::uint16_t udp_sum = get16(u + 6);
+    if (snapped) {
+      out.udp_checksum = ChecksumState::Unchecked;
+    } else if (udp_sum == 0) {
+      out.udp_checksum = ChecksumState::Absent;
+    } else {
+      std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
+                             (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
+      std::uint16_t all = fold(sum16(pseudo, u, udp_len));
+      if (all == 0xFFFF) {
+        out.udp_checksum = ChecksumState::Good;
+      } else {
+        // With checksum offload the stack leaves the pseudo-header sum in the
+        // field for the NIC to finish; a capture taken on the sender sees that.
+        std::uint16_t partial = fold(pseudo);
+        out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
+                               ? ChecksumState::OffloadArtefact
+                               : ChecksumState::Bad;
+      }
+    }
+    out.frame = frames_;
+    out.when = when;
+    out.src = Endpoint{src_ip, get16(u)};
+    out.dst = Endpoint{dst_ip, get16(u + 2)};
+    out.payload = ip_payload.subspan(8, udp_len - 8);
+    return true;
+  }
+}
+
+}  // namespace imup::capture

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Reading UDP-over-IPv4 datagrams out of capture files through libpcap:
+// pcap and pcapng, from a file or standard input ("-"); Ethernet with 802.1Q
+// and QinQ tags, Linux cooked SLL and SLL2, raw IPv4, BSD NULL and LOOP.
+// IPv4 fragments are reassembled in a bounded table, so memory stays
+// constant however long the capture is.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "codec/message.hpp"  // imup::Endpoint
+#include "pcap/frame.hpp"     // imup::pcap::Timestamp
+
+namespace imup::capture {
+
+class CaptureReadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class ChecksumState : std::uint8_t {
+  Good,
+  Absent,           // UDP checksum 0: the sender did not compute one (legal in IPv4)
+  Bad,              // wrong, and not what checksum offload leaves behind
+  OffloadArtefact,  // wrong in the way of a capture taken before the NIC fills it in
+  Unchecked,        // not verifiable (snapped frame)
+};
+
+struct Datagram {
+  std::uint64_t frame = 0;  // 1-based frame number in its file (the last fragment's)
+  pcap::Timestamp when;
+  Endpoint src;
+  Endpoint dst;
+  std::span<const std::uint8_t> payload;  // valid until the next call to next()
+  ChecksumState udp_checksum = ChecksumState::Good;
+  ChecksumState ip_checksum = ChecksumState::Good;
+  std::uint16_t fragments = 1;  // > 1 when reassembled
+};
+
+// Things wrong below IMUP, reported through the reader's callback with stable
+// names: truncated_frame, bad_ip_header, bad_udp_length, fragment_overlap,
+// fragment_timeout, fragment_table_full, unsupported_link_type.
+struct FrameProblem {
+  std::uint64_t frame;
+  std::string_view code;
+  std::string detail;
+};
+
+class CaptureReader {
+ public:
+  // Throws CaptureReadError when the file cannot be opened or read as a capture.
+  explicit CaptureReader(const std::string& path);
+  ~CaptureReader();
+  CaptureReader(const CaptureReader&) = delete;
+  CaptureReader& operator=(const CaptureReader&) = delete;
+
+  // The next UDP datagram, skipping frames that are not UDP over IPv4.
+  // Returns false at the end of the capture; throws CaptureReadError if the
+  // file is damaged part way.
+  bool next(Datagram& out);
+
+  void on_problem(std::function<void(const FrameProblem&)> f) { on_problem_ = std::move(f); }
+
+  int link_type() const;  // DLT_ value
+  std::string_view link_type_name() const;
+  std::uint64_t frames() const { return frames_; }
+  std::uint64_t skipped_frames() const { return skipped_; }  // not UDP/IPv4
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::function<void(const FrameProblem&)> on_problem_;
+  std::uint64_t frames_ = 0;
+  std::uint64_t skipped_ = 0;
+  friend struct Impl;
+};
+
+}  // namespace imup::capture

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// imup-craft: builds IMUP datagrams into a capture file (pcap usec/nsec or
+// pcapng) from a message script, -e lines, or one message on the command line.
+#include <glib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "capture_writer.hpp"
+#include "option_strings.hpp"
+#include "fuzz_mutator.hpp"
+#include "message_script.hpp"
+#include "script_encoder.hpp"
+
+namespace {
+
+using imup::script::ScriptError;
+
+constexpr const char* kSummary =
+    "Builds IMUP datagrams into a capture (Ethernet/IPv4/UDP frames with correct\n"
+    "checksums unless a line breaks them).\n\n"
+    "  imup-craft -o out.pcapng -f script.txt\n"
+    "  imup-craft -o out.pcap connect name=Sheng          (one message: TYPE key=value...)\n"
+    "  imup-craft -e '0 client server connect name=Sheng' -e '+0.01 server client ack' | tshark -r -\n\n"
+    "Exit status: 0 written, 1 bad script or options, 2 output error.";
+
+struct Options {
+  gchar* output = nullptr;
+  gchar* format = nullptr;
+  gchar* link = nullptr;
+  gchar* script = nullptr;
+  gchar** lines = nullptr;
+  gchar* src = nullptr;
+  gchar* dst = nullptr;
+  gchar* time = nullptr;
+  gdouble start = 1767225600.0;  // 2026-01-01T00:00:00Z: reproducible captures
+  gdouble gap = 0.001;
+  gint server_port = 2017;
+  gint64 repeat = 1;
+  gint64 fuzz_seed = -1;
+  gdouble fuzz_rate = 1.0;
+  gboolean explain = FALSE;
+  gboolean script_help = FALSE;
+};
+
+std::string read_all(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return s.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScriptError(0, "cannot read script " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Quotes a command-line argument back into script syntax.
+std::string requote(const std::string& arg) {
+  auto eq = arg.find('=');
+  std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
+  if (eq == std::string::npos || value.find_first_of(" \t\"\\#\r\n") == std::string::npos)
+    return arg;
+  std::string out = arg.substr(0, eq + 1) + "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\r') { out += "\\r"; continue; }
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out + "\"";
+}
+
+int run(int argc, char** argv) {
+  Options o;
+  GOptionEntry entries[] = {
+      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Capture to write ('-' = standard output, the default)", "FILE"},
+      {"format", 'F', 0, G_OPTION_ARG_STRING, &o.format, "pcap (usec), pcap-nsec or pcapng (default: from the file name, else pcap)", "FMT"},
+      {"link", 'L', 0, G_OPTION_ARG_STRING, &o.link, "Link layer: ether (default), sll, sll2, raw, ipv4, null, loop", "TYPE"},
+      {"script", 'f', 0, G_OPTION_ARG_FILENAME, &o.script, "Message script ('-' = standard input)", "FILE"},
+      {"line", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o.lines, "One script line (repeatable; after --script)", "LINE"},
+      {"src", 's', 0, G_OPTION_ARG_STRING, &o.src, "Source of the command-line message (default client)", "ADDR:PORT"},
+      {"dst", 'd', 0, G_OPTION_ARG_STRING, &o.dst, "Destination of the command-line message (default server)", "ADDR:PORT"},
+      {"time", 't', 0, G_OPTION_ARG_STRING, &o.time, "TIME of the command-line message (default 0)", "T"},
+      {"start", 0, 0, G_OPTION_ARG_DOUBLE, &o.start, "Capture time of TIME 0, in seconds since 1970 (default 2026-01-01)", "SECONDS"},
+      {"gap", 0, 0, G_OPTION_ARG_DOUBLE, &o.gap, "Time between lines whose TIME is '-' (default 0.001)", "SECONDS"},
+      {"server-port", 0, 0, G_OPTION_ARG_INT, &o.server_port, "The server's UDP port, to tell who sent a request (default 2017)", "PORT"},
+      {"repeat", 'r', 0, G_OPTION_ARG_INT64, &o.repeat, "Write the script N times, later each time, numbers continuing", "N"},
+      {"fuzz", 0, 0, G_OPTION_ARG_INT64, &o.fuzz_seed, "Mutate datagrams reproducibly from this seed", "SEED"},
+      {"fuzz-rate", 0, 0, G_OPTION_ARG_DOUBLE, &o.fuzz_rate, "Share of datagrams mutated (default 1.0)", "P"},
+      {"explain", 0, 0, G_OPTION_ARG_NONE, &o.explain, "Print each fuzz mutation on standard error", nullptr},
+      {"script-help", 0, 0, G_OPTION_ARG_NONE, &o.script_help, "Describe the message-script format and exit", nullptr},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionContext* ctx = g_option_context_new("[TYPE [key=value ...]]");
+  g_option_context_set_summary(ctx, kSummary);
+  std::string desc = imup::script::script_format_help();
+  g_option_context_set_description(ctx, desc.c_str());
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  GError* err = nullptr;
+  bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
+  g_option_context_free(ctx);
+  if (!parsed) {
+    std::fprintf(stderr, "imup-craft: %s (try --help)\n", err->message);
+    g_error_free(err);
+    return 1;
+  }
+  using imup::tools::take_string;
+  auto output_opt = take_string(o.output), format_opt = take_string(o.format),
+       link_opt = take_string(o.link), script_opt = take_string(o.script),
+       src_opt = take_string(o.src), dst_opt = take_string(o.dst), time_opt = take_string(o.time);
+  auto line_opts = imup::tools::take_strings(o.lines);
+  if (o.script_help) {
+    std::fputs(desc.c_str(), stdout);
+    return 0;
+  }
+
+  std::string output = output_opt.value_or("-");
+  imup::pcap::CaptureFormat format = imup::pcap::format_for_path(output);
+  if (format_opt) {
+    auto f = imup::pcap::parse_capture_format(*format_opt);
+    if (!f) {
+      std::fprintf(stderr, "imup-craft: unknown format '%s' (pcap, pcap-nsec, pcapng)\n", format_opt->c_str());
+      return 1;
+    }
+    format = *f;
+  }
+  auto link = imup::pcap::LinkType::Ethernet;
+  if (link_opt) {
+    auto l = imup::pcap::parse_link_type(*link_opt);
+    if (!l) {
+      std::fprintf(stderr, "imup-craft: unknown link type '%s' (ether, sll, sll2, raw, ipv4, null, loop)\n", link_opt->c_str());
+      return 1;
+    }
+    link = *l;
+  }
+  if (o.server_port < 1 || o.server_port > 65535 || o.repeat < 1 || !(o.gap >= 0 && o.gap <= 1e6) ||
+      !(o.fuzz_rate >= 0 && o.fuzz_rate <= 1) || !(o.start >= 0 && o.start <= 4e9)) {
+    std::fprintf(stderr, "imup-craft: --server-port 1..65535, --repeat >= 1, --gap 0..1e6, "
+                         "--fuzz-rate 0..1, --start 0..4e9\n");
+    return 1;
+  }
+
+  imup::script::ScriptParser parser;
+  std::vector<imup::script::ScriptMessage> messages;
+  try {
+    if (script_opt) {
+      auto body = read_all(*script_opt);
+      auto parsed_lines = parser.parse(body);
+      messages.insert(messages.end(), parsed_lines.begin(), parsed_lines.end());
+    }
+    for (const auto& l : line_opts)
+      if (auto m = parser.parse_line(l, 0)) messages.push_back(std::move(*m));
+    if (argc > 1) {
+      std::string line = time_opt.value_or("0") + " " + src_opt.value_or("client") + " " +
+                         dst_opt.value_or("server");
+      for (int i = 1; i < argc; ++i) line += " " + requote(argv[i]);
+      if (auto m = parser.parse_line(line, 0)) messages.push_back(std::move(*m));
+    }
+  } catch (const ScriptError& e) {
+    std::fprintf(stderr, "imup-craft: %s\n", e.what());
+    return 1;
+  }
+  if (messages.empty()) {
+    std::fprintf(stderr, "imup-craft: nothing to write: give --script, -e LINE or TYPE (try --help)\n");
+    return 1;
+  }
+  if (output == "-" && isatty(STDOUT_FILENO)) {
+    std::fprintf(stderr, "imup-craft: refusing to write a binary capture to a terminal: use -o FILE or a pipe\n");
+    return 1;
+  }
+
+  try {
+    imup::pcap::CaptureWriter writer(output, format, link);
+    auto start = imup::pcap::Timestamp::from_ns(std::int64_t(o.start * 1e9 + 0.5));
+    auto gap_ns = std::int64_t(o.gap * 1e9 + 0.5);
+    imup::script::ScriptEncoder encoder(start, gap_ns, std::uint16_t(o.server_port));
+    std::optional<imup::craft::FuzzMutator> fuzz;
+    if (o.fuzz_seed >= 0) fuzz.emplace(std::uint64_t(o.fuzz_seed), o.fuzz_rate);
+    imup::script::EncodedLine line;
+    for (gint64 round = 0; round < o.repeat; ++round) {
+      if (round > 0)
+        encoder.set_start(imup::pcap::Timestamp::from_ns(encoder.last_time().to_ns() + gap_ns));
+      for (const auto& m : messages) {
+        try {
+          encoder.encode(m, line);
+        } catch (const ScriptError& e) {
+          std::fprintf(stderr, "imup-craft: %s\n", e.what());
+          return 1;
+        }
+        int copies = 1;
+        if (fuzz) {
+          bool dup = false;
+          auto what = fuzz->mutate(line.payload, dup);
+          if (dup) copies = 2;
+          // The payload changed: a deliberately wrong checksum must stay wrong.
+          if (m.break_udp_checksum)
+            line.frame.udp_checksum = imup::script::wrong_udp_checksum(m.src, m.dst, line.payload);
+          if (o.explain && !what.empty())
+            std::fprintf(stderr, "fuzz: frame %llu (script line %zu): %s\n",
+                         (unsigned long long)writer.frames_written() + 1, m.line, what.c_str());
+        }
+        for (int c = 0; c < copies; ++c) writer.write(line.when, m.src, m.dst, line.payload, line.frame);
+      }
+    }
+    writer.close();
+  } catch (const imup::pcap::CaptureError& e) {
+    std::fprintf(stderr, "imup-craft: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(argc, argv); }

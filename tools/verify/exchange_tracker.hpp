@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The exchange-level checks of imup-verify (docs/PROTOCOL.md §5-§10): who may
+// send what, each request answered once by a matching answer, retransmission
+// timing and tries, sequence numbers per sender across the wrap, the window,
+// Connexion first, the invitation flow and group membership, and direct
+// traffic only between members of a decentralized group.
+//
+// Fed one decoded datagram at a time with its capture time; state per
+// endpoint pair is bounded (the last 64 requests, as the answer cache), and
+// idle pairs are forgotten, so memory does not grow with the capture.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/codec.hpp"
+#include "rtt_histogram.hpp"
+#include "violation_codes.hpp"
+
+namespace imup::verify {
+
+struct Violation {
+  Code code;
+  std::uint64_t frame = 0;
+  std::int64_t time_ns = 0;
+  Endpoint src, dst;
+  int type = -1;  // -1 when unknown
+  int seq = -1;
+  std::string detail;
+};
+
+struct TrackerOptions {
+  std::uint16_t server_port = kDefaultPort;
+  unsigned max_tries = 5;
+  std::int64_t min_retransmit_ns = 2'000'000'000;
+  // A request still unanswered this long after its first try is reported
+  // (5 tries with 3 s doubling timeouts give up after 93 s).
+  std::int64_t give_up_ns = 100'000'000'000;
+};
+
+enum class Role : std::uint8_t { ClientToServer, ServerToClient, PeerToPeer, NotImup };
+
+struct TrackerStats {
+  std::uint64_t requests = 0;
+  std::uint64_t answers = 0;
+  std::uint64_t retransmissions = 0;
+  std::uint64_t unanswered = 0;
+  RttHistogram rtt;
+};
+
+class ExchangeTracker {
+ public:
+  using Sink = std::function<void(Violation&&)>;
+  ExchangeTracker(TrackerOptions options, Sink sink) : opt_(options), sink_(std::move(sink)) {}
+
+  // Which conversation a datagram belongs to, by the server port; direct
+  // traffic counts only between endpoints seen talking to the server.
+  Role classify(Endpoint src, Endpoint dst) const;
+
+  // One IMUP datagram whose header decoded (message set when the body did).
+  void datagram(std::uint64_t frame, std::int64_t time_ns, Endpoint src, Endpoint dst, Role role,
+                const Header& header, const Message* message,
+                std::span<const std::uint8_t> bytes);
+
+  // Reports what is still unanswered (end of a capture) and forgets everything.
+  void finish(std::int64_t end_ns);
+
+  const TrackerStats& stats() const { return stats_; }
+
+ private:
+  struct Request {
+    bool used = false;
+    bool answered = false;
+    bool resent_after_answer = false;
+    bool from_server = false;
+    bool malformed = false;  // its text did not decode: a receiver may drop it
+    std::uint8_t type = 0;
+    std::uint8_t low = 0;
+    std::uint16_t seq = 0;
+    std::uint8_t tries = 0;
+    std::uint8_t answer_type = 0;
+    std::uint64_t frame = 0;
+    std::int64_t first_ns = 0;
+    std::int64_t last_ns = 0;
+    std::uint64_t answer_hash = 0;
+  };
+  static constexpr std::size_t kCache = 64;
+  static constexpr std::uint8_t kNoSlot = 0xFF;
+  struct Pair {  // requests sent by `from` to `to`
+    Endpoint from, to;
+    std::array<Request, kCache> ring{};
+    std::array<std::uint8_t, kSeqModulo> slot_of_seq;  // kNoSlot or an index into ring
+    std::size_t next = 0;
+    std::size_t outstanding = 0;
+    bool has_last = false;
+    std::uint16_t last_new_seq = 0;
+    std::int64_t last_active_ns = 0;
+  };
+  struct Client {
+    bool connected = false;
+    bool in_group = false;
+    bool pending_offer = false;
+    bool decentralized = false;
+    bool state_unknown = false;  // its session began before the capture: no group checks
+    std::vector<Endpoint> members;  // from the last group update
+    std::int64_t last_active_ns = 0;
+  };
+  struct PairKey {
+    std::uint64_t a, b;
+    bool operator==(const PairKey&) const = default;
+  };
+  struct PairHash {
+    std::size_t operator()(const PairKey& k) const {
+      return std::size_t(k.a * 0x9E3779B97F4A7C15ull ^ (k.b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full);
+    }
+  };
+  static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
+
+  Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
+  Request* find(Pair& p, std::uint16_t seq);
+  void request(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst, Role role,
+               const Header& h, const Message* m, Client* c);
+  Client& client(Endpoint e, std::int64_t now);
+  void answer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
+              const Header& h, std::span<const std::uint8_t> bytes, Client* c);
+  void report_unanswered(const Pair& p, const Request& r, std::int64_t now, bool at_end);
+  void sweep(std::int64_t now);
+  void emit(Code c, std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst, int type,
+            int seq, std::string detail);
+
+  TrackerOptions opt_;
+  Sink sink_;
+  std::unordered_map<PairKey, Pair, PairHash> pairs_;
+  std::unordered_map<std::uint64_t, Client> clients_;
+  // The last pair and client looked up: a request and its answer share both,
+  // so consecutive datagrams mostly hit these. Cleared whenever entries go.
+  Pair* last_pair_ = nullptr;
+  PairKey last_pair_key_{};
+  Client* last_client_ = nullptr;
+  std::uint64_t last_client_key_ = 0;
+  std::int64_t last_sweep_ns_ = 0;
+  TrackerStats stats_;
+};
+
+}  // namespace imup::verify

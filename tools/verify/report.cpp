@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.hpp"
+
+#include <cinttypes>
+
+#include "codec/text.hpp"
+
+namespace imup::verify {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void Report::add(const Violation& v) {
+  if (opt_.ignored.contains(v.code)) return;
+  const auto& ci = info(v.code);
+  auto& n = counts_[std::size_t(v.code)];
+  ++n;
+  (ci.severity == Severity::Error ? errors_ : warnings_)++;
+  if (!opt_.lines) return;
+  if (opt_.max_repeats && n > opt_.max_repeats) {
+    if (n == opt_.max_repeats + 1 && !opt_.json)
+      std::fprintf(out_, "%s: further %.*s reports suppressed (--max-repeats %" PRIu64 ")\n",
+                   file_.c_str(), int(ci.name.size()), ci.name.data(), opt_.max_repeats);
+    return;
+  }
+  const char* sev = ci.severity == Severity::Error ? "error" : "warning";
+  double rel = double(v.time_ns - first_ns_) / 1e9;
+  if (opt_.json) {
+    std::string line = "{\"file\":" + json_string(file_) + ",\"frame\":" + std::to_string(v.frame);
+    char t[64];
+    std::snprintf(t, sizeof t, ",\"time\":%" PRId64 ".%09" PRId64 ",\"time_relative\":%.9f",
+                  v.time_ns / 1'000'000'000, v.time_ns % 1'000'000'000, rel);
+    line += t;
+    line += ",\"severity\":\"" + std::string(sev) + "\",\"code\":\"" + std::string(ci.name) + "\"";
+    line += ",\"src\":" + json_string(format_endpoint(v.src)) +
+            ",\"dst\":" + json_string(format_endpoint(v.dst));
+    if (v.type >= 0) line += ",\"type\":" + std::to_string(v.type);
+    if (v.seq >= 0) line += ",\"seq\":" + std::to_string(v.seq);
+    line += ",\"detail\":" + json_string(v.detail) +
+            ",\"explanation\":" + json_string(ci.explanation) + "}\n";
+    std::fputs(line.c_str(), out_);
+    return;
+  }
+  std::string where = format_endpoint(v.src) + " -> " + format_endpoint(v.dst);
+  if (v.type >= 0) where += " type=" + std::to_string(v.type);
+  if (v.seq >= 0) where += " seq=" + std::to_string(v.seq);
+  std::fprintf(out_, "%s:%" PRIu64 " t=%.6f %s %.*s %s: %s\n", file_.c_str(), v.frame, rel, sev,
+               int(ci.name.size()), ci.name.data(), where.c_str(), v.detail.c_str());
+}
+
+void Report::unreadable(const std::string& file, const std::string& why) {
+  unreadable_ = true;
+  std::fflush(out_);
+  // Open errors already name the file; errors part way through do not.
+  if (why.starts_with(file + ":")) std::fprintf(stderr, "imup-verify: %s\n", why.c_str());
+  else std::fprintf(stderr, "imup-verify: %s: %s\n", file.c_str(), why.c_str());
+}
+
+void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
+  if (!opt_.summary) return;
+  auto ms = [](std::uint64_t ns) { return double(ns) / 1e6; };
+  if (opt_.json) {
+    std::string line = "{\"summary\":{\"frames\":" + std::to_string(t.frames) +
+                       ",\"udp_datagrams\":" + std::to_string(t.udp) +
+                       ",\"imup_datagrams\":" + std::to_string(t.imup) +
+                       ",\"reassembled\":" + std::to_string(t.reassembled) + ",\"by_type\":{";
+    bool first = true;
+    for (std::size_t i = 0; i < t.by_type.size(); ++i) {
+      if (!t.by_type[i]) continue;
+      line += std::string(first ? "" : ",") + "\"" + std::to_string(i) + "\":" + std::to_string(t.by_type[i]);
+      first = false;
+    }
+    char rtt[256];
+    std::snprintf(rtt, sizeof rtt,
+                  "},\"requests\":%" PRIu64 ",\"answers\":%" PRIu64 ",\"retransmissions\":%" PRIu64
+                  ",\"unanswered\":%" PRIu64 ",\"rtt_ms\":{\"count\":%" PRIu64
+                  ",\"min\":%.6f,\"median\":%.6f,\"p99\":%.6f,\"max\":%.6f}",
+                  s.requests, s.answers, s.retransmissions, s.unanswered, s.rtt.count(),
+                  ms(s.rtt.min()), ms(s.rtt.quantile(0.5)), ms(s.rtt.quantile(0.99)), ms(s.rtt.max()));
+    line += rtt;
+    line += ",\"errors\":" + std::to_string(errors_) + ",\"warnings\":" + std::to_string(warnings_) +
+            ",\"violations\":{";
+    first = true;
+    for (const auto& ci : all_codes()) {
+      if (!counts_[std::size_t(ci.code)]) continue;
+      line += std::string(first ? "" : ",") + "\"" + std::string(ci.name) + "\":" +
+              std::to_string(counts_[std::size_t(ci.code)]);
+      first = false;
+    }
+    line += "}}}\n";
+    std::fputs(line.c_str(), out_);
+    return;
+  }
+  std::fprintf(out_, "summary: %" PRIu64 " frames, %" PRIu64 " UDP datagrams, %" PRIu64
+                     " IMUP datagrams (%" PRIu64 " reassembled from fragments)\n",
+               t.frames, t.udp, t.imup, t.reassembled);
+  std::string types;
+  for (std::size_t i = 0; i < t.by_type.size(); ++i) {
+    if (!t.by_type[i]) continue;
+    types += "  " + std::to_string(i) + " " +
+             (is_known_type(std::uint8_t(i)) ? std::string(english_name(MessageType(i))) : "unknown") +
+             ": " + std::to_string(t.by_type[i]) + "\n";
+  }
+  if (!types.empty()) std::fprintf(out_, "by type:\n%s", types.c_str());
+  std::fprintf(out_, "exchanges: %" PRIu64 " requests, %" PRIu64 " answers, %" PRIu64
+                     " retransmissions, %" PRIu64 " unanswered\n",
+               s.requests, s.answers, s.retransmissions, s.unanswered);
+  if (s.rtt.count())
+    std::fprintf(out_, "answer RTT: min %.3f ms, median %.3f ms, p99 %.3f ms, max %.3f ms (%" PRIu64
+                       " answers)\n",
+                 ms(s.rtt.min()), ms(s.rtt.quantile(0.5)), ms(s.rtt.quantile(0.99)),
+                 ms(s.rtt.max()), s.rtt.count());
+  std::fprintf(out_, "violations: %" PRIu64 " errors, %" PRIu64 " warnings\n", errors_, warnings_);
+  for (const auto& ci : all_codes()) {
+    auto n = counts_[std::size_t(ci.code)];
+    if (!n) continue;
+    std::fprintf(out_, "  %-24.*s %8" PRIu64 "  %s\n", int(ci.name.size()), ci.name.data(), n,
+                 ci.severity == Severity::Error ? "error" : "warning");
+  }
+}
+
+int Report::exit_status() const {
+  if (unreadable_) return 2;
+  if (errors_ || (opt_.strict && warnings_)) return 1;
+  return 0;
+}
+
+}  // namespace imup::verify

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "verifier.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string_view>
+
+#include "codec/codec.hpp"
+
+namespace imup::verify {
+
+Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache)
+    : report_(report),
+      tracker_(tracker_options, [this](Violation&& v) { report_.add(v); }),
+      use_cache_(decode_cache),
+      cache_(decode_cache ? kCacheSlots : 0),
+      header_only_(decode_cache ? 256 : 0) {}
+
+const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
+  if (!use_cache_ || payload.size() < kHeaderBytes) {
+    fresh_ = decode_lenient(payload);
+    return fresh_;
+  }
+  if (payload.size() == kHeaderBytes) {
+    std::uint32_t key = load_be32(payload.data()) & 0x3FFFFF;  // all but the sequence number
+    HeaderOnlySlot& slot = header_only_[(key >> 14) & 0xFF];  // by type
+    if (!slot.used || slot.key != key) {
+      slot.used = true;
+      slot.key = key;
+      slot.decoded = decode_lenient(payload);
+    }
+    return slot.decoded;
+  }
+  // The key: the payload with the sequence bits (the top 10 of the header) cleared.
+  std::uint8_t masked1 = std::uint8_t(payload[1] & 0x3F);
+  std::string_view rest(reinterpret_cast<const char*>(payload.data()) + 2, payload.size() - 2);
+  std::size_t h = std::hash<std::string_view>{}(rest) * 31 + masked1;
+  auto byte_at = [&](std::size_t i) -> std::uint8_t { return i == 1 ? masked1 : payload[i]; };
+  CacheSlot& slot = cache_[h % kCacheSlots];
+  bool hit = slot.used && slot.key.size() == payload.size() && slot.key[1] == byte_at(1) &&
+             std::equal(payload.begin() + 2, payload.end(), slot.key.begin() + 2);
+  if (!hit) {
+    slot.used = true;
+    slot.key.assign(payload.begin(), payload.end());
+    slot.key[0] = 0;
+    slot.key[1] = byte_at(1);
+    slot.decoded = decode_lenient(payload);
+  }
+  return slot.decoded;
+}
+
+bool Verifier::check(const std::string& path) {
+  std::int64_t last_ns = 0;
+  try {
+    capture::CaptureReader reader(path);
+    report_.set_file(path == "-" ? "<stdin>" : path, 0);
+    reader.on_problem([&](const capture::FrameProblem& p) {
+      if (auto c = code_of_frame_problem(p.code))
+        report_.add(Violation{*c, p.frame, last_ns, {}, {}, -1, -1, p.detail});
+    });
+    capture::Datagram d;
+    bool first = true;
+    std::uint64_t frames_before = totals_.frames;
+    while (reader.next(d)) {
+      if (first) {
+        report_.set_first_time(d.when.to_ns());
+        first = false;
+      }
+      last_ns = d.when.to_ns();
+      datagram(d);
+      totals_.frames = frames_before + reader.frames();
+    }
+    totals_.frames = frames_before + reader.frames();
+    tracker_.finish(last_ns);
+    return true;
+  } catch (const capture::CaptureReadError& e) {
+    tracker_.finish(last_ns);
+    report_.unreadable(path, e.what());
+    return false;
+  }
+}
+
+void Verifier::datagram(const capture::Datagram& d) {
+  ++totals_.udp;
+  Role role = tracker_.classify(d.src, d.dst);
+  if (role == Role::NotImup) return;
+  ++totals_.imup;
+  if (d.fragments > 1) ++totals_.reassembled;
+  std::int64_t now = d.when.to_ns();
+  auto frame_issue = [&](Code c, const char* what) {
+    report_.add(Violation{c, d.frame, now, d.src, d.dst, -1, -1, what});
+  };
+  using capture::ChecksumState;
+  if (d.ip_checksum == ChecksumState::Bad) frame_issue(Code::BadIpChecksum, "IPv4 header checksum is wrong");
+  if (d.ip_checksum == ChecksumState::OffloadArtefact)
+    frame_issue(Code::ChecksumOffload, "IPv4 header checksum 0: left for the NIC");
+  if (d.udp_checksum == ChecksumState::Bad) frame_issue(Code::BadUdpChecksum, "UDP checksum is wrong");
+  if (d.udp_checksum == ChecksumState::OffloadArtefact)
+    frame_issue(Code::ChecksumOffload, "UDP checksum holds the pseudo-header sum: left for the NIC");
+
+  const Decoded& decoded = decoded_of(d.payload);
+  if (!decoded.header) {
+    report_.add(Violation{Code::Truncated, d.frame, now, d.src, d.dst, -1, -1,
+                          std::to_string(d.payload.size()) + "-byte datagram"});
+    return;
+  }
+  // The header as sent (a cached decoding holds another datagram's number).
+  const Header h = unpack(load_be32(d.payload.data()));
+  ++totals_.by_type[h.type];
+  if (decoded.error)
+    report_.add(Violation{from_fault(decoded.error->fault), d.frame, now, d.src, d.dst, h.type,
+                          h.seq, std::string(decoded.error->field) + ": " + decoded.error->detail});
+  for (const auto& w : decoded.warnings)
+    report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
+                          std::string(w.field) + ": " + w.detail});
+  tracker_.datagram(d.frame, now, d.src, d.dst, role, h,
+                    decoded.message ? &*decoded.message : nullptr, d.payload);
+}
+
+}  // namespace imup::verify

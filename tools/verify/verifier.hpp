@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// imup-verify's pipeline for one run over one or more captures:
+// capture reader -> checksum checks -> codec (lenient) -> exchange tracker ->
+// report. Streams; nothing is kept per frame.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codec/codec.hpp"
+
+#include "capture_reader.hpp"
+#include "exchange_tracker.hpp"
+#include "report.hpp"
+
+namespace imup::verify {
+
+class Verifier {
+ public:
+  // `decode_cache`: remember the decoding of recent payloads (see below).
+  Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache = true);
+  // Checks one capture ("-" = standard input). Returns false when it could
+  // not be read (reported on standard error; the run's exit status becomes 2).
+  bool check(const std::string& path);
+  void summary() { report_.summary(totals_, tracker_.stats()); }
+  const CaptureTotals& totals() const { return totals_; }
+
+ private:
+  void datagram(const capture::Datagram& d);
+  const Decoded& decoded_of(std::span<const std::uint8_t> payload);
+
+
+  Report& report_;
+  ExchangeTracker tracker_;
+  CaptureTotals totals_;
+
+  // Decoding depends only on the bytes, and most of a capture repeats bytes
+  // but for the sequence number: ACKs, probes, and above all each relayed
+  // message, sent with the same text to every member of a room. A small
+  // direct-mapped cache keyed by the payload with its 10 sequence bits
+  // cleared skips the codec for those (the header is re-read every time).
+  struct CacheSlot {
+    bool used = false;
+    std::vector<std::uint8_t> key;
+    Decoded decoded;
+  };
+  static constexpr std::size_t kCacheSlots = 1024;
+  bool use_cache_;
+  std::vector<CacheSlot> cache_;
+  // Text-less datagrams (ACKs, probes: the commonest) are keyed by their
+  // type, length and low bits alone, without hashing.
+  struct HeaderOnlySlot {
+    bool used = false;
+    std::uint32_t key = 0;
+    Decoded decoded;
+  };
+  std::vector<HeaderOnlySlot> header_only_;
+  Decoded fresh_;
+};
+
+}  // namespace imup::verify

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// imup-verify: checks every IMUP datagram and exchange in captures.
+#include <glib.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "option_strings.hpp"
+#include "verifier.hpp"
+
+namespace {
+
+using namespace imup::verify;
+
+constexpr const char* kSummary =
+    "Checks every IMUP datagram and every exchange in pcap/pcapng captures\n"
+    "(files, or '-' for standard input) against docs/PROTOCOL.md and reports\n"
+    "named violations with frame numbers, then a summary.\n\n"
+    "Exit status: 0 clean (warnings allowed unless --strict), 1 violations,\n"
+    "2 unreadable input or bad options.";
+
+void list_codes(bool json) {
+  for (const auto& c : all_codes()) {
+    const char* sev = c.severity == Severity::Error ? "error" : "warning";
+    if (json)
+      std::printf("{\"code\":\"%.*s\",\"severity\":\"%s\",\"explanation\":%s}\n",
+                  int(c.name.size()), c.name.data(), sev, json_string(c.explanation).c_str());
+    else
+      std::printf("%-24.*s %-8s %.*s\n", int(c.name.size()), c.name.data(), sev,
+                  int(c.explanation.size()), c.explanation.data());
+  }
+}
+
+int run(int argc, char** argv) {
+  gint server_port = 2017, max_tries = 5;
+  gint64 max_repeats = 10;
+  gboolean json = FALSE, strict = FALSE, no_summary = FALSE, quiet = FALSE, codes = FALSE,
+           no_cache = FALSE;
+  gchar** ignore = nullptr;
+  GOptionEntry entries[] = {
+      {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default 2017)", "PORT"},
+      {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per violation, then {\"summary\":...}", nullptr},
+      {"ignore", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &ignore, "Do not report this code (repeatable, or CODE,CODE)", "CODE"},
+      {"max-repeats", 'm', 0, G_OPTION_ARG_INT64, &max_repeats, "Show at most N reports per code (default 10, 0 = all); all are counted", "N"},
+      {"max-tries", 0, 0, G_OPTION_ARG_INT, &max_tries, "Tries allowed per request (default 5)", "N"},
+      {"strict", 0, 0, G_OPTION_ARG_NONE, &strict, "Warnings also make the exit status 1", nullptr},
+      {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "Leave out the summary", nullptr},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only the summary, no line per violation", nullptr},
+      {"no-decode-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Decode every datagram afresh, even repeated bytes (for measurements)", nullptr},
+      {"list-codes", 0, 0, G_OPTION_ARG_NONE, &codes, "List every violation code with its severity and meaning", nullptr},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionContext* ctx = g_option_context_new("CAPTURE...");
+  g_option_context_set_summary(ctx, kSummary);
+  std::string table = "Violation codes:\n";
+  for (const auto& c : all_codes())
+    table += "  " + std::string(c.name) + std::string(c.name.size() < 24 ? 24 - c.name.size() : 1, ' ') +
+             (c.severity == Severity::Error ? "error    " : "warning  ") + std::string(c.explanation) + "\n";
+  g_option_context_set_description(ctx, table.c_str());
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  GError* err = nullptr;
+  bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
+  g_option_context_free(ctx);
+  if (!ok) {
+    std::fprintf(stderr, "imup-verify: %s (try --help)\n", err->message);
+    g_error_free(err);
+    return 2;
+  }
+  auto ignored = imup::tools::take_strings(ignore);
+  if (codes) {
+    list_codes(json);
+    return 0;
+  }
+  if (argc < 2) {
+    std::fprintf(stderr, "imup-verify: no capture given (a file, or '-' for standard input; try --help)\n");
+    return 2;
+  }
+  if (server_port < 1 || server_port > 65535 || max_tries < 1 || max_tries > 255 || max_repeats < 0) {
+    std::fprintf(stderr, "imup-verify: --server-port 1..65535, --max-tries 1..255, --max-repeats >= 0\n");
+    return 2;
+  }
+  ReportOptions ro;
+  ro.json = json;
+  ro.strict = strict;
+  ro.summary = !no_summary;
+  ro.lines = !quiet;
+  ro.max_repeats = std::uint64_t(max_repeats);
+  for (const auto& i : ignored) {
+    gchar** parts = g_strsplit(i.c_str(), ",", -1);
+    for (gchar** p = parts; *p; ++p) {
+      if (!**p) continue;
+      auto c = code_by_name(*p);
+      if (!c) {
+        std::fprintf(stderr, "imup-verify: unknown code '%s' (see --list-codes)\n", *p);
+        g_strfreev(parts);
+        return 2;
+      }
+      ro.ignored.insert(*c);
+    }
+    g_strfreev(parts);
+  }
+
+  static char buffer[1 << 16];
+  std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+  TrackerOptions to;
+  to.server_port = std::uint16_t(server_port);
+  to.max_tries = unsigned(max_tries);
+  Report report(ro, stdout);
+  Verifier verifier(to, report, !no_cache);
+  for (int i = 1; i < argc; ++i) verifier.check(argv[i]);
+  verifier.summary();
+  std::fflush(stdout);
+  return report.exit_status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(argc, argv); }
