@@ -5,6 +5,7 @@
 #   make asan   every test under AddressSanitizer + UBSan
 #   make install-plugin         the Wireshark plugin, for this user
 #   make install-plugin-system  the Wireshark plugin, for every user (root)
+#   make screenshots            docs/images/ from the real Wireshark under Xvfb
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -12,7 +13,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 300
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: all deps build test demo bench fuzz asan install-plugin install-plugin-system clean
+.PHONY: all deps build test demo bench fuzz asan install-plugin install-plugin-system screenshots clean
 
 all: build
 
@@ -45,6 +46,9 @@ install-plugin: build
 
 install-plugin-system: build
 	cmake --build $(BUILD) --target install-plugin-system
+
+screenshots: build
+	sh scripts/screenshots.sh $(BUILD)
 
 $(ASAN_BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(ASAN_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Asan

@@ -118,10 +118,10 @@ WS_PID=""
 stop_wireshark() {
     [ -n "$WS_PID" ] || return 0
     # Wireshark leads its own process group (setsid below): end it and its helpers.
-    kill -TERM -- "-$WS_PID" 2>/dev/null || true
+    kill -TERM -- "-$WS_PID" 2>/dev/null || kill -TERM "$WS_PID" 2>/dev/null || true
     i=0
     while kill -0 "$WS_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL -- "-$WS_PID" 2>/dev/null || true
+    kill -KILL -- "-$WS_PID" 2>/dev/null || kill -KILL "$WS_PID" 2>/dev/null || true
     wait "$WS_PID" 2>/dev/null || true
     WS_PID=""
 }
@@ -134,8 +134,8 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'echo "screenshots: interrupted" >&2; exit 130' INT
+trap 'echo "screenshots: terminated" >&2; exit 143' TERM
 
 mkdir -p "$WORK/plugins/$PLUGIN_ABI/epan" "$WORK/home/.config/wireshark" "$WORK/runtime" "$WORK/capture"
 cp "$PLUGIN_SO" "$WORK/plugins/$PLUGIN_ABI/epan/imup.so"
@@ -217,8 +217,12 @@ start_wireshark() {
     cp "$HERE/recent" "$HERE/recent_common" "$WORK/home/.config/wireshark/"
     [ -z "$AS_USER" ] || chown nobody:nogroup "$WORK/home/.config/wireshark/recent" "$WORK/home/.config/wireshark/recent_common"
     say "running: wireshark -r $shown $*"
-    # setsid: its own process group, so that stop_wireshark ends its helpers too.
-    as_user env DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" NO_AT_BRIDGE=1 \
+    # A plain command, not the as_user function, so that $! is Wireshark itself
+    # (a function in the background is a subshell). setsid: its own process
+    # group, so that stop_wireshark ends its helpers too.
+    # shellcheck disable=SC2086
+    $AS_USER env HOME="$WORK/home" XDG_RUNTIME_DIR="$WORK/runtime" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
+        LC_ALL=C.UTF-8 LANG=C.UTF-8 DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" NO_AT_BRIDGE=1 \
         setsid wireshark -r "$PCAP" "$@" >"$WORK/wireshark.log" 2>&1 &
     WS_PID=$!
     MAIN=$(wait_window "^$(echo "$shown" | sed 's/\./\\./g')\$")
@@ -326,6 +330,11 @@ keys Return
 STATS=$(wait_window 'Messages, errors and users')
 xdotool windowsize --sync "$STATS" 1000 720
 xdotool windowmove --sync "$STATS" 140 150
+# Two clicks on the Count column's header (ascending, then descending): the
+# commonest items first.
+xdotool mousemove $((140 + 280)) $((150 + 22)) click 1
+sleep 0.5
+xdotool click 1
 sleep 1
 grab "$STATS" wireshark-statistics
 
