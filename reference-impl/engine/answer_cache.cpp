@@ -24,6 +24,7 @@ AnswerCache::Entry* AnswerCache::find(std::uint16_t seq) {
 AnswerCache::Lookup AnswerCache::classify(std::uint16_t seq, std::uint64_t hash, Time now,
                                           const ReliabilityConfig& cfg) {
   Entry* e = find(seq);
+  if (!e) known_absent_ = seq;
   if (e && now - e->at <= cfg.answer_cache_lifetime && e->hash == hash) {
     // A request of the previous session still waiting for a decision can no
     // longer be answered there: the same bytes now are a new request.
@@ -50,7 +51,9 @@ AnswerCache::Lookup AnswerCache::classify(std::uint16_t seq, std::uint64_t hash,
 
 AnswerCache::Entry& AnswerCache::slot_for(std::uint16_t seq, const ReliabilityConfig& cfg) {
   note_seen(seq);
-  if (Entry* e = find(seq)) return *e;
+  bool absent = known_absent_ == seq;
+  known_absent_ = kNone;
+  if (Entry* e = absent ? nullptr : find(seq)) return *e;
   if (entries_.size() < cfg.answer_cache) {
     entries_.emplace_back();
     return entries_.back();
@@ -64,14 +67,15 @@ void AnswerCache::note_seen(std::uint16_t seq) {
     newest_ = seq;
 }
 
-void AnswerCache::store(std::uint16_t seq, std::uint64_t hash, std::vector<std::uint8_t> answer,
-                        Time now, const ReliabilityConfig& cfg) {
+void AnswerCache::store(std::uint16_t seq, std::uint64_t hash,
+                        std::span<const std::uint8_t> answer, Time now,
+                        const ReliabilityConfig& cfg) {
   Entry& e = slot_for(seq, cfg);
   e.seq = seq;
   e.hash = hash;
   e.awaiting = false;
   e.at = now;
-  e.answer = std::move(answer);
+  e.answer.assign(answer.begin(), answer.end());
   e.session = session_;
 }
 

@@ -32,8 +32,9 @@ class AnswerCache {
   };
   Lookup classify(std::uint16_t seq, std::uint64_t hash, Time now, const ReliabilityConfig& cfg);
 
-  // Records the answer sent to request (seq, hash).
-  void store(std::uint16_t seq, std::uint64_t hash, std::vector<std::uint8_t> answer, Time now,
+  // Records the answer sent to request (seq, hash). The bytes are copied into
+  // the entry's buffer, which a full ring reuses: no allocation once warm.
+  void store(std::uint16_t seq, std::uint64_t hash, std::span<const std::uint8_t> answer, Time now,
              const ReliabilityConfig& cfg);
   // Records a request whose answer comes later (fill it with store()).
   void mark_awaiting(std::uint16_t seq, std::uint64_t hash, Time now, const ReliabilityConfig& cfg);
@@ -59,7 +60,12 @@ class AnswerCache {
   void note_seen(std::uint16_t seq);
 
   std::vector<Entry> entries_;  // a ring of at most cfg.answer_cache entries
-  std::size_t next_ = 0;
+  std::uint16_t next_ = 0;  // the ring's next slot to reuse (cfg.answer_cache <= 256)
+  // A number classify() found in no entry (kNone: none), so that store() for
+  // the same request skips a second scan of the ring. Only slot_for() adds
+  // numbers, and it clears this. 16 bits beside next_: no larger per peer.
+  static constexpr std::uint16_t kNone = 0xFFFF;  // matches no 10-bit number
+  std::uint16_t known_absent_ = kNone;
   std::optional<std::uint16_t> newest_;  // the newest request number seen (serial order)
   std::uint32_t session_ = 0;
 };

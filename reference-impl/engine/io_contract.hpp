@@ -30,5 +30,8 @@ struct Transmit {
 //   std::optional<Time> poll_timeout() const; // the next deadline, if any
 //   bool poll_transmit(Transmit& out);        // drain until false after every call above
 // The drivers call poll_transmit until it returns false after each handle_*.
+// poll_transmit may swap buffers with `out` (the server does): whatever `out`
+// held before is the engine's to reuse, so a driver that keeps its Transmits
+// from one drain to the next lets the engine send without allocating.
 
 }  // namespace imup::engine

@@ -66,6 +66,15 @@ std::vector<std::uint8_t> encode_or_empty(const Message& m) {
   return std::vector<std::uint8_t>(buf.begin(), buf.begin() + e.size);
 }
 
+// Rewrites the sequence number of encoded bytes in place: a cached encoding
+// (a user-list page, a relayed message) serves every request number.
+void set_seq(std::span<std::uint8_t> bytes, std::uint16_t seq) {
+  if (bytes.size() < kHeaderBytes) return;
+  Header h = unpack(load_be32(bytes.data()));
+  h.seq = seq;
+  store_be32(bytes.data(), pack(h));
+}
+
 DropReason drop_reason_for(Fault f) {
   switch (f) {
     case Fault::Truncated: return DropReason::Truncated;
@@ -134,7 +143,22 @@ struct Server::Impl {
   ServerCounters counters;
   Rng rng;
   TimerHeap timers;
-  std::deque<Transmit> out;
+  // Datagrams waiting for poll_transmit: out[out_head, out_len). The slots
+  // are kept, not destroyed, and poll_transmit swaps buffers with the
+  // caller's Transmit, so a driver that reuses its Transmits (the I/O shell
+  // does) makes the steady state allocate nothing.
+  std::vector<Transmit> out;
+  std::size_t out_head = 0;
+  std::size_t out_len = 0;
+  static constexpr std::size_t kKeptOutSlots = 256;  // beyond: freed once drained
+
+  // Encoded user-list pages (4 -> 8) by start id, with sequence number 0,
+  // valid while users_version is list_pages_version. Building a page scans
+  // every slot and the codec checks every name again, so a page is built once
+  // per change of the user table, not once per request.
+  std::uint64_t users_version = 1;
+  std::uint64_t list_pages_version = 0;
+  std::unordered_map<std::uint16_t, std::vector<std::uint8_t>> list_pages;
   std::deque<ServerEvent> events;
 
   std::array<std::unique_ptr<ClientRec>, kMaxClients> slots;
@@ -188,34 +212,46 @@ struct Server::Impl {
 
   // ---- sending ----------------------------------------------------------------
 
-  void emit(const Endpoint& to, std::vector<std::uint8_t> bytes) {
+  // Something a user list shows changed: who is there, proved, in a group.
+  void users_changed() { ++users_version; }
+
+  // Queues a copy of bytes for `to`, in a kept slot; returns the copy.
+  std::span<std::uint8_t> emit(const Endpoint& to, std::span<const std::uint8_t> bytes) {
     ++counters.datagrams_out;
     counters.bytes_out += bytes.size();
-    out.push_back(Transmit{to, std::move(bytes)});
+    if (out_len == out.size()) out.emplace_back();
+    Transmit& t = out[out_len++];
+    t.peer = to;
+    t.bytes.assign(bytes.begin(), bytes.end());
+    return t.bytes;
   }
   // Every datagram to a client goes through here: an unproved endpoint gets at
   // most amplification_factor times the bytes it sent (§14).
-  bool send_to(ClientRec& c, std::vector<std::uint8_t> bytes) {
+  // Returns the queued copy, empty when withheld.
+  std::span<std::uint8_t> send_to(ClientRec& c, std::span<const std::uint8_t> bytes) {
     if (!c.proved && c.bytes_out + bytes.size() > cfg.amplification_factor * c.bytes_in) {
       drop(c.endpoint, DropReason::Amplification,
            "withheld " + std::to_string(bytes.size()) + " bytes to an unproved endpoint");
-      return false;
+      return {};
     }
     c.bytes_out += bytes.size();
-    emit(c.endpoint, std::move(bytes));
-    return true;
+    return emit(c.endpoint, bytes);
   }
   // Answers request (seq, hash) and remembers the answer for duplicates.
   void answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
-    Message m{seq, std::move(body)};
-    auto bytes = encode_or_empty(m);
-    if (bytes.empty()) return;  // every answer the server builds fits; defensive
+    std::array<std::uint8_t, kMaxDatagramBytes> buf;
+    Encoded e = encode(Message{seq, std::move(body)}, buf);
+    if (!e.ok()) return;  // every answer the server builds fits; defensive
+    answer_bytes(c, seq, hash, std::span<const std::uint8_t>(buf.data(), e.size), now);
+  }
+  void answer_bytes(ClientRec& c, std::uint16_t seq, std::uint64_t hash,
+                    std::span<const std::uint8_t> bytes, Time now) {
     c.cache.store(seq, hash, bytes, now, cfg.reliability);
-    send_to(c, std::move(bytes));
+    send_to(c, bytes);
   }
 
   void transmit_request(ClientRec& c, const OutstandingRequest& r) {
-    send_to(c, with_seq(*r.bytes, r.seq));
+    set_seq(send_to(c, *r.bytes), r.seq);
     timers.arm(r.deadline, timer_key(TimerKind::Retransmit, c.id, r.seq), c.generation);
   }
   void pump(ClientRec& c, Time now) {
@@ -468,6 +504,7 @@ struct Server::Impl {
     if (lit != lingering.end() && lit->second.until >= now && lit->second.cache)
       c.cache = std::move(*lit->second.cache);
     slots[slot] = std::move(rec);
+    users_changed();
     by_endpoint[from] = slot;
     by_name[name] = slot;
     ++ip.registrations;
@@ -532,6 +569,21 @@ struct Server::Impl {
   }
 
   void on_list(ClientRec& c, std::uint16_t seq, std::uint64_t hash, std::uint16_t start, Time now) {
+    if (list_pages_version != users_version) {
+      list_pages.clear();
+      list_pages_version = users_version;
+    }
+    auto it = list_pages.find(start);
+    if (it == list_pages.end()) it = list_pages.emplace(start, list_page(start)).first;
+    if (it->second.empty()) return;  // every page fits; defensive
+    std::array<std::uint8_t, kMaxDatagramBytes> buf;
+    std::copy(it->second.begin(), it->second.end(), buf.begin());
+    std::span<std::uint8_t> bytes(buf.data(), it->second.size());
+    set_seq(bytes, seq);
+    answer_bytes(c, seq, hash, bytes, now);
+  }
+  // The page of users from slot `start` on, encoded with sequence number 0.
+  std::vector<std::uint8_t> list_page(std::uint16_t start) const {
     UserListPage page;
     std::size_t bytes = 0;
     for (std::size_t s = start; s < kMaxClients; ++s) {
@@ -545,7 +597,7 @@ struct Server::Impl {
       bytes += need;
       page.entries.push_back(UserEntry{u->group ? Room::Private : Room::Public, u->id, u->name});
     }
-    answer(c, seq, hash, std::move(page), now);
+    return encode_or_empty(Message{0, std::move(page)});
   }
 
   void on_leave(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Time now) {
@@ -553,6 +605,7 @@ struct Server::Impl {
     GroupRec* g = group(c.group);
     if (!g) {
       c.group.reset();
+      users_changed();
       return answer(c, seq, hash, GroupEnded{kNoGroup}, now);
     }
     answer(c, seq, hash, Ack{}, now);
@@ -672,6 +725,7 @@ struct Server::Impl {
     g.mode = mode;
     g.members.push_back(c.id);
     c.group = id;
+    users_changed();
     counters.groups = groups.size();
     answer(c, seq, hash, Ack{}, now);
     client_event(ServerEvent::Kind::GroupOpened, c,
@@ -710,6 +764,7 @@ struct Server::Impl {
     // Any matching answer shows the endpoint receives what we send (§14).
     if (!c.proved) {
       c.proved = true;
+      users_changed();
       client_event(ServerEvent::Kind::ClientProved, c);
     }
     switch (purpose_of(r->tag)) {
@@ -736,6 +791,7 @@ struct Server::Impl {
     if (joins) {
       g->members.push_back(c.id);
       c.group = gid;
+      users_changed();
       c.offer.reset();
     } else if (accepted) {
       // Accepted while in another group: that is a refusal. Tell it so.
@@ -749,6 +805,7 @@ struct Server::Impl {
     auto gid = g.id;
     g.members.erase(std::remove(g.members.begin(), g.members.end(), c.id), g.members.end());
     c.group.reset();
+    users_changed();
     settle(gid, true, now);
   }
 
@@ -765,6 +822,7 @@ struct Server::Impl {
     if (g->members.size() == 1 && g->invitees.empty()) {
       ClientRec& last = *slots[g->members.front()];
       last.group.reset();
+      users_changed();
       close_group(gid, "un seul membre");
       request(last, GroupClosed{kGroupClosedAlone}, make_tag(Purpose::Close), now);
       return;
@@ -855,6 +913,7 @@ struct Server::Impl {
     by_name.erase(c.name);
     by_endpoint.erase(c.endpoint);
     slots[slot].reset();  // its timers are now stale (generation)
+    users_changed();
     counters.clients = by_endpoint.size();
     for (auto gid : touched) settle(gid, false, now);
   }
@@ -918,9 +977,15 @@ void Server::handle_timeout(Time now) {
 std::optional<Time> Server::poll_timeout() const { return impl_->timers.next(); }
 
 bool Server::poll_transmit(Transmit& out) {
-  if (impl_->out.empty()) return false;
-  out = std::move(impl_->out.front());
-  impl_->out.pop_front();
+  Impl& i = *impl_;
+  if (i.out_head == i.out_len) return false;
+  Transmit& t = i.out[i.out_head++];
+  out.peer = t.peer;
+  out.bytes.swap(t.bytes);  // the caller's old buffer is reused for a later datagram
+  if (i.out_head == i.out_len) {
+    i.out_head = i.out_len = 0;
+    if (i.out.size() > Impl::kKeptOutSlots) i.out.resize(Impl::kKeptOutSlots);
+  }
   return true;
 }
 
@@ -973,6 +1038,9 @@ std::size_t Server::memory_bytes() const {
   for (const auto& [id, g] : impl_->groups)
     n += sizeof(GroupRec) + kNode + (g.members.capacity() + g.invitees.capacity()) * 2;
   n += impl_->timers.size() * sizeof(TimerEntry);
+  // Kept buffers: datagram slots for poll_transmit and encoded list pages.
+  for (const auto& t : impl_->out) n += sizeof(Transmit) + t.bytes.capacity();
+  for (const auto& [start, page] : impl_->list_pages) n += kNode + page.capacity();
   for (const auto& [ep, l] : impl_->lingering)
     n += sizeof(Lingering) + kNode + 8 + l.answer.capacity() + (l.cache ? l.cache->memory_bytes() : 0);
   return n;

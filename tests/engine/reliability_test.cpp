@@ -80,7 +80,7 @@ TEST_CASE("a duplicate request is recognised by number and bytes; a far older on
   AnswerCache cache;
   auto t = at_ms(0);
   CHECK(cache.classify(5, 111, t, cfg).verdict == AnswerCache::Verdict::New);
-  cache.store(5, 111, {1, 2, 3, 4}, t, cfg);
+  cache.store(5, 111, std::vector<std::uint8_t>{1, 2, 3, 4}, t, cfg);
   auto dup = cache.classify(5, 111, t, cfg);
   REQUIRE(dup.verdict == AnswerCache::Verdict::Duplicate);
   CHECK(*dup.answer == std::vector<std::uint8_t>{1, 2, 3, 4});
@@ -98,7 +98,7 @@ TEST_CASE("a duplicate request is recognised by number and bytes; a far older on
 TEST_CASE("the answer cache keeps the last 64 answers") {
   ReliabilityConfig cfg;
   AnswerCache cache;
-  for (std::uint16_t s = 0; s < 100; ++s) cache.store(s, s, {std::uint8_t(s)}, at_ms(0), cfg);
+  for (std::uint16_t s = 0; s < 100; ++s) cache.store(s, s, std::vector<std::uint8_t>{std::uint8_t(s)}, at_ms(0), cfg);
   CHECK(cache.classify(99, 99, at_ms(0), cfg).verdict == AnswerCache::Verdict::Duplicate);
   CHECK(cache.classify(36, 36, at_ms(0), cfg).verdict == AnswerCache::Verdict::Duplicate);
   CHECK(cache.classify(35, 35, at_ms(0), cfg).verdict == AnswerCache::Verdict::Stale);

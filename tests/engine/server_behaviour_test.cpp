@@ -535,3 +535,40 @@ TEST_CASE("a late resend from an ended session is answered from its cache, not a
   CHECK(to(late, A) == std::vector<Message>{Message{3, Ack{}}});
   CHECK(to(late, B).empty());
 }
+
+// The server keeps encoded user-list pages between requests: each change of
+// the user table (a client proved, joining or leaving a group, gone) must
+// show in the next page, and every answer must carry its own request number.
+TEST_CASE("the user list follows every change of the user table") {
+  ServerBench s;
+  std::uint16_t seq = 0;  // Sheng's numbers; open_group uses 10 and 11
+  auto list = [&](Time now) {
+    ++seq;
+    auto answers = to(s.feed(A, enc(seq, ListRequest{}), now), A);
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].seq == seq);
+    std::vector<std::pair<std::string, Room>> seen;
+    for (auto& e : std::get<UserListPage>(answers[0].body).entries) seen.emplace_back(e.name, e.status);
+    return seen;
+  };
+  using Seen = std::vector<std::pair<std::string, Room>>;
+  s.connect(A, "Sheng", 0, at_ms(0));
+  CHECK(list(at_ms(1)) == Seen{{"Sheng", Room::Public}});
+  CHECK(list(at_ms(1)) == Seen{{"Sheng", Room::Public}});  // the same page, a new number
+  // Connected but unproved: not listed; proved: listed.
+  auto out = s.feed(B, enc(0, Connect{"Lucy"}), at_ms(2));
+  auto probes = of_type(to(out, B), MessageType::LivenessProbe);
+  REQUIRE(probes.size() == 1);
+  CHECK(list(at_ms(3)) == Seen{{"Sheng", Room::Public}});
+  s.feed(B, enc(probes[0].seq, Ack{}), at_ms(4));
+  CHECK(list(at_ms(5)) == Seen{{"Sheng", Room::Public}, {"Lucy", Room::Public}});
+  // In a group: listed as private.
+  s.connect(C, "Bob", 0, at_ms(6));
+  open_group(s, Mode::Centralized, false, at_ms(7));
+  seq = 11;
+  CHECK(list(at_ms(8)) ==
+        Seen{{"Sheng", Room::Private}, {"Lucy", Room::Private}, {"Bob", Room::Public}});
+  // Gone: no longer listed.
+  s.feed(C, enc(1, Disconnect{}), at_ms(9));
+  CHECK(list(at_ms(10)) == Seen{{"Sheng", Room::Private}, {"Lucy", Room::Private}});
+}

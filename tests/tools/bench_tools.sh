@@ -89,12 +89,15 @@ else
 fi
 ts=$(secs "$t0" "$t1")
 printf "bare pcap_next_ex loop: %.3f s (%.0f frames/s)\n" "$bare" "$(calc "$total / $bare")"
-printf "imup-verify:            %.3f s (%.0f datagrams/s) = %.2fx the bare loop's speed (aim >= 0.5x)\n" \
-  "$v" "$(calc "$total / $v")" "$(calc "$bare / $v")"
-printf "imup-verify --no-decode-cache: %.3f s (%.0f datagrams/s) = %.2fx the bare loop's speed\n" \
+# The honest figure is the one without the payload cache: this capture
+# repeats one session, which the cache turns into hits that real traffic
+# would give less often. (Text-less headers use an exact lookup table in both.)
+printf "imup-verify --no-decode-cache: %.3f s (%.0f datagrams/s) = %.2fx the bare loop's speed (aim >= 0.5x)\n" \
   "$vn" "$(calc "$total / $vn")" "$(calc "$bare / $vn")"
+printf "imup-verify (payload decode cache on, flattered by the repeated session): %.3f s (%.0f datagrams/s) = %.2fx\n" \
+  "$v" "$(calc "$total / $v")" "$(calc "$bare / $v")"
 [ -n "$rss" ] && echo "$rss"
-printf "%s: %.3f s = imup-verify is %.1fx faster (aim >= 50x)\n" "$tshark_kind" "$ts" "$(calc "$ts / $v")"
+printf "%s: %.3f s = imup-verify --no-decode-cache is %.1fx faster (aim >= 50x)\n" "$tshark_kind" "$ts" "$(calc "$ts / $vn")"
 
 echo "== imup-inject --topspeed vs a bare sendmmsg loop, $total datagrams of 11 bytes to a UDP sink"
 "$HELPER" sink "$T/port" &

@@ -17,10 +17,10 @@ P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
 spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P --drop-nth up:1 > "$T/impair.log" 2> "$T/impair.err"
 IMPAIR_PID=$LAST_PID
 i=0
-until grep -q "listening on" "$T/impair.err" 2>/dev/null; do
+until grep -q "listening on" "$T/impair.log" 2>/dev/null; do
   i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
 done
-R=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' "$T/impair.err")
+R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/impair.log")
 
 printf '/wait connected timeout=15000\n/quit\n' > "$T/sheng.script"
 "$CLIENT" --server 127.0.0.1:$R --name Sheng --seed 1 --script "$T/sheng.script" \

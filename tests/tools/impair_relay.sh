@@ -13,13 +13,16 @@ P=$(cat "$T/port")
 start_impair() {
   log=$1
   shift
+  # The bound address is the first line of standard output; the action
+  # lines and the summary follow it.
   spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P "$@" > "$T/$log" 2> "$T/$log.err"
   IMPAIR_PID=$LAST_PID
   i=0
-  until grep -q "listening on" "$T/$log.err" 2>/dev/null; do
+  until grep -q "listening on" "$T/$log" 2>/dev/null; do
     i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
   done
-  R=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' "$T/$log.err")
+  R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/$log")
+  [ -n "$R" ] || { cat "$T/$log"; fail "first line of standard output is not the listening line"; }
 }
 stop_impair() {
   kill "$IMPAIR_PID"
@@ -59,6 +62,34 @@ up2=$(grep '^[0-9.]* up ' "$T/seeded.2" | cut -d' ' -f2- | sed 's/delay [0-9.]* 
 [ "$(echo "$up1" | sed 's/ 127.0.0.1:[0-9]* -> / -> /')" = "$(echo "$up2" | sed 's/ 127.0.0.1:[0-9]* -> / -> /')" ] || fail "same seed, different actions"
 # forwarded = received - dropped + duplicated, per direction.
 awk '/^summary/ { if ($5 != $3 - $7 + $9) { print; exit 1 } }' "$T/seeded.1" || fail "summary does not add up"
+
+# Peer to peer: clients reach each other at the addresses the server sees
+# (the relay's per-client sockets, listed in decentralized member lines).
+# Peer B (a responder) says hello through the relay, so it gets a socket
+# there; peer A says hello too, then sends a request to B's socket: the relay
+# passes it to B from A's socket, and B's answer back to A from B's socket.
+start_impair peer.log -v
+spawn "$RESPONDER" "$T/b.port" 0 "$R"
+wait_file "$T/b.port"
+i=0
+until grep -q "client 127.0.0.1:$(cat "$T/b.port"): seen by the server and its peers as" "$T/peer.log"; do
+  i=$((i + 1)); [ $i -gt 100 ] && { cat "$T/peer.log"; fail "peer B never reached the relay"; }; sleep 0.05
+done
+B_SEEN=$(sed -n "s/.*client 127.0.0.1:$(cat "$T/b.port"): seen by the server and its peers as 127.0.0.1:\([0-9]*\)$/\1/p" "$T/peer.log")
+# A stranger (no session in the relay) is not let through to B.
+"$INJECT" --server 127.0.0.1:$B_SEEN -e '0 client server list' > /dev/null
+spawn "$RESPONDER" "$T/a.port" 0 "$R" "$B_SEEN"
+wait_file "$T/a.port"
+A=$(cat "$T/a.port"); B=$(cat "$T/b.port")
+i=0
+until grep -q "^[0-9.]* peer #[0-9]* 127.0.0.1:$B -> 127.0.0.1:$A " "$T/peer.log"; do
+  i=$((i + 1)); [ $i -gt 100 ] && { cat "$T/peer.log"; fail "no answer from peer B to peer A"; }; sleep 0.05
+done
+stop_impair
+grep -q "peer #1 127.0.0.1:[0-9]* -> 127.0.0.1:$B .*: drop (sender is neither the server nor a client of this relay)" "$T/peer.log" || { cat "$T/peer.log"; fail "stranger not dropped"; }
+grep -q "peer #2 127.0.0.1:$A -> 127.0.0.1:$B 4 bytes type=4 seq=1: pass" "$T/peer.log" || { cat "$T/peer.log"; fail "A -> B"; }
+grep -q "peer #3 127.0.0.1:$B -> 127.0.0.1:$A [0-9]* bytes type=21 seq=1: pass" "$T/peer.log" || { cat "$T/peer.log"; fail "B -> A"; }
+grep -q "summary peer: 3 received, 2 forwarded, 1 dropped" "$T/peer.log" || { cat "$T/peer.log"; fail "summary peer"; }
 
 # Bad options.
 set +e

@@ -38,10 +38,10 @@ grep -q "7 requests, 7 answered, 0 unanswered, 0 answered otherwise" "$T/direct.
 spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P --drop-nth up:3 > "$T/impair.log" 2> "$T/impair.err"
 IMPAIR_PID=$LAST_PID
 i=0
-until grep -q "listening on" "$T/impair.err" 2>/dev/null; do
+until grep -q "listening on" "$T/impair.log" 2>/dev/null; do
   i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
 done
-R=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' "$T/impair.err")
+R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/impair.log")
 "$INJECT" --server 127.0.0.1:$R --client -f "$T/session.txt" > "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed session"; }
 kill "$IMPAIR_PID"; wait "$IMPAIR_PID" 2>/dev/null || true
 grep -q "7 requests, 7 answered, 0 unanswered" "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed summary"; }

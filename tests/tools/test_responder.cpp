@@ -4,11 +4,15 @@
 // list request), echoing the sequence number, and keeps an answer cache so a
 // resent request gets the same bytes. It can stay silent on the first N
 // copies of every request, to make a client retransmit.
-//   test-responder PORTFILE [IGNORE_FIRST_COPIES]
+//   test-responder PORTFILE [IGNORE_FIRST_COPIES [SEND_TO_PORT...]]
 // Binds 127.0.0.1:0, writes the port to PORTFILE, serves until killed.
+// With ports after the count it first sends one request to each of
+// 127.0.0.1:PORT in turn, 50 ms apart (sequence numbers 0, 1, ...), so a
+// relay learns it as a client and a peer can be reached through it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -36,6 +40,19 @@ int main(int argc, char** argv) {
   if (FILE* f = std::fopen(argv[1], "w")) {
     std::fprintf(f, "%d\n", ntohs(a.sin_port));
     std::fclose(f);
+  }
+  for (int i = 3; i < argc; ++i) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(std::uint16_t(std::atoi(argv[i])));
+    imup::Message request;
+    request.seq = std::uint16_t(i - 3);
+    request.body = imup::ListRequest{};
+    auto bytes = imup::encode(request);
+    sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    timespec pause{0, 50'000'000};
+    nanosleep(&pause, nullptr);
   }
   std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint16_t>, int> copies;
   std::uint8_t buf[2048];

@@ -129,6 +129,17 @@ $CONNECT2
 case_of message_outside_group "$CONNECT
 +1 client server message message=x state=private
 +0.01 server client ack"
+case_of peer_message_not_private "$CONNECT
+$CONNECT2
++1 client client2 message message=direct state=public mode=c"
+case_of offer_to_member "$CONNECT
+$CONNECT2
++1 client server invitation names=Sheng,Lucy
++0.01 server client offer reason=\"centralise ou decentralise\"
++1 client server choose-mode mode=c
++0.01 server client ack
++1 client server invitation names=Lucy
++0.01 server client offer reason=\"centralise ou decentralise\""
 
 # Nothing listed is left untested.
 for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do

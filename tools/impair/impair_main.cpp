@@ -5,7 +5,19 @@
 // the demo reproduce faults with it.
 //
 // Each client gets its own upstream socket (as a NAT would), so the server
-// still sees one endpoint per client.
+// still sees one endpoint per client. Those sockets are not connect()ed: the
+// addresses the server sees are the ones it lists in a decentralized group's
+// member lines, so peers send each other datagrams there. The relay behaves
+// as a full-cone NAT with hairpinning: a datagram reaching client B's socket
+// from client A (not from the server) is passed to B from A's own socket, so
+// B sees it come from the address the server listed for A. That is the
+// "peer" direction, impaired like the other two.
+//
+// Standard output starts with "imup-impair listening on ADDR:PORT" (for
+// scripts, as imup-server's); the action lines and the summary follow it,
+// or go to standard error with --log-stderr. Standard error also says
+// "imup-impair: listening on ADDR:PORT, server ADDR:PORT", which older
+// scripts and tests parse.
 #include <glib.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,8 +44,10 @@ using imup::tools::SeededRandom;
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-enum Direction { kUp = 0, kDown = 1 };  // up: client -> server
-const char* kDirName[] = {"up", "down"};
+// up: client -> server; down: server -> client; peer: client -> client.
+enum Direction { kUp = 0, kDown = 1, kPeer = 2 };
+constexpr int kDirections = 3;
+const char* kDirName[] = {"up", "down", "peer"};
 
 struct Session {
   Endpoint client;
@@ -44,7 +58,8 @@ struct Pending {
   std::int64_t due_ns;
   std::uint64_t order;  // FIFO among equal due times
   Direction dir;
-  Endpoint client;
+  Endpoint client;  // the client it goes to or comes from
+  Endpoint peer;    // kPeer: the client that sent it (client is the receiver)
   std::uint64_t number;
   std::vector<std::uint8_t> bytes;
   bool operator>(const Pending& o) const {
@@ -66,15 +81,17 @@ struct Options {
   gchar** drop_nth = nullptr;
   gchar* direction = nullptr;
   gboolean log_all = FALSE;
+  gboolean log_stderr = FALSE;
   gdouble duration = 0;
 };
 
 class Relay {
  public:
-  Relay(const Options& o, Endpoint listen, Endpoint server, std::set<std::uint64_t> drop_up,
-        std::set<std::uint64_t> drop_down, bool impair_up, bool impair_down)
+  Relay(const Options& o, Endpoint listen, Endpoint server,
+        const std::set<std::uint64_t> (&drop_nth)[kDirections], const bool (&impair)[kDirections])
       : o_(o), server_(server), random_(std::uint64_t(o.seed)),
-        drop_nth_{std::move(drop_up), std::move(drop_down)}, impair_{impair_up, impair_down} {
+        drop_nth_{drop_nth[0], drop_nth[1], drop_nth[2]}, impair_{impair[0], impair[1], impair[2]} {
+    log_ = o.log_stderr ? stderr : stdout;
     listen_fd_ = imup::tools::bound_udp_socket(listen);
     start_ns_ = imup::tools::monotonic_ns();
   }
@@ -118,7 +135,20 @@ class Relay {
             session(client);
             arrive(kUp, client, std::move(bytes));
           } else {
-            arrive(kDown, owners[i], std::move(bytes));
+            Endpoint source = imup::tools::from_sockaddr(from);
+            if (source == server_) {
+              arrive(kDown, owners[i], std::move(bytes));
+            } else if (sessions_.contains(key_of(source))) {
+              arrive(kPeer, owners[i], std::move(bytes), source);
+            } else {
+              // Neither the server nor a client of this relay: a NAT drops it too.
+              auto& c = counters_[kPeer];
+              ++c.received;
+              ++c.dropped;
+              log("peer #" + std::to_string(c.received) + " " + imup::format_endpoint(source) +
+                      " -> " + imup::format_endpoint(owners[i]) + " " + std::to_string(got) + " bytes",
+                  "drop (sender is neither the server nor a client of this relay)");
+            }
           }
         }
       }
@@ -134,20 +164,28 @@ class Relay {
   }
 
  private:
+  static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
+
   Session& session(Endpoint client) {
-    auto key = std::uint64_t(client.ipv4) << 16 | client.port;
+    auto key = key_of(client);
     auto it = sessions_.find(key);
     if (it != sessions_.end()) return it->second;
-    Session s{client, imup::tools::bound_udp_socket(Endpoint{0, 0})};
-    sockaddr_in to = imup::tools::to_sockaddr(server_);
-    ::connect(s.upstream, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    // Bound to the listening address (port chosen by the kernel), so peers
+    // and the server reach it where they reach the relay.
+    Endpoint bind_to{imup::tools::local_endpoint(listen_fd_).ipv4, 0};
+    Session s{client, imup::tools::bound_udp_socket(bind_to)};
+    // Peers reach this client at that address: say it, for people and scripts.
+    log("client " + imup::format_endpoint(client),
+        "seen by the server and its peers as " +
+            imup::format_endpoint(imup::tools::local_endpoint(s.upstream)));
     return sessions_.emplace(key, s).first->second;
   }
 
-  std::string describe(Direction d, Endpoint client, std::uint64_t number,
+  std::string describe(Direction d, Endpoint client, Endpoint peer, std::uint64_t number,
                        const std::vector<std::uint8_t>& b) const {
-    std::string who = d == kUp ? imup::format_endpoint(client) + " -> " + imup::format_endpoint(server_)
-                               : imup::format_endpoint(server_) + " -> " + imup::format_endpoint(client);
+    std::string who = d == kUp     ? imup::format_endpoint(client) + " -> " + imup::format_endpoint(server_)
+                      : d == kDown ? imup::format_endpoint(server_) + " -> " + imup::format_endpoint(client)
+                                   : imup::format_endpoint(peer) + " -> " + imup::format_endpoint(client);
     std::string s = std::string(kDirName[d]) + " #" + std::to_string(number) + " " + who + " " +
                     std::to_string(b.size()) + " bytes";
     if (b.size() >= imup::kHeaderBytes) {
@@ -159,14 +197,14 @@ class Relay {
 
   void log(const std::string& what, const std::string& action) {
     double t = double(imup::tools::monotonic_ns() - start_ns_) / 1e9;
-    std::printf("%.6f %s: %s\n", t, what.c_str(), action.c_str());
-    std::fflush(stdout);
+    std::fprintf(log_, "%.6f %s: %s\n", t, what.c_str(), action.c_str());
+    std::fflush(log_);
   }
 
-  void arrive(Direction d, Endpoint client, std::vector<std::uint8_t> bytes) {
+  void arrive(Direction d, Endpoint client, std::vector<std::uint8_t> bytes, Endpoint peer = {}) {
     auto& c = counters_[d];
     std::uint64_t number = ++c.received;
-    std::string what = describe(d, client, number, bytes);
+    std::string what = describe(d, client, peer, number, bytes);
     if (drop_nth_[d].contains(number)) {
       ++c.dropped;
       log(what, "drop (--drop-nth)");
@@ -175,7 +213,7 @@ class Relay {
     std::int64_t now = imup::tools::monotonic_ns();
     if (!impair_[d]) {
       if (o_.log_all) log(what, "pass");
-      queue_.push(Pending{now, order_++, d, client, number, std::move(bytes)});
+      queue_.push(Pending{now, order_++, d, client, peer, number, std::move(bytes)});
       flush_due(now);
       return;
     }
@@ -197,7 +235,7 @@ class Relay {
       std::snprintf(buf, sizeof buf, "delay %.3f ms", double(delay_ns) / 1e6);
       actions = buf;
     }
-    Pending p{now + delay_ns, order_++, d, client, number, std::move(bytes)};
+    Pending p{now + delay_ns, order_++, d, client, peer, number, std::move(bytes)};
     if (dup) {
       ++c.duplicated;
       actions += std::string(actions.empty() ? "" : ", ") + "duplicate";
@@ -238,46 +276,47 @@ class Relay {
   }
 
   void send(const Pending& p) {
-    ssize_t n;
-    if (p.dir == kUp) {
-      n = ::send(session(p.client).upstream, p.bytes.data(), p.bytes.size(), 0);
-    } else {
-      sockaddr_in to = imup::tools::to_sockaddr(p.client);
-      n = ::sendto(listen_fd_, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                   sizeof to);
-    }
+    // up: from the client's socket to the server; down: from the listening
+    // socket to the client; peer: from the sender's socket to the receiver.
+    int fd = p.dir == kUp ? session(p.client).upstream
+             : p.dir == kDown ? listen_fd_
+                              : session(p.peer).upstream;
+    sockaddr_in to = imup::tools::to_sockaddr(p.dir == kUp ? server_ : p.client);
+    ssize_t n = ::sendto(fd, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                         sizeof to);
     if (n >= 0) ++counters_[p.dir].forwarded;
   }
 
   void summary() {
-    for (int d : {kUp, kDown}) {
+    for (int d : {kUp, kDown, kPeer}) {
       const auto& c = counters_[d];
-      std::printf("summary %s: %" PRIu64 " received, %" PRIu64 " forwarded, %" PRIu64
+      std::fprintf(log_, "summary %s: %" PRIu64 " received, %" PRIu64 " forwarded, %" PRIu64
                   " dropped, %" PRIu64 " duplicated, %" PRIu64 " reordered, %" PRIu64 " delayed\n",
                   kDirName[d], c.received, c.forwarded, c.dropped, c.duplicated, c.reordered,
                   c.delayed);
     }
-    std::fflush(stdout);
+    std::fflush(log_);
   }
 
   const Options& o_;
   Endpoint server_;
   SeededRandom random_;
-  std::set<std::uint64_t> drop_nth_[2];
-  bool impair_[2];
+  std::set<std::uint64_t> drop_nth_[kDirections];
+  bool impair_[kDirections];
+  std::FILE* log_ = stdout;
   int listen_fd_ = -1;
   std::int64_t start_ns_ = 0;
   std::uint64_t order_ = 0;
   std::map<std::uint64_t, Session> sessions_;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue_;
-  std::optional<Pending> held_[2];
-  Counters counters_[2];
+  std::optional<Pending> held_[kDirections];
+  Counters counters_[kDirections];
 };
 
 int run(int argc, char** argv) {
   Options o;
   GOptionEntry entries[] = {
-      {"listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Where clients send (port 0 = any; the port is printed on stderr)", "ADDR:PORT"},
+      {"listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Where clients send (port 0 = any; the address is the first line of standard output)", "ADDR:PORT"},
       {"server", 's', 0, G_OPTION_ARG_STRING, &o.server, "The real server", "ADDR:PORT"},
       {"drop", 0, 0, G_OPTION_ARG_DOUBLE, &o.drop, "Probability of dropping a datagram (0..1)", "P"},
       {"duplicate", 0, 0, G_OPTION_ARG_DOUBLE, &o.duplicate, "Probability of sending a datagram twice", "P"},
@@ -286,17 +325,23 @@ int run(int argc, char** argv) {
       {"delay", 0, 0, G_OPTION_ARG_DOUBLE, &o.delay_ms, "Delay every datagram by this much", "MS"},
       {"jitter", 0, 0, G_OPTION_ARG_DOUBLE, &o.jitter_ms, "Plus a random delay up to this much", "MS"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed of the random decisions (default 1)", "N"},
-      {"drop-nth", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.drop_nth, "Drop exactly the Nth datagram of a direction, e.g. up:3 or down:1 (repeatable)", "DIR:N"},
-      {"direction", 0, 0, G_OPTION_ARG_STRING, &o.direction, "Impair up (client->server), down, or both (default)", "DIR"},
+      {"drop-nth", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.drop_nth, "Drop exactly the Nth datagram of a direction, e.g. up:3, down:1 or peer:2 (repeatable)", "DIR:N"},
+      {"direction", 0, 0, G_OPTION_ARG_STRING, &o.direction, "Impair only up (client->server), down (server->client) or peer (client->client); default: all", "DIR"},
       {"log-all", 'v', 0, G_OPTION_ARG_NONE, &o.log_all, "Also print the datagrams passed untouched", nullptr},
+      {"log-stderr", 0, 0, G_OPTION_ARG_NONE, &o.log_stderr, "Print the action lines and the summary on standard error (default: standard output, after the listening line)", nullptr},
       {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Stop after this long (default: until SIGINT/SIGTERM)", "SECONDS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("");
   g_option_context_set_summary(ctx,
       "A UDP relay between IMUP clients and a server that drops, duplicates,\n"
-      "reorders and delays datagrams with seeded probabilities. Prints one line per\n"
-      "action (time, direction, datagram number, endpoints, IMUP type and seq) and\n"
-      "a summary per direction when stopped (SIGINT, SIGTERM or --duration).\n\n"
+      "reorders and delays datagrams with seeded probabilities. Standard output starts\n"
+      "with \"imup-impair listening on ADDR:PORT\", then one line per action (time,\n"
+      "direction, datagram number, endpoints, IMUP type and seq) and a summary per\n"
+      "direction when stopped (SIGINT, SIGTERM or --duration); --log-stderr moves\n"
+      "the action lines and the summary to standard error.\n\n"
+      "Each client gets its own socket towards the server, the address the server\n"
+      "sees and lists to decentralized groups; datagrams between such peers are\n"
+      "relayed too (direction \"peer\"), as by a NAT with hairpinning.\n\n"
       "  imup-impair --listen 127.0.0.1:3017 --server 127.0.0.1:2017 --drop 0.1 --seed 7\n"
       "  imup-impair -l 127.0.0.1:3017 -s 127.0.0.1:2017 --drop-nth up:3\n\n"
       "Exit status: 0 after a clean stop, 1 bad options or socket error.");
@@ -333,21 +378,23 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "imup-impair: delays cannot be negative\n");
     return 1;
   }
-  std::set<std::uint64_t> nth[2];
+  std::set<std::uint64_t> nth[kDirections];
   for (const auto& v : drop_nth) {
     auto colon = v.find(':');
     std::string dir = colon == std::string::npos ? "" : v.substr(0, colon);
     char* end = nullptr;
     unsigned long long n = colon == std::string::npos ? 0 : std::strtoull(v.c_str() + colon + 1, &end, 10);
-    if ((dir != "up" && dir != "down") || n == 0 || !end || *end) {
-      std::fprintf(stderr, "imup-impair: --drop-nth expects up:N or down:N (N >= 1), not '%s'\n", v.c_str());
+    if ((dir != "up" && dir != "down" && dir != "peer") || n == 0 || !end || *end) {
+        std::fprintf(stderr, "imup-impair: --drop-nth expects up:N, down:N or peer:N (N >= 1), not '%s'\n", v.c_str());
       return 1;
     }
-    nth[dir == "up" ? kUp : kDown].insert(n);
+    nth[dir == "up" ? kUp : dir == "down" ? kDown : kPeer].insert(n);
   }
-  std::string direction = direction_opt.value_or("both");
-  if (direction != "up" && direction != "down" && direction != "both") {
-    std::fprintf(stderr, "imup-impair: --direction is up, down or both\n");
+  // "both" (the old default's name) means every direction, as "all".
+  std::string direction = direction_opt.value_or("all");
+  if (direction != "up" && direction != "down" && direction != "peer" && direction != "both" &&
+      direction != "all") {
+    std::fprintf(stderr, "imup-impair: --direction is up, down, peer or all\n");
     return 1;
   }
   struct sigaction sa{};
@@ -355,7 +402,12 @@ int run(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   try {
-    Relay relay(o, *listen, *server, nth[kUp], nth[kDown], direction != "down", direction != "up");
+    bool every = direction == "all" || direction == "both";
+    const bool impair[kDirections] = {every || direction == "up", every || direction == "down",
+                                      every || direction == "peer"};
+    Relay relay(o, *listen, *server, nth, impair);
+    std::printf("imup-impair listening on %s\n", imup::format_endpoint(relay.listening()).c_str());
+    std::fflush(stdout);
     std::fprintf(stderr, "imup-impair: listening on %s, server %s\n",
                  imup::format_endpoint(relay.listening()).c_str(), imup::format_endpoint(*server).c_str());
     std::fflush(stderr);

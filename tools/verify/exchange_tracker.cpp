@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <string_view>
 
@@ -30,6 +31,13 @@ std::string seconds(std::int64_t ns) {
 
 // Fingerprint of an answer's bytes, to tell a resent answer from a changed one.
 std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
+  // Short answers (an ACK is 4 bytes) are their own fingerprint: exact, and
+  // no hashing on the commonest datagram. Length in the top byte keeps sizes apart.
+  if (bytes.size() < 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, bytes.data(), bytes.size());
+    return v | std::uint64_t(bytes.size()) << 56 | 1ull << 63;
+  }
   return std::hash<std::string_view>{}(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
@@ -50,14 +58,14 @@ void ExchangeTracker::emit(Code c, std::uint64_t frame, std::int64_t now, Endpoi
 
 ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::int64_t now) {
   PairKey key{key_of(from), key_of(to)};
-  if (last_pair_ && last_pair_key_ == key) {
-    last_pair_->last_active_ns = now;
-    return *last_pair_;
+  PairSlot& slot = pair_slots_[slot_of(key.a ^ (key.b * 0xC2B2AE3D27D4EB4Full))];
+  if (slot.pair && slot.key == key) {
+    slot.pair->last_active_ns = now;
+    return *slot.pair;
   }
   auto [it, fresh] = pairs_.try_emplace(key);
   Pair& p = it->second;
-  last_pair_ = &p;
-  last_pair_key_ = key;
+  slot = PairSlot{key, &p};
   if (fresh) {
     p.from = from;
     p.to = to;
@@ -69,11 +77,10 @@ ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::in
 
 ExchangeTracker::Client& ExchangeTracker::client(Endpoint e, std::int64_t now) {
   std::uint64_t key = key_of(e);
-  Client& c = last_client_ && last_client_key_ == key ? *last_client_ : clients_[key];
-  last_client_ = &c;
-  last_client_key_ = key;
-  c.last_active_ns = now;
-  return c;
+  ClientSlot& slot = client_slots_[slot_of(key)];
+  if (!slot.client || slot.key != key) slot = ClientSlot{key, &clients_[key]};
+  slot.client->last_active_ns = now;
+  return *slot.client;
 }
 
 ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {
@@ -115,6 +122,11 @@ void ExchangeTracker::datagram(std::uint64_t frame, std::int64_t now, Endpoint s
            "no group update lists " + format_endpoint(src) + " and " + format_endpoint(dst) +
                " in one decentralized group");
   }
+  if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
+      (state_bits(h.low) != 1 || mode_bits(h.low) != 1))
+    emit(Code::PeerMessageNotPrivate, frame, now, src, dst, h.type, h.seq,
+         "state " + std::to_string(state_bits(h.low)) + ", mode " + std::to_string(mode_bits(h.low)) +
+             " on a message sent straight to a peer: only a decentralized group's messages go there");
   if (is_request(t)) request(frame, now, src, dst, role, h, m, c);
   else answer(frame, now, src, dst, h, bytes, c);
 }
@@ -270,7 +282,13 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
       c = Client{};
       break;
     case T::Invitation:
-      if (!r->from_server && t == T::ModeOffer) c.pending_offer = true;
+      if (!r->from_server && t == T::ModeOffer) {
+        if (c.in_group && !c.state_unknown)
+          emit(Code::OfferToMember, frame, now, src, dst, h.type, h.seq,
+               "Invitation (frame " + std::to_string(r->frame) +
+                   ") from a member of a group got a mode offer; a member invites into its own group");
+        c.pending_offer = true;
+      }
       if (r->from_server && t == T::AcceptInvitation) c.in_group = true;
       break;
     case T::ChooseMode:
@@ -330,8 +348,7 @@ void ExchangeTracker::report_unanswered(const Pair& p, const Request& r, std::in
 
 void ExchangeTracker::sweep(std::int64_t now) {
   last_sweep_ns_ = now;
-  last_pair_ = nullptr;
-  last_client_ = nullptr;
+  clear_lookaside();
   for (auto it = pairs_.begin(); it != pairs_.end();) {
     Pair& p = it->second;
     if (p.outstanding) {
@@ -360,8 +377,7 @@ void ExchangeTracker::finish(std::int64_t end_ns) {
   for (const auto& [p, r] : left) report_unanswered(*p, *r, end_ns, true);
   pairs_.clear();
   clients_.clear();
-  last_pair_ = nullptr;
-  last_client_ = nullptr;
+  clear_lookaside();
   last_sweep_ns_ = 0;
 }
 

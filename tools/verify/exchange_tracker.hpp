@@ -137,12 +137,30 @@ class ExchangeTracker {
   Sink sink_;
   std::unordered_map<PairKey, Pair, PairHash> pairs_;
   std::unordered_map<std::uint64_t, Client> clients_;
-  // The last pair and client looked up: a request and its answer share both,
-  // so consecutive datagrams mostly hit these. Cleared whenever entries go.
-  Pair* last_pair_ = nullptr;
-  PairKey last_pair_key_{};
-  Client* last_client_ = nullptr;
-  std::uint64_t last_client_key_ = 0;
+  // Small direct-mapped lookaside tables in front of the hash maps: a capture
+  // interleaves a handful of active conversations (a request and its answer
+  // share a pair and a client; a relayed message touches each member in turn),
+  // so most lookups hit here without hashing into the maps' buckets. Map
+  // nodes never move, so the pointers stay valid until entries are erased,
+  // which only sweep() and finish() do; both clear these tables.
+  static constexpr std::size_t kLookaside = 64;
+  struct PairSlot {
+    PairKey key{};
+    Pair* pair = nullptr;
+  };
+  struct ClientSlot {
+    std::uint64_t key = 0;
+    Client* client = nullptr;
+  };
+  std::array<PairSlot, kLookaside> pair_slots_{};
+  std::array<ClientSlot, kLookaside> client_slots_{};
+  static std::size_t slot_of(std::uint64_t key) {
+    return std::size_t((key * 0x9E3779B97F4A7C15ull) >> 58);  // top 6 bits: 64 slots
+  }
+  void clear_lookaside() {
+    pair_slots_.fill({});
+    client_slots_.fill({});
+  }
   std::int64_t last_sweep_ns_ = 0;
   TrackerStats stats_;
 };

@@ -14,13 +14,9 @@ Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_c
       tracker_(tracker_options, [this](Violation&& v) { report_.add(v); }),
       use_cache_(decode_cache),
       cache_(decode_cache ? kCacheSlots : 0),
-      header_only_(decode_cache ? 256 : 0) {}
+      header_only_(256) {}
 
 const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
-  if (!use_cache_ || payload.size() < kHeaderBytes) {
-    fresh_ = decode_lenient(payload);
-    return fresh_;
-  }
   if (payload.size() == kHeaderBytes) {
     std::uint32_t key = load_be32(payload.data()) & 0x3FFFFF;  // all but the sequence number
     HeaderOnlySlot& slot = header_only_[(key >> 14) & 0xFF];  // by type
@@ -30,6 +26,10 @@ const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
       slot.decoded = decode_lenient(payload);
     }
     return slot.decoded;
+  }
+  if (!use_cache_ || payload.size() < kHeaderBytes) {
+    fresh_ = decode_lenient(payload);
+    return fresh_;
   }
   // The key: the payload with the sequence bits (the top 10 of the header) cleared.
   std::uint8_t masked1 = std::uint8_t(payload[1] & 0x3F);

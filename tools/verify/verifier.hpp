@@ -17,7 +17,7 @@ namespace imup::verify {
 
 class Verifier {
  public:
-  // `decode_cache`: remember the decoding of recent payloads (see below).
+  // `decode_cache`: remember the decoding of recent payloads with text (see below).
   Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache = true);
   // Checks one capture ("-" = standard input). Returns false when it could
   // not be read (reported on standard error; the run's exit status becomes 2).
@@ -47,8 +47,11 @@ class Verifier {
   static constexpr std::size_t kCacheSlots = 1024;
   bool use_cache_;
   std::vector<CacheSlot> cache_;
-  // Text-less datagrams (ACKs, probes: the commonest) are keyed by their
-  // type, length and low bits alone, without hashing.
+  // Text-less datagrams (ACKs, probes: about half of any capture, since every
+  // request is answered) decode to a result that depends only on the 22
+  // header bits besides the sequence number. This table memoizes that pure
+  // function exactly (the full key is compared), so it is always on: it does
+  // not depend on payloads repeating, and --no-decode-cache leaves it alone.
   struct HeaderOnlySlot {
     bool used = false;
     std::uint32_t key = 0;

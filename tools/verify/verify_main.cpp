@@ -47,7 +47,7 @@ int run(int argc, char** argv) {
       {"strict", 0, 0, G_OPTION_ARG_NONE, &strict, "Warnings also make the exit status 1", nullptr},
       {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "Leave out the summary", nullptr},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only the summary, no line per violation", nullptr},
-      {"no-decode-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Decode every datagram afresh, even repeated bytes (for measurements)", nullptr},
+      {"no-decode-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Decode every datagram with text afresh, even repeated bytes (for measurements; text-less headers always use an exact lookup table)", nullptr},
       {"list-codes", 0, 0, G_OPTION_ARG_NONE, &codes, "List every violation code with its severity and meaning", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("CAPTURE...");

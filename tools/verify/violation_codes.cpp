@@ -59,6 +59,8 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {GroupWithoutOffer, "group_without_offer", E, "a Choose mode accepted with no mode offer pending (§9.2)"},
     {MessageCrossesRooms, "message_crosses_rooms", E, "a public message from a group member was accepted instead of answered 15 (§9.6)"},
     {MessageOutsideGroup, "message_outside_group", E, "a private message or Leave from a client in no group was accepted instead of answered 16 (§9.5, §9.6)"},
+    {PeerMessageNotPrivate, "peer_message_not_private", E, "a message between peers without state 01 and mode 01 (§10)"},
+    {OfferToMember, "offer_to_member", E, "a group member's Invitation answered with a mode offer instead of 8: it invites into its own group (§9.2)"},
 }};
 
 }  // namespace
