@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "client/client_session.hpp"
 
-namespace imup::client {
+#include "client/overloaded.hpp"
 
-namespace {
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-}  // namespace
+namespace imup::client {
 
 ClientSession::ClientSession(const engine::ClientConfig& config, const Endpoint& bind,
                              GMainLoop* main_loop, ClientOutput& output,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "client/event_json.hpp"
 
+#include "client/overloaded.hpp"
 #include "io/socket_address.hpp"
 
 namespace imup::client {
@@ -88,12 +89,6 @@ void add_group(JsonEvent& j, Mode mode, const std::vector<GroupMember>& members)
   if (!endpoints.empty()) j.set("endpoints", endpoints);
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 

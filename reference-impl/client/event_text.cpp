@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "client/event_text.hpp"
 
+#include "client/overloaded.hpp"
 #include "client/event_json.hpp"
 #include "codec/wire.hpp"
 #include "io/socket_address.hpp"
@@ -8,12 +9,6 @@
 namespace imup::client {
 
 namespace {
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "io/socket_address.hpp"
 
+#include "codec/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <charconv>
@@ -26,12 +28,7 @@ std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text)
   return Endpoint{ntohl(addr.s_addr), std::uint16_t(port)};
 }
 
-std::string to_string(const Endpoint& e) {
-  char buf[INET_ADDRSTRLEN] = {};
-  in_addr addr{htonl(e.ipv4)};
-  inet_ntop(AF_INET, &addr, buf, sizeof buf);
-  return std::string(buf) + ":" + std::to_string(e.port);
-}
+std::string to_string(const Endpoint& e) { return format_endpoint(e); }
 
 sockaddr_in to_sockaddr(const Endpoint& e) {
   sockaddr_in sa;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "lossy_relay.hpp"
 
+#include "io/socket_address.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,18 +15,10 @@
 namespace imup::testing {
 
 namespace {
-sockaddr_in to_sa(const Endpoint& e) {
-  sockaddr_in sa;
-  std::memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(e.ipv4);
-  sa.sin_port = htons(e.port);
-  return sa;
-}
 
 int bind_loopback(Endpoint& bound) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  auto sa = to_sa(Endpoint{0x7F000001, 0});
+  auto sa = io::to_sockaddr(Endpoint{0x7F000001, 0});
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     throw std::runtime_error("relay: cannot bind a loopback socket");
   socklen_t len = sizeof sa;
@@ -73,7 +67,7 @@ void LossyRelay::forward(int out_fd, const Endpoint& to, const std::uint8_t* dat
                    ? 2
                    : 1;
   if (copies == 2) ++duplicated_;
-  auto sa = to_sa(to);
+  auto sa = io::to_sockaddr(to);
   for (int i = 0; i < copies; ++i)
     sendto(out_fd, data, size, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   ++forwarded_;
@@ -93,7 +87,7 @@ void LossyRelay::run() {
         ssize_t n = recvfrom(fds[i].fd, buffer, sizeof buffer, 0,
                              reinterpret_cast<sockaddr*>(&from), &len);
         if (n < 0) break;
-        Endpoint source{ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
+        Endpoint source = io::from_sockaddr(from);
         if (i == 0) {
           // A client talking to "the server".
           Client& c = client_for(source);

@@ -193,9 +193,9 @@ TEST_CASE("section-5 story with a centralized group through imup-impair dropping
 }
 #endif
 
-// imup-impair talks to the server from connected sockets, so datagrams between
-// decentralized peers cannot cross it; this relay maps addresses like a
-// full-cone NAT, so that they do (see lossy_relay.hpp).
+// Both modes through the in-process relay, which maps addresses like a
+// full-cone NAT (see lossy_relay.hpp) and drops and duplicates on a fixed
+// schedule, so that the decentralized peers' datagrams are impaired too.
 TEST_CASE("section-5 story through a NAT-like relay that drops and duplicates datagrams") {
   auto mode = GENERATE(std::string("centralise"), std::string("decentralise"));
   TempDir dir;
