@@ -190,6 +190,7 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
     }
     case MessageType::GroupUpdate: {
       auto& g = std::get<GroupUpdate>(body);
+      g.more = (low & kMoreBit) != 0;
       for (std::size_t i = 0; i < n; ++i) {
         auto line = value(i);
         auto sp = line.find(' ');
@@ -315,11 +316,14 @@ Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
       break;
   }
   switch (format_of(type)) {
-    case Format::Plain:
-      if (h.low != 0 && !r.report(Fault::ReservedSet, "header.reserved",
-                                  "reserved bits are " + std::to_string(h.low) + ", not 0"))
+    case Format::Plain: {
+      // Type 11 borrows bit 3 as its "more parts follow" flag (D19).
+      std::uint8_t reserved = type == MessageType::GroupUpdate ? (h.low & 0x7) : h.low;
+      if (reserved != 0 && !r.report(Fault::ReservedSet, "header.reserved",
+                                     "reserved bits are " + std::to_string(reserved) + ", not 0"))
         return out;
       break;
+    }
     case Format::StateMode:
       if (state_bits(h.low) > 1 || mode_bits(h.low) > 1) {
         r.report(Fault::BadStateMode, "header.state_mode",

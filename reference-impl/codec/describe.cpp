@@ -77,6 +77,7 @@ std::string describe(const Message& m) {
           out += " message=" + quote(b.message) + " sender=" + quote(b.sender);
           if (b.recipient) out += " recipient=" + quote(*b.recipient);
         } else if constexpr (std::is_same_v<B, GroupUpdate>) {
+          if (b.more) out += " more";
           out += " members=[";
           for (std::size_t i = 0; i < b.members.size(); ++i) {
             if (i) out += ' ';

@@ -159,6 +159,7 @@ std::uint8_t low_bits_of(const Message& m) {
   if (const auto* i = std::get_if<Invitation>(&m.body)) return make_state_mode(i->room, i->mode);
   if (const auto* s = std::get_if<ChooseMode>(&m.body)) return make_state_mode(s->room, s->mode);
   if (const auto* u = std::get_if<UserListPage>(&m.body)) return u->more ? kMoreBit : 0;
+  if (const auto* g = std::get_if<GroupUpdate>(&m.body)) return g->more ? kMoreBit : 0;
   return 0;
 }
 

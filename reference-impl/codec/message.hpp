@@ -67,9 +67,10 @@ struct GroupMember {
   std::optional<Endpoint> endpoint;  // decentralized groups only (§10)
   bool operator==(const GroupMember&) const = default;
 };
-struct GroupUpdate {  // 11
+struct GroupUpdate {  // 11: one part of a list that may span several datagrams (D19)
   static constexpr MessageType kType = MessageType::GroupUpdate;
   std::vector<GroupMember> members;
+  bool more = false;  // low bit 3: the list goes on in the next 11
   bool operator==(const GroupUpdate&) const = default;
 };
 using LivenessProbe = Empty<MessageType::LivenessProbe>;            // 12

@@ -90,7 +90,7 @@ constexpr std::uint8_t mode_bits(std::uint8_t low) { return low & 0x3; }
 constexpr std::uint8_t make_state_mode(Room r, Mode m) {
   return std::uint8_t((std::uint8_t(r) << 2) | std::uint8_t(m));
 }
-// Format 3 low bits: bit 3 = more pages follow.
+// Format 3 low bits, and type 11's (D19): bit 3 = more follows in the next datagram.
 inline constexpr std::uint8_t kMoreBit = 0x8;
 
 // The length rule (§3): n - 1 for a non-empty text, 0 for none.

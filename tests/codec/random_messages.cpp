@@ -56,6 +56,7 @@ Message random_message(std::mt19937_64& rng, MessageType type) {
           if (coin(rng)) b.recipient = random_name(rng);
         } else if constexpr (std::is_same_v<B, GroupUpdate>) {
           bool decentralized = coin(rng);
+          b.more = coin(rng);
           for (std::size_t i = pick(rng, 0, 8); i > 0; --i)
             b.members.push_back({random_name(rng),
                                  decentralized ? std::optional(random_endpoint(rng)) : std::nullopt});

@@ -37,6 +37,8 @@ TEST_CASE("strict decoding names the fault and the field") {
       {"length with no text", datagram(0, 8, "", 0, 3), Fault::BadLength, "header.length"},
       {"reserved bits", datagram(0, 8, "", 0x4), Fault::ReservedSet, "header.reserved"},
       {"user-list reserved bits", datagram(0, 21, "", 0x1), Fault::ReservedSet, "header.reserved"},
+      {"group-update reserved bits", datagram(0, 11, "", 0x9), Fault::ReservedSet, "header.reserved"},
+      {"more bit on an ACK", datagram(0, 8, "", 0x8), Fault::ReservedSet, "header.reserved"},
       {"state 10", datagram(0, 18, "hi\r\n", 0x8), Fault::BadStateMode, "header.state_mode"},
       {"mode 11", datagram(0, 20, "", 0x3), Fault::BadStateMode, "header.state_mode"},
       {"bad UTF-8", datagram(0, 18, "\xff\r\n"), Fault::BadUtf8, "text"},
@@ -84,6 +86,18 @@ TEST_CASE("lenient decoding keeps the strict errors that are not the draft's dev
   REQUIRE(reserved.ok());
   REQUIRE(reserved.warnings.size() == 1);
   CHECK(reserved.warnings[0].fault == Fault::ReservedSet);
+}
+
+TEST_CASE("type 11 carries its more-parts flag in bit 3 (D19)") {
+  auto first = decode(datagram(7, 11, "Sheng 10.0.0.1:4000\r\n", 0x8));
+  REQUIRE(first.ok());
+  CHECK(first.warnings.empty());
+  CHECK(std::get<GroupUpdate>(first.message->body).more);
+  auto last = decode(datagram(8, 11, "Lucy 10.0.0.2:4001\r\n"));
+  REQUIRE(last.ok());
+  CHECK_FALSE(std::get<GroupUpdate>(last.message->body).more);
+  Message m{9, GroupUpdate{{GroupMember{"Kim", std::nullopt}}, true}};
+  CHECK((encode(m)[3] & 0xF) == 0x8);
 }
 
 TEST_CASE("a text of exactly 1024 bytes is the largest datagram") {

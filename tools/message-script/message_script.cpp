@@ -96,7 +96,7 @@ std::vector<std::string_view> text_keys(std::uint8_t type) {
     case 3: return {"name"};
     case 4: return {"start"};
     case 9: return {"message", "sender", "recipient"};
-    case 11: return {"member"};
+    case 11: return {"member", "more"};
     case 18: return {"message", "recipient", "state", "mode"};
     case 19: return {"names", "note", "state", "mode"};
     case 20: return {"mode", "state", "mode-text"};
@@ -363,6 +363,8 @@ std::optional<ScriptMessage> ScriptParser::parse_line(std::string_view text, std
       if (key == "message") r->message = value;
       else if (key == "sender") r->sender = value;
       else r->recipient = value;
+    } else if (auto* u = std::get_if<GroupUpdate>(&b); u && key == "more") {
+      u->more = need_bool(key, v, n);
     } else if (auto* u = std::get_if<GroupUpdate>(&b)) {
       GroupMember gm;
       auto at = value.find('@');
@@ -446,7 +448,7 @@ std::string script_format_help() {
       "  TYPE may also be a number (0..255, unknown ones included) or typeN.\n"
       "  member=NAME or NAME@ADDRESS:PORT (repeat); names=A,B; entry=[public:|private:]ID:NAME\n"
       "  (repeat); state=public|private|0..3; mode=centralized|decentralized|0..3;\n"
-      "  mode-text=yes writes the mode into type 20's text; more=yes sets type 21's M bit.\n"
+      "  mode-text=yes writes the mode into type 20's text; more=yes sets the M bit of type 11 or 21.\n"
       "Any type also takes:\n"
       "  header:  seq=N (default: per sender->receiver counter for requests; an answer\n"
       "           takes the number of the request it answers) resend=yes (reuse the\n"
