@@ -1,6 +1,6 @@
 # Thin front door over CMake. Every target installs what is missing first,
 # configures once, and rebuilds only what changed.
-#   make demo   the main job          make test   build and run every test
+#   make demo   the main job (DEMO_PORT=2017)   make test   build and run every test
 #   make bench  print the benchmarks  make fuzz   longer libFuzzer runs
 #   make asan   every test under AddressSanitizer + UBSan
 #   make install-plugin         the Wireshark plugin, for this user
@@ -11,6 +11,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 300
+DEMO_PORT  ?= 2017
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
 .PHONY: all deps build test demo bench fuzz asan install-plugin install-plugin-system screenshots clean
@@ -30,7 +31,7 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: build
-	@sh scripts/demo.sh $(BUILD)
+	@sh scripts/demo.sh --port $(DEMO_PORT) $(BUILD)
 
 bench: build
 	cmake --build $(BUILD) --target bench
