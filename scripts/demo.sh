@@ -63,6 +63,7 @@ out=$(cd "$out" && pwd)
 STORY_SOURCE=$root
 STORY_BUILD=$build
 STORY_NAME=demo
+STORY_PORT_HINT="choose another: make demo DEMO_PORT=3017 (or scripts/demo.sh --port 0 for any)"
 . "$root/scripts/story-lib.sh"
 story_need "$SERVER_BIN" "$CLIENT_BIN" "$IMPAIR_BIN" "$VERIFY_BIN"
 plugin_so=$(find "$build/plugin/plugins" -path '*/epan/imup.so' 2>/dev/null | head -1)

@@ -6,6 +6,7 @@
 #   STORY_SOURCE the source tree (scripts and examples are found under it)
 #   STORY_BUILD  the CMake build folder (binaries are found under it)
 #   STORY_NAME   the name errors start with (e.g. "demo")
+#   STORY_PORT_HINT (optional) what to do when a port is taken
 # and after `story_init WORK_DIR`. Every program's standard output goes to
 # WORK_DIR/NAME.out and its standard error to WORK_DIR/NAME.log.
 
@@ -122,7 +123,7 @@ story_start_impair() {
   if ! story_wait_for "$STORY_WORK/$name.out" '^imup-impair listening on ' 5 "$IMPAIR_PID"; then
     why=$(head -3 "$STORY_WORK/$name.log")
     case $why in
-      *"in use"*) story_die "imup-impair cannot listen on $listen: the port is taken (another imup-server or relay? see: ss -ulpn | grep ${listen##*:}; or choose another port)" ;;
+      *"in use"*) story_die "imup-impair cannot listen on $listen: the port is taken (another imup-server or relay? see: ss -ulpn | grep ${listen##*:}); ${STORY_PORT_HINT:-choose another port}" ;;
       *) story_die "imup-impair did not start on $listen: $why" ;;
     esac
   fi
