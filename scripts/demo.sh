@@ -107,13 +107,22 @@ mkdir -p "$work/plugins/$abi/epan" "$work/home" "$work/show"
 cp "$plugin_so" "$work/plugins/$abi/epan/imup.so"
 chmod -R a+rwX "$work/plugins" "$work/home" "$work/show"
 chmod 755 "$work"
+# A plugin built with AddressSanitizer (`make asan`) needs the sanitizer
+# runtimes loaded first into the uninstrumented tshark.
+preload=""
+if readelf -d "$plugin_so" 2>/dev/null | grep -q 'libasan'; then
+  for lib in libasan.so libubsan.so; do
+    preload="$preload${preload:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
+  done
+fi
 ts() {
   if [ "$(id -u)" -eq 0 ]; then
     set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
   else
     set -- tshark "$@"
   fi
-  (cd "$work" && env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" "$@")
+  (cd "$work" && env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" ASAN_OPTIONS=detect_leaks=0 \
+    ${preload:+"LD_PRELOAD=$preload"} "$@")
 }
 ts -G plugins 2>/dev/null | grep -q 'imup\.so' || story_die "tshark does not load the plugin $plugin_so"
 

@@ -55,13 +55,20 @@ mkdir -p "$T/plugins/$abi/epan" "$T/home"
 cp "$IMUP_PLUGIN_SO" "$T/plugins/$abi/epan/imup.so"
 cp "$capture" "$T/live.pcap"
 chmod -R a+rwX "$T"
+preload=""
+if readelf -d "$IMUP_PLUGIN_SO" 2>/dev/null | grep -q 'libasan'; then  # make asan
+  for lib in libasan.so libubsan.so; do
+    preload="$preload${preload:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
+  done
+fi
 ts() {
   if [ "$(id -u)" -eq 0 ]; then
     set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
   else
     set -- tshark "$@"
   fi
-  (cd "$T" && env HOME="$T/home" WIRESHARK_PLUGIN_DIR="$T/plugins" "$@")
+  (cd "$T" && env HOME="$T/home" WIRESHARK_PLUGIN_DIR="$T/plugins" ASAN_OPTIONS=detect_leaks=0 \
+    ${preload:+"LD_PRELOAD=$preload"} "$@")
 }
 retrans=$(ts -r "$T/live.pcap" -2 -d "udp.port==$port,imup" -Y imup.retransmission -T fields \
   -e frame.number -e imup.retransmission_of -e imup.type 2>/dev/null)
