@@ -58,8 +58,20 @@ AnswerCache::Entry& AnswerCache::slot_for(std::uint16_t seq, const ReliabilityCo
     entries_.emplace_back();
     return entries_.back();
   }
-  if (next_ >= entries_.size()) next_ = 0;
-  return entries_[next_++];
+  // Full: reuse the entry furthest behind the newest number (note_seen() has
+  // just set it). Numbers ahead of it (another numbering) and forgotten
+  // entries count as furthest.
+  Entry* oldest = &entries_.front();
+  unsigned oldest_age = 0;
+  for (auto& e : entries_) {
+    unsigned age = e.seq >= kSeqModulo ? kSeqModulo
+                                       : unsigned((*newest_ - e.seq) & (kSeqModulo - 1));
+    if (age > oldest_age) {
+      oldest_age = age;
+      oldest = &e;
+    }
+  }
+  return *oldest;
 }
 
 void AnswerCache::note_seen(std::uint16_t seq) {
