@@ -252,7 +252,10 @@ class World {
     it->second.parts = 0;
   }
 
-  void flush_all() {
+  // What the server and the clients (or the one client `only` that was just
+  // driven, or none: the others have nothing new) have to send and to tell.
+  enum class Clients { All, One, None };
+  void flush_all(Clients which = Clients::All, SimClient* only = nullptr) {
     Transmit t;
     while (server_->poll_transmit(t)) send(server_ep_, std::move(t));
     engine::ServerEvent se;
@@ -265,11 +268,14 @@ class World {
       if (se.kind == engine::ServerEvent::Kind::GroupOpened) ++result_.groups_opened;
       if (se.kind != engine::ServerEvent::Kind::Dropped) trace("server: " + describe(se));
     }
-    for (auto& c : clients_) {
-      while (c->engine.poll_transmit(t)) send(c->endpoint, std::move(t));
+    auto flush_client = [&](SimClient& c) {
+      while (c.engine.poll_transmit(t)) send(c.endpoint, std::move(t));
       ClientEvent e;
-      while (c->engine.poll_event(e)) on_event(*c, e);
-    }
+      while (c.engine.poll_event(e)) on_event(c, e);
+    };
+    if (which == Clients::One) return flush_client(*only);
+    if (which == Clients::All)
+      for (auto& c : clients_) flush_client(*c);
   }
 
   void on_event(SimClient& c, const ClientEvent& e) {
@@ -376,13 +382,16 @@ class World {
     net_.push(InFlight{now_ + Millis(1), order_++, victim, server_ep_, bytes});
   }
 
-  void deliver(const InFlight& d) {
+  // Hands a datagram to its receiver; returns the client that got it, if any.
+  SimClient* deliver(const InFlight& d) {
     if (d.to == server_ep_) {
       observe_server_receive(d);
       server_->handle_datagram(d.from, d.bytes, now_);
-      return;
+      return nullptr;
     }
-    if (auto* c = client_at(d.to)) c->engine.handle_datagram(d.from, d.bytes, now_);
+    SimClient* c = client_at(d.to);
+    if (c) c->engine.handle_datagram(d.from, d.bytes, now_);
+    return c;
   }
 
   void run_until(Time end, bool active) {
@@ -391,9 +400,13 @@ class World {
       Time next = end;
       if (!net_.empty()) next = std::min(next, net_.top().at);
       if (auto t = server_->poll_timeout()) next = std::min(next, *t);
-      for (auto& c : clients_) {
-        if (auto t = c->engine.poll_timeout()) next = std::min(next, *t);
-        if (active) next = std::min(next, c->next_action);
+      // Each client's deadline, read once a step: what the step delivers arms
+      // timers at least a retransmission timeout ahead, never due now.
+      deadlines_.resize(clients_.size());
+      for (std::size_t i = 0; i < clients_.size(); ++i) {
+        deadlines_[i] = clients_[i]->engine.poll_timeout();
+        if (deadlines_[i]) next = std::min(next, *deadlines_[i]);
+        if (active) next = std::min(next, clients_[i]->next_action);
       }
       if (active) next = std::min(next, next_spoof_);
       if (next >= end) break;
@@ -402,18 +415,20 @@ class World {
       while (!net_.empty() && net_.top().at <= now_) {
         InFlight d = net_.top();
         net_.pop();
-        deliver(d);
-        flush_all();
+        SimClient* receiver = deliver(d);
+        flush_all(receiver ? Clients::One : Clients::None, receiver);
       }
       if (auto t = server_->poll_timeout(); t && *t <= now_) server_->handle_timeout(now_);
-      for (auto& c : clients_) {
-        if (auto t = c->engine.poll_timeout(); t && *t <= now_) {
+      for (std::size_t i = 0; i < clients_.size(); ++i) {
+        auto& c = clients_[i];
+        if (deadlines_[i] && *deadlines_[i] <= now_) {
           c->engine.handle_timeout(now_);
-          flush_all();  // the user sees what happened before acting
+          flush_all(Clients::One, c.get());  // the user sees what happened before acting
         }
         if (active && c->next_action <= now_) {
           act(*c);
-          c->next_action = now_ + Millis(rng_.between(200, 4000));
+          // Large worlds act at half the pace: twice the people, as busy a world.
+          c->next_action = now_ + Millis(large_ ? rng_.between(400, 8000) : rng_.between(200, 4000));
         }
       }
       if (active && next_spoof_ <= now_) {
@@ -543,6 +558,7 @@ class World {
     std::set<std::vector<std::string>> complete;   // every list completed to the client
   };
   std::map<Endpoint, NewsTrack> news_;
+  std::vector<std::optional<Time>> deadlines_;  // run_until's per-step copy
 };
 
 }  // namespace
