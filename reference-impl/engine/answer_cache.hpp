@@ -59,11 +59,13 @@ class AnswerCache {
   Entry& slot_for(std::uint16_t seq, const ReliabilityConfig& cfg);
   void note_seen(std::uint16_t seq);
 
-  // At most cfg.answer_cache entries; when full, the entry furthest behind
-  // the newest number is reused (not the one stored first: requests arrive
-  // out of order, and a number still within cfg.answer_cache of the newest
-  // must keep its answer, since classify() takes it for a new request).
+  // At most cfg.answer_cache entries, reused as a ring while the slot it
+  // offers holds a stale number; otherwise (requests arrived out of order)
+  // the entry furthest behind the newest number is reused, since a number
+  // within cfg.answer_cache of the newest must keep its answer: classify()
+  // would take it for a new request.
   std::vector<Entry> entries_;
+  std::uint16_t next_ = 0;  // the ring's next slot (cfg.answer_cache <= 256)
   // A number classify() found in no entry (kNone: none), so that store() for
   // the same request skips a second scan of the entries. Only slot_for() adds
   // numbers, and it clears this.
