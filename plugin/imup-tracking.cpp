@@ -35,6 +35,7 @@ struct pair_state {
     gint32 last_full_seq;          // highest full sequence number of a request
     transaction_extra **slots;     // IMUP_SEQ_SPACE entries, allocated on the first request
     imup_listing *listing;         // the listing its last List request walked
+    imup_update *update;           // server->client: the update being received in parts
 };
 
 // A peer-to-peer conversation a type 11 announced.
@@ -218,15 +219,16 @@ void set_address_ipv4(address *addr, const guint32 *ipv4_network_order)
 // PROTOCOL.md §10: members talk directly, on the endpoints the server listed.
 // Like packet-sdp.c handing RTP its ports, set up one conversation per pair of
 // members so their datagrams reach this dissector whatever ports they use.
-guint32 set_up_peer_conversations(packet_info *pinfo, const imup_message *msg, dissector_handle_t peer_handle)
+guint32 set_up_peer_conversations(packet_info *pinfo, const imup_member_line *lines, guint32 count,
+                                  dissector_handle_t peer_handle)
 {
     guint32 created = 0;
-    for (guint32 i = 0; i < msg->member_line_count; i++) {
-        const imup_member_line &a = msg->member_lines[i];
+    for (guint32 i = 0; i < count; i++) {
+        const imup_member_line &a = lines[i];
         if (!a.has_endpoint)
             continue;
-        for (guint32 j = i + 1; j < msg->member_line_count; j++) {
-            const imup_member_line &b = msg->member_lines[j];
+        for (guint32 j = i + 1; j < count; j++) {
+            const imup_member_line &b = lines[j];
             if (!b.has_endpoint || (a.ipv4 == b.ipv4 && a.port == b.port))
                 continue;
             address addr_a, addr_b;
@@ -246,6 +248,60 @@ guint32 set_up_peer_conversations(packet_info *pinfo, const imup_message *msg, d
         }
     }
     return created;
+}
+
+// Type 11 (PROTOCOL.md §9.3): the parts of one update travel one at a time
+// on their server->client pair; the lines of parts with M set are kept, and
+// the part with M clear completes the list, which then becomes the client's
+// group and announces its peers. A lone 11 with M clear is a whole list.
+void track_update_part(packet_info *pinfo, const imup_message *msg, transaction_extra *x, pair_state *pair,
+                       endpoint_state *dst, dissector_handle_t peer_handle, imup_frame_state *fs)
+{
+    imup_update *u = pair->update;
+    if (!u || u->complete) {
+        u = wmem_new0(wmem_file_scope(), imup_update);
+        u->part_frames = wmem_array_new(wmem_file_scope(), sizeof(guint32));
+        u->lines = wmem_array_new(wmem_file_scope(), sizeof(imup_member_line));
+        pair->update = u;
+    }
+    guint32 frame = pinfo->num;
+    wmem_array_append_one(u->part_frames, frame);
+    for (guint32 i = 0; i < msg->member_line_count; i++) {
+        imup_member_line line = msg->member_lines[i];
+        line.name = wmem_strdup(wmem_file_scope(), line.name);
+        wmem_array_append_one(u->lines, line);
+    }
+    x->t.update = u;
+    x->t.part_number = wmem_array_get_count(u->part_frames);
+    if (msg->more_parts)
+        return;  // the list goes on in the next 11
+    u->complete = TRUE;
+
+    guint32 count = wmem_array_get_count(u->lines);
+    const imup_member_line *lines = static_cast<const imup_member_line *>(wmem_array_get_raw(u->lines));
+    // An empty 11 only says "accepted" (§9.3): the members stay as they were.
+    const char *members;
+    if (count == 0 && dst->group) {
+        members = dst->group->members;
+    } else {
+        wmem_strbuf_t *names = wmem_strbuf_new(wmem_file_scope(), "");
+        for (guint32 i = 0; i < count; i++) {
+            if (i > 0)
+                wmem_strbuf_append_c(names, ',');
+            wmem_strbuf_append(names, lines[i].name);
+        }
+        members = wmem_strbuf_get_str(names);
+    }
+    gboolean have_endpoints = FALSE;
+    for (guint32 i = 0; i < count; i++) {
+        if (!lines[i].has_endpoint)
+            continue;
+        have_endpoints = TRUE;
+        get_endpoint(ipv4_endpoint_key(lines[i].ipv4, lines[i].port))->user = lines[i].name;
+    }
+    guint32 mode = have_endpoints ? 1 : dst->group ? dst->group->mode : 0;
+    dst->group = new_group(members, mode);
+    fs->peer_conversations_set_up = set_up_peer_conversations(pinfo, lines, count, peer_handle);
 }
 
 // The client a datagram concerns: the one that sent it, or the one the server sends to.
@@ -300,20 +356,10 @@ void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, 
 
         // Requests that change what the capture knows, whatever their answer.
         if (msg->type == IMUP_GROUP_UPDATE && msg->direction != IMUP_DIR_TO_SERVER) {
-            // An empty 11 only says "accepted" (§9.3): the members stay as they were.
-            const char *members = msg->member_line_count > 0 || !dst->group
-                                      ? wmem_strdup(wmem_file_scope(), msg->members ? msg->members : "")
-                                      : dst->group->members;
-            guint32 mode = msg->members_have_endpoints ? 1 : dst->group ? dst->group->mode : 0;
-            dst->group = new_group(members, mode);
-            for (guint32 i = 0; i < msg->member_line_count; i++) {
-                const imup_member_line &m = msg->member_lines[i];
-                if (m.has_endpoint)
-                    get_endpoint(ipv4_endpoint_key(m.ipv4, m.port))->user = wmem_strdup(wmem_file_scope(), m.name);
-            }
-            fs->peer_conversations_set_up = set_up_peer_conversations(pinfo, msg, peer_handle);
+            track_update_part(pinfo, msg, x, pair, dst, peer_handle, fs);
         } else if (msg->type == IMUP_GROUP_CLOSED && msg->direction != IMUP_DIR_TO_SERVER) {
             dst->group = NULL;
+            pair->update = NULL;  // never sent between parts: an unfinished list is void
         }
     }
     if (!pair->have_seq || full > pair->last_full_seq) {
@@ -321,6 +367,8 @@ void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, 
         pair->have_seq = TRUE;
     }
     fs->transaction = &x->t;
+    fs->update = x->t.update;
+    fs->part_number = x->t.part_number;
 }
 
 void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_frame_state *fs, pair_state *pair,

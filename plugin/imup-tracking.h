@@ -3,8 +3,8 @@
 // and kept in wmem file scope: requests linked to their answers (as
 // packet-coap.c does), retransmissions, full sequence numbers across the
 // 10-bit wrap (as packet-tftp.c extends block numbers), the user behind each
-// endpoint, private groups, joined user-list pages, and the peer-to-peer
-// conversations type-11 member lines announce (as packet-sdp.c sets up RTP).
+// endpoint, private groups, joined user-list pages and group-update parts,
+// and the peer-to-peer conversations type-11 member lines announce (as packet-sdp.c sets up RTP).
 #pragma once
 
 #include <epan/conversation.h>
@@ -17,6 +17,14 @@ struct imup_listing {
     wmem_array_t *entry_bytes;   // guint8: the pages' entries, joined
     guint32 users;
     gboolean complete;           // a page without M was seen
+};
+
+// A group update (type 11) sent in parts (PROTOCOL.md §9.3): the parts one
+// server->client pair carried, and their member lines joined.
+struct imup_update {
+    wmem_array_t *part_frames;   // guint32, in order
+    wmem_array_t *lines;         // imup_member_line, names in file scope
+    gboolean complete;           // the part with M clear was seen
 };
 
 // One request and what became of it.
@@ -33,6 +41,8 @@ struct imup_transaction {
     guint32 answer_type;
     const char *connect_name;    // Connexion: the name it asked for
     imup_listing *listing;       // List request: the listing it belongs to
+    imup_update *update;         // Group update: the update it is a part of
+    guint32 part_number;         // 1-based
 };
 
 // Private group as one client sees it; never changed once made, so frames can
@@ -63,6 +73,8 @@ struct imup_frame_state {
     const imup_group *group;        // the client's group, NULL outside one
     imup_listing *listing;          // type 21 pages
     guint32 page_number;            // 1-based
+    imup_update *update;            // type 11: the update this part belongs to
+    guint32 part_number;            // 1-based
     guint32 peer_setup_frame;       // peer-to-peer datagrams: the type-11 that announced them
     guint32 peer_conversations_set_up; // type 11: how many it set up
     guint8 established_convention;  // the sender's first length convention

@@ -34,6 +34,7 @@ static int hf_imup_reserved3 = -1;
 static int hf_imup_state = -1;
 static int hf_imup_mode = -1;
 static int hf_imup_more = -1;
+static int hf_imup_more_parts = -1;
 // Text (§4, §11).
 int hf_imup_text = -1;
 int hf_imup_username = -1;
@@ -74,12 +75,17 @@ static int hf_imup_peer_conversations = -1;
 static int hf_imup_list_page_number = -1;
 static int hf_imup_list_page_in = -1;
 static int hf_imup_list_users = -1;
+static int hf_imup_update_part = -1;
+static int hf_imup_update_part_in = -1;
+static int hf_imup_update_members = -1;
+static int hf_imup_update_member = -1;
 
 static gint ett_imup = -1;
 gint ett_imup_text = -1;
 gint ett_imup_member = -1;
 gint ett_imup_user = -1;
 static gint ett_imup_list = -1;
+static gint ett_imup_update = -1;
 
 static expert_field ei_imup_bad_length = EI_INIT;
 static expert_field ei_imup_length_literal = EI_INIT;
@@ -184,6 +190,7 @@ static const value_string imup_direction_vals[] = {
     { 0, NULL }
 };
 static const true_false_string tfs_more_pages = { "More pages follow", "Last page" };
+static const true_false_string tfs_more_parts = { "More parts follow", "Last part" };
 
 static const enum_val_t length_convention_options[] = {
     { "automatic", "Automatic (n-1, or the literal count with a note)", IMUP_LENGTH_AUTOMATIC },
@@ -314,8 +321,10 @@ static void dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         if ((msg->low_bits & 3) > 1)
             imup_expert(pinfo, mode, msg, IMUP_EXPERT_BAD_STATE_MODE, "Mode bits %u%u are invalid",
                         (msg->low_bits >> 1) & 1, msg->low_bits & 1);
-    } else if (msg->type == IMUP_USER_LIST) {
-        proto_tree_add_item(tree, hf_imup_more, tvb, 0, 4, ENC_BIG_ENDIAN);
+    } else if (msg->type == IMUP_USER_LIST || msg->type == IMUP_GROUP_UPDATE) {
+        // Type 21's pages and type 11's parts (§9.3, D19) both use bit 3.
+        proto_tree_add_item(tree, msg->type == IMUP_USER_LIST ? hf_imup_more : hf_imup_more_parts, tvb, 0, 4,
+                            ENC_BIG_ENDIAN);
         proto_item *reserved = proto_tree_add_item(tree, hf_imup_reserved3, tvb, 0, 4, ENC_BIG_ENDIAN);
         if (msg->low_bits & 0x7)
             imup_expert(pinfo, reserved, msg, IMUP_EXPERT_RESERVED_SET, "Reserved bits are 0x%x, not 0",
@@ -448,6 +457,55 @@ static void add_listing(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imu
     imup_dissect_user_entries(joined, pinfo, list_tree, 0, bytes, msg);
 }
 
+// §9.3: the parts of one group update, linked, and the whole member list on
+// the part that completes it.
+static void add_update_parts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup_message *msg,
+                             const imup_frame_state *fs)
+{
+    const imup_update *u = fs->update;
+    if (!u || !tree)
+        return;
+    guint32 parts = wmem_array_get_count(u->part_frames);
+    if (parts < 2 && u->complete)
+        return;  // a whole list in one 11: nothing to join
+    proto_item *item = proto_tree_add_uint(tree, hf_imup_update_part, tvb, 0, 0, fs->part_number);
+    proto_item_set_generated(item);
+    const guint32 *frames = static_cast<const guint32 *>(wmem_array_get_raw(u->part_frames));
+    for (guint32 i = 0; i < parts; i++) {
+        if (frames[i] == pinfo->num)
+            continue;
+        item = proto_tree_add_uint(tree, hf_imup_update_part_in, tvb, 0, 0, frames[i]);
+        proto_item_set_generated(item);
+    }
+    if (!u->complete || fs->part_number != parts)
+        return;
+    guint32 count = wmem_array_get_count(u->lines);
+    const imup_member_line *lines = static_cast<const imup_member_line *>(wmem_array_get_raw(u->lines));
+    proto_tree *list_tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_imup_update, &item,
+                                                          "Joined member list: %u members in %u parts", count,
+                                                          parts);
+    proto_item_set_generated(item);
+    item = proto_tree_add_uint(list_tree, hf_imup_update_members, tvb, 0, 0, count);
+    proto_item_set_generated(item);
+    if (count > IMUP_MAX_GROUP_MEMBERS)
+        imup_expert(pinfo, item, msg, IMUP_EXPERT_LIMIT_EXCEEDED, "%u members, more than the limit of %u", count,
+                    IMUP_MAX_GROUP_MEMBERS);
+    for (guint32 i = 0; i < count; i++) {
+        const imup_member_line &m = lines[i];
+        if (m.has_endpoint) {
+            char addr[16];
+            guint32 host = g_ntohl(m.ipv4);
+            g_snprintf(addr, sizeof addr, "%u.%u.%u.%u", host >> 24, (host >> 16) & 0xFF, (host >> 8) & 0xFF,
+                       host & 0xFF);
+            const char *line = wmem_strdup_printf(pinfo->pool, "%s %s:%u", m.name, addr, m.port);
+            item = proto_tree_add_string(list_tree, hf_imup_update_member, tvb, 0, 0, line);
+        } else {
+            item = proto_tree_add_string(list_tree, hf_imup_update_member, tvb, 0, 0, m.name);
+        }
+        proto_item_set_generated(item);
+    }
+}
+
 // The Info column is built in one buffer and set once: it is written for every
 // datagram, and printf-style column calls cost more than the rest of the
 // dissection of a short message.
@@ -548,6 +606,8 @@ static void set_info(packet_info *pinfo, const imup_message *msg, const imup_fra
         info_add_field(&info, pinfo, "to=", msg->recipient, false);
         break;
     case IMUP_GROUP_UPDATE: case IMUP_INVITATION:
+        if (msg->more_parts)
+            info_add(&info, " [more]");  // before the members: a long list is cut in the column
         info_add_field(&info, pinfo, "members=", msg->members, false);
         break;
     case IMUP_CHOOSE_MODE:
@@ -603,6 +663,7 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     msg->is_request = msg->known_type && type_is_request(msg->type);
     msg->is_answer = msg->known_type && !msg->is_request;
     msg->more_pages = msg->type == IMUP_USER_LIST && (msg->low_bits & 0x8);
+    msg->more_parts = msg->type == IMUP_GROUP_UPDATE && (msg->low_bits & 0x8);
     if (tree)
         proto_item_append_text(top, ", %s, seq %u",
                                msg->known_type ? imup_type_short_name(msg->type)
@@ -630,6 +691,7 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         if (fs) {
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
             add_listing(tvb, pinfo, imup_tree, msg, fs);
+            add_update_parts(tvb, pinfo, imup_tree, msg, fs);
         }
     }
     set_info(pinfo, msg, fs);
@@ -679,7 +741,7 @@ static gboolean looks_like_imup(tvbuff_t *tvb)
     if (type >= IMUP_MESSAGE && type <= IMUP_CHOOSE_MODE) {
         if (((low >> 2) & 3) > 1 || (low & 3) > 1)
             return FALSE;
-    } else if (type == IMUP_USER_LIST ? (low & 0x7) != 0 : low != 0) {
+    } else if (type == IMUP_USER_LIST || type == IMUP_GROUP_UPDATE ? (low & 0x7) != 0 : low != 0) {
         return FALSE;
     }
     // A bare 4-byte header is too little to tell IMUP from another protocol's
@@ -737,6 +799,9 @@ void proto_register_imup(void)
           "Centralized or decentralized group", HFILL } },
         { &hf_imup_more, { "More pages", "imup.more", FT_BOOLEAN, 32, TFS(&tfs_more_pages), 0x00000008,
           "Set when more users follow this page of the list", HFILL } },
+        { &hf_imup_more_parts, { "More parts", "imup.more_parts", FT_BOOLEAN, 32, TFS(&tfs_more_parts), 0x00000008,
+          "Type 11: set when the member list goes on in the next group update (PROTOCOL.md section 9.3)",
+          HFILL } },
         // Text.
         { &hf_imup_text, { "Text", "imup.text", FT_STRING, BASE_NONE, NULL, 0x0,
           "All the bytes after the header", HFILL } },
@@ -815,9 +880,18 @@ void proto_register_imup(void)
           "Another page of the same listing", HFILL } },
         { &hf_imup_list_users, { "Users in the listing", "imup.list.users", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL } },
+        { &hf_imup_update_part, { "Part of the group update", "imup.update.part", FT_UINT32, BASE_DEC, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_update_part_in, { "Other part in", "imup.update.part_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "Another part of the same group update", HFILL } },
+        { &hf_imup_update_members, { "Members in the joined list", "imup.update.members", FT_UINT32, BASE_DEC,
+          NULL, 0x0, NULL, HFILL } },
+        { &hf_imup_update_member, { "Member", "imup.update.member", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A member line of the joined list: name, and ipv4:port in a decentralized group", HFILL } },
     };
 
-    static gint *ett[] = { &ett_imup, &ett_imup_text, &ett_imup_member, &ett_imup_user, &ett_imup_list };
+    static gint *ett[] = { &ett_imup, &ett_imup_text, &ett_imup_member, &ett_imup_user, &ett_imup_list,
+                           &ett_imup_update };
 
     static ei_register_info ei[] = {
         { &ei_imup_bad_length, { "imup.bad_length", PI_MALFORMED, PI_WARN,

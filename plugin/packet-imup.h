@@ -102,6 +102,7 @@ struct imup_message {
     gboolean user_list_valid;    // 21: a well-formed entry list
     guint32 user_count;
     gboolean more_pages;         // 21: M bit
+    gboolean more_parts;         // 11: M bit, the member list goes on in the next 11 (§9.3)
     const char *mode_text;       // 20
 
     guint32 experts;             // bit per imup_expert_bit, for the statistics

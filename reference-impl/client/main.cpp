@@ -56,7 +56,10 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   GOptionEntry entries[] = {
       {"server", 's', 0, G_OPTION_ARG_STRING, &server,
        "The server's ADDR:PORT (default 127.0.0.1:2017)", "ADDR:PORT"},
-      {"name", 'n', 0, G_OPTION_ARG_STRING, &name,
+      // FILENAME keeps the bytes as given: STRING would convert them from the
+      // locale's charset and refuse a UTF-8 name under the C locale. The
+      // engine checks the name (§4.2, UTF-8 included) when it connects.
+      {"name", 'n', 0, G_OPTION_ARG_FILENAME, &name,
        "Connect under NAME at start (else use /connect NAME)", "NAME"},
       {"script", 0, 0, G_OPTION_ARG_FILENAME, &script,
        "Run commands from FILE ('-': standard input) and print events as JSON lines", "FILE"},

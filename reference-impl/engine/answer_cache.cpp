@@ -58,8 +58,29 @@ AnswerCache::Entry& AnswerCache::slot_for(std::uint16_t seq, const ReliabilityCo
     entries_.emplace_back();
     return entries_.back();
   }
+  // Full: reuse an entry whose number is now stale (64 or more behind the
+  // newest, which note_seen() has just set): the ring's next slot, the one
+  // stored longest ago, is such an entry while requests arrive in order.
+  // When they did not, the entry furthest behind the newest number goes, so
+  // a number classify() would take for a new request keeps its answer.
+  // Numbers ahead of the newest (another numbering) and forgotten entries
+  // count as furthest.
+  auto age = [&](const Entry& e) {
+    return e.seq >= kSeqModulo ? unsigned(kSeqModulo)
+                               : unsigned((*newest_ - e.seq) & (kSeqModulo - 1));
+  };
   if (next_ >= entries_.size()) next_ = 0;
-  return entries_[next_++];
+  Entry* oldest = &entries_[next_++];
+  unsigned oldest_age = age(*oldest);
+  if (oldest_age >= cfg.answer_cache) return *oldest;
+  for (auto& e : entries_) {
+    unsigned a = age(e);
+    if (a > oldest_age) {
+      oldest_age = a;
+      oldest = &e;
+    }
+  }
+  return *oldest;
 }
 
 void AnswerCache::note_seen(std::uint16_t seq) {

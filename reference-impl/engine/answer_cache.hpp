@@ -59,11 +59,16 @@ class AnswerCache {
   Entry& slot_for(std::uint16_t seq, const ReliabilityConfig& cfg);
   void note_seen(std::uint16_t seq);
 
-  std::vector<Entry> entries_;  // a ring of at most cfg.answer_cache entries
-  std::uint16_t next_ = 0;  // the ring's next slot to reuse (cfg.answer_cache <= 256)
+  // At most cfg.answer_cache entries, reused as a ring while the slot it
+  // offers holds a stale number; otherwise (requests arrived out of order)
+  // the entry furthest behind the newest number is reused, since a number
+  // within cfg.answer_cache of the newest must keep its answer: classify()
+  // would take it for a new request.
+  std::vector<Entry> entries_;
+  std::uint16_t next_ = 0;  // the ring's next slot (cfg.answer_cache <= 256)
   // A number classify() found in no entry (kNone: none), so that store() for
-  // the same request skips a second scan of the ring. Only slot_for() adds
-  // numbers, and it clears this. 16 bits beside next_: no larger per peer.
+  // the same request skips a second scan of the entries. Only slot_for() adds
+  // numbers, and it clears this.
   static constexpr std::uint16_t kNone = 0xFFFF;  // matches no 10-bit number
   std::uint16_t known_absent_ = kNone;
   std::optional<std::uint16_t> newest_;  // the newest request number seen (serial order)

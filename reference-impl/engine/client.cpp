@@ -82,6 +82,9 @@ struct Client::Impl {
   std::optional<ReceivedInvitation> invitation;
   std::map<CommandId, std::vector<UserEntry>> lists;  // pages so far, by command
   std::optional<std::uint16_t> last_group_news;        // seq of the last 11 or 13 applied
+  // Member lines of the 11s with M set received so far: the list is applied
+  // when the 11 with M clear completes it (§9.3).
+  std::optional<std::vector<GroupMember>> partial_list;
   bool session_ended_cleanly = true;                   // false after the server stopped answering
   bool session_used_cache = false;                     // the server's ACK came: its requests were cached
   std::uint64_t joining_generation = 0;                // which acceptance the joining timer is for
@@ -216,6 +219,7 @@ struct Client::Impl {
     choices.clear();
     invitation.reset();
     lists.clear();
+    partial_list.reset();
   }
 
   // An 11 newer than any group news we applied is the server's word on our
@@ -312,9 +316,9 @@ struct Client::Impl {
     on_server_request(*m, hash, now);
   }
 
-  // Several 11 and 13 may be in flight at once (the window) and arrive out
-  // of order: the server numbers them in the order it decided, so one older
-  // (in serial order, §6.2) than the last applied is old news.
+  // The server sends its 11s and 13s one at a time (stop-and-wait, §9.3), so
+  // they arrive in order; one older (in serial order, §6.2) than the last
+  // applied can still come from an earlier session, and is old news.
   bool older_group_news(std::uint16_t seq) {
     if (last_group_news && !seq_after(seq, *last_group_news)) return true;
     last_group_news = seq;
@@ -329,15 +333,31 @@ struct Client::Impl {
         push(event::MessageReceived{r.sender, r.message, room, r.recipient.has_value(), false});
         return;
       }
-      case MessageType::GroupUpdate:
+      case MessageType::GroupUpdate: {
         answer_server(m.seq, hash, Ack{}, now);
         if (older_group_news(m.seq)) return;
-        apply_update(std::get<GroupUpdate>(m.body).members);
+        auto& part = std::get<GroupUpdate>(m.body);
+        if (part.more || partial_list) {
+          if (!partial_list) partial_list.emplace();
+          partial_list->insert(partial_list->end(), part.members.begin(), part.members.end());
+          if (partial_list->size() > kMaxClients) {  // no group is that large: a broken server
+            partial_list.reset();
+            return drop(DropReason::Malformed);
+          }
+          if (part.more) return;  // the list goes on in the next 11
+          auto whole = std::move(*partial_list);
+          partial_list.reset();
+          apply_update(whole);
+          return;
+        }
+        apply_update(part.members);
         return;
+      }
       case MessageType::LivenessProbe: answer_server(m.seq, hash, Ack{}, now); return;
       case MessageType::GroupClosed:
         answer_server(m.seq, hash, Ack{}, now);
         if (older_group_news(m.seq)) return;
+        partial_list.reset();  // never sent between parts; an unfinished list is void
         // Also when our 20's ACK is still on its way: the group we opened
         // has closed already, and that ACK must not put us back in it.
         if (room == Room::Private || joining || !choices.empty()) {

@@ -95,6 +95,15 @@ std::string raw_first_field(std::span<const std::uint8_t> d) {
 
 }  // namespace
 
+// Group news for one client (§9.3, §14): a type-11 list in one or more parts,
+// or a 13. Sent stop-and-wait, one part at a time, so that the parts of one
+// list reach the client in order with no other 11 or 13 between them.
+struct GroupNews {
+  MessageType type = MessageType::GroupUpdate;
+  std::shared_ptr<const std::vector<SharedBytes>> parts;  // a 13: one part
+  std::uint64_t tag = 0;
+};
+
 struct ClientRec {
   std::uint64_t generation = 0;
   std::uint16_t id = 0;
@@ -111,6 +120,10 @@ struct ClientRec {
   bool probe_outstanding = false;
   std::optional<std::uint32_t> group;
   std::optional<std::vector<std::string>> offer;  // invitees of a 19 answered by 10
+  // Front: the news being sent, its part `news_part` submitted and unanswered;
+  // behind it, news waiting its turn.
+  std::deque<GroupNews> news;
+  std::size_t news_part = 0;
 };
 
 struct GroupRec {
@@ -274,6 +287,42 @@ struct Server::Impl {
     auto bytes = encode_or_empty(m);
     if (bytes.empty()) return;
     request(c, type, std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), tag, now);
+  }
+
+  // ---- group news, stop-and-wait ---------------------------------------------------
+
+  // Queues an 11 (all its parts) or a 13 for `c`. A newer list of the same
+  // group replaces one that waits unsent behind the news in flight: the
+  // client needs only the latest, and nothing is reordered.
+  void send_news(ClientRec& c, GroupNews n, Time now) {
+    if (n.type == MessageType::GroupUpdate && c.news.size() >= 2 &&
+        c.news.back().type == MessageType::GroupUpdate && c.news.back().tag == n.tag) {
+      c.news.back() = std::move(n);
+      return;
+    }
+    c.news.push_back(std::move(n));
+    if (c.news.size() == 1) submit_news_part(c, now);
+  }
+  void submit_news_part(ClientRec& c, Time now) {
+    const GroupNews& n = c.news.front();
+    request(c, n.type, (*n.parts)[c.news_part], n.tag, now);
+  }
+  // The client acknowledged the news part in flight: the next part, or the
+  // next news, may go.
+  void news_answered(ClientRec& c, Time now) {
+    if (c.news.empty()) return;
+    if (++c.news_part < c.news.front().parts->size()) return submit_news_part(c, now);
+    c.news.pop_front();
+    c.news_part = 0;
+    if (!c.news.empty()) submit_news_part(c, now);
+  }
+  void send_closed(ClientRec& c, const char* reason, Time now) {
+    Message m{0, GroupClosed{reason}};
+    auto bytes = encode_or_empty(m);
+    if (bytes.empty()) return;
+    auto parts = std::make_shared<std::vector<SharedBytes>>();
+    parts->push_back(std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)));
+    send_news(c, GroupNews{MessageType::GroupClosed, std::move(parts), make_tag(Purpose::Close)}, now);
   }
 
   // ---- lookups ----------------------------------------------------------------
@@ -560,9 +609,8 @@ struct Server::Impl {
   // ACK of its 20 is not ordered with our requests, so a late 13 about its
   // old group would otherwise close the new one in its eyes. Its request is
   // left unanswered (not cached); its own timer resends it.
-  bool unsettled(const ClientRec& c) const {
-    return c.out.has_pending({MessageType::GroupUpdate, MessageType::GroupClosed});
-  }
+  // An 11 counts as unacknowledged until its last part is (§14).
+  bool unsettled(const ClientRec& c) const { return !c.news.empty(); }
   void defer(ClientRec& c, MessageType t) {
     drop(c.endpoint, DropReason::Deferred,
          std::string(english_name(t)) + " while group news is unacknowledged");
@@ -650,19 +698,9 @@ struct Server::Impl {
         request(*u, MessageType::Relayed, shared, make_tag(Purpose::Relay), now);
   }
 
-  // Bytes of the group update (11) listing `members` in `mode` (§9.3).
-  std::size_t update_bytes(const std::vector<const ClientRec*>& members, Mode mode) const {
-    std::size_t n = 0;
-    for (auto* m : members) {
-      n += m->name.size() + 2;
-      if (mode == Mode::Decentralized) n += 1 + format_endpoint(m->endpoint).size();
-    }
-    return n;
-  }
-  // A group's size limit: max_group_members, and its 11 must fit one datagram.
-  bool group_fits(const std::vector<const ClientRec*>& members, Mode mode) const {
-    return members.size() <= cfg.max_group_members && update_bytes(members, mode) <= kMaxTextBytes;
-  }
+  // Table 1: at most max_group_members members, pending invitees included.
+  // The list itself may take several 11s (§9.3), so its bytes set no limit.
+  bool group_fits(std::size_t members) const { return members <= cfg.max_group_members; }
 
   void on_invite(ClientRec& c, std::uint16_t seq, std::uint64_t hash, const Invitation& inv,
                  Time now) {
@@ -683,16 +721,8 @@ struct Server::Impl {
       return answer(c, seq, hash, UnknownRecipient{std::string(kUnknownRecipient) + ": aucun invite"},
                     now);
 
-    std::vector<const ClientRec*> would_be;
-    if (g) {
-      for (auto s : g->members) would_be.push_back(slots[s].get());
-      for (auto s : g->invitees) would_be.push_back(slots[s].get());
-    } else {
-      would_be.push_back(&c);
-    }
-    for (auto* r : invitees) would_be.push_back(r);
-    if (!group_fits(would_be, g ? g->mode : Mode::Centralized))
-      return answer(c, seq, hash, LimitReached{kLimit}, now);
+    std::size_t would_be = (g ? g->members.size() + g->invitees.size() : 1) + invitees.size();
+    if (!group_fits(would_be)) return answer(c, seq, hash, LimitReached{kLimit}, now);
 
     if (!g) {
       std::vector<std::string> names;
@@ -708,15 +738,11 @@ struct Server::Impl {
     if (!c.offer || c.group) return answer(c, seq, hash, GroupEnded{kNoGroup}, now);
     if (groups.size() >= cfg.max_groups) return answer(c, seq, hash, LimitReached{kLimit}, now);
     std::vector<ClientRec*> invitees;
-    std::vector<const ClientRec*> would_be{&c};
     for (const auto& n : *c.offer) {
       ClientRec* r = client_named(n);
-      if (r && r != &c && r->proved) {
-        invitees.push_back(r);
-        would_be.push_back(r);
-      }
+      if (r && r != &c && r->proved) invitees.push_back(r);
     }
-    if (!group_fits(would_be, mode)) return answer(c, seq, hash, LimitReached{kLimit}, now);
+    if (!group_fits(1 + invitees.size())) return answer(c, seq, hash, LimitReached{kLimit}, now);
     c.offer.reset();
 
     std::uint32_t id = next_group_id++;
@@ -734,14 +760,23 @@ struct Server::Impl {
     settle(id, false, now);  // nobody left to invite: closed at once
   }
 
-  // Sends the relayed invitation (19) and records the pending invitee.
+  // Sends the relayed invitation (19) and records the pending invitee. Its
+  // names are the inviter, then the other members in joining order as many
+  // as fit one text (§9.2 step 4): a group of long names outgrows 1024
+  // bytes, and the invitee learns the whole list from the 11 on joining.
   void invite(const ClientRec& inviter, GroupRec& g, ClientRec& r, Time now) {
     Invitation inv;
     inv.room = Room::Private;
     inv.mode = g.mode;
     inv.names.push_back(inviter.name);
-    for (auto s : g.members)
-      if (s != inviter.id) inv.names.push_back(slots[s]->name);
+    std::size_t bytes_so_far = inviter.name.size() + 2;  // + CRLF
+    for (auto s : g.members) {
+      const std::string& n = slots[s]->name;
+      if (s == inviter.id) continue;
+      if (bytes_so_far + 1 + n.size() > kMaxTextBytes) break;
+      bytes_so_far += 1 + n.size();
+      inv.names.push_back(n);
+    }
     inv.note = inviter.name + " vous invite messagerie";
     auto bytes = encode_or_empty(Message{0, inv});
     if (bytes.empty()) {
@@ -769,6 +804,8 @@ struct Server::Impl {
     }
     switch (purpose_of(r->tag)) {
       case Purpose::Probe: c.probe_outstanding = false; break;
+      case Purpose::Update:
+      case Purpose::Close: news_answered(c, now); break;
       case Purpose::Invite:
         resolve_invitation(c, group_of(r->tag), m.type() == MessageType::AcceptInvitation, now);
         break;
@@ -781,7 +818,7 @@ struct Server::Impl {
     GroupRec* g = group(gid);
     if (!g) {
       // The group closed while the invitee thought: tell an accepting one.
-      if (accepted && !c.group) request(c, GroupClosed{kGroupGone}, make_tag(Purpose::Close), now);
+      if (accepted && !c.group) send_closed(c, kGroupGone, now);
       return;
     }
     auto it = std::find(g->invitees.begin(), g->invitees.end(), c.id);
@@ -824,22 +861,50 @@ struct Server::Impl {
       last.group.reset();
       users_changed();
       close_group(gid, "un seul membre");
-      request(last, GroupClosed{kGroupClosedAlone}, make_tag(Purpose::Close), now);
+      send_closed(last, kGroupClosedAlone, now);
       return;
     }
     if (!membership_changed) return;
-    GroupUpdate up;
-    for (auto s : g->members) {
+    auto parts = update_parts(*g);
+    if (parts->empty()) return;  // every member line fits a part; defensive
+    for (auto s : g->members)
+      send_news(*slots[s], GroupNews{MessageType::GroupUpdate, parts, make_tag(Purpose::Update, gid)},
+                now);
+  }
+
+  // The group's member list (§9.3) as type-11 parts of at most 1024 text
+  // bytes, split between member lines; every part but the last has M set.
+  // Encoded once, shared by every member's copy.
+  std::shared_ptr<const std::vector<SharedBytes>> update_parts(const GroupRec& g) const {
+    auto parts = std::make_shared<std::vector<SharedBytes>>();
+    GroupUpdate part;
+    std::size_t bytes = 0;
+    auto flush = [&](bool more) {
+      part.more = more;
+      auto encoded = encode_or_empty(Message{0, part});
+      if (encoded.empty()) return false;
+      parts->push_back(std::make_shared<const std::vector<std::uint8_t>>(std::move(encoded)));
+      part.members.clear();
+      bytes = 0;
+      return true;
+    };
+    for (auto s : g.members) {
       const ClientRec& m = *slots[s];
       GroupMember gm{m.name, std::nullopt};
-      if (g->mode == Mode::Decentralized) gm.endpoint = m.endpoint;
-      up.members.push_back(std::move(gm));
+      std::size_t line = m.name.size() + 2;
+      if (g.mode == Mode::Decentralized) {
+        gm.endpoint = m.endpoint;
+        line += 1 + format_endpoint(m.endpoint).size();
+      }
+      if (bytes + line > kMaxTextBytes && !part.members.empty() && !flush(true)) {
+        parts->clear();
+        return parts;
+      }
+      part.members.push_back(std::move(gm));
+      bytes += line;
     }
-    auto bytes = encode_or_empty(Message{0, up});
-    if (bytes.empty()) return;  // group_fits() keeps this from happening
-    auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
-    for (auto s : g->members)
-      request(*slots[s], MessageType::GroupUpdate, shared, make_tag(Purpose::Update, gid), now);
+    if (!flush(false)) parts->clear();
+    return parts;
   }
 
   void close_group(std::uint32_t gid, const std::string& why) {
@@ -1033,7 +1098,7 @@ std::size_t Server::memory_bytes() const {
   for (const auto& c : impl_->slots) {
     if (!c) continue;
     n += sizeof(ClientRec) + c->name.capacity() + c->out.memory_bytes() + c->cache.memory_bytes() +
-         3 * kNode;
+         3 * kNode + c->news.size() * sizeof(GroupNews);
   }
   for (const auto& [id, g] : impl_->groups)
     n += sizeof(GroupRec) + kNode + (g.members.capacity() + g.invitees.capacity()) * 2;

@@ -121,8 +121,8 @@ struct Net {
         wire.emplace_back(from, tr);
         if (!pass(from, tr.peer, tr.bytes)) continue;
         if (tr.peer == server_ep) server.handle_datagram(from, tr.bytes, now);
-        for (auto& [n, c] : clients)
-          if (where[n] == tr.peer) c->handle_datagram(from, tr.bytes, now);
+        for (auto& [n, e] : where)
+          if (e == tr.peer) clients.at(n)->handle_datagram(from, tr.bytes, now);
       }
       for (auto& [n, c] : clients) {
         engine::ClientEvent e;

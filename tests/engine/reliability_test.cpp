@@ -103,3 +103,27 @@ TEST_CASE("the answer cache keeps the last 64 answers") {
   CHECK(cache.classify(36, 36, at_ms(0), cfg).verdict == AnswerCache::Verdict::Duplicate);
   CHECK(cache.classify(35, 35, at_ms(0), cfg).verdict == AnswerCache::Verdict::Stale);
 }
+
+TEST_CASE("requests out of order keep their answers while within 64 of the newest") {
+  // Seen in the simulation: 54 answered, its ACK lost; 53 resent and first
+  // stored after 54; then 55..117. By arrival 54 is the oldest entry, but it
+  // is 63 behind the newest: its resend must be a duplicate, never new.
+  ReliabilityConfig cfg;
+  AnswerCache cache;
+  Time t = at_ms(0);
+  std::vector<std::uint8_t> ack{1, 2, 3, 4};
+  auto store = [&](std::uint16_t seq) {
+    REQUIRE(cache.classify(seq, seq, t, cfg).verdict == AnswerCache::Verdict::New);
+    cache.store(seq, seq, ack, t, cfg);
+  };
+  for (std::uint16_t s = 0; s < 53; ++s) store(s);
+  store(54);
+  store(53);
+  for (std::uint16_t s = 55; s <= 117; ++s) store(s);
+  CHECK(cache.classify(54, 54, t, cfg).verdict == AnswerCache::Verdict::Duplicate);
+  CHECK(cache.classify(53, 53, t, cfg).verdict == AnswerCache::Verdict::Stale);  // 64 behind
+  // In order, the ring's next slot is reused: 118 takes 53's place, 54 stays.
+  store(118);
+  CHECK(cache.classify(54, 54, t, cfg).verdict == AnswerCache::Verdict::Stale);  // now 64 behind
+  CHECK(cache.classify(55, 55, t, cfg).verdict == AnswerCache::Verdict::Duplicate);
+}

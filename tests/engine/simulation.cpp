@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One simulated world per seed: the server, 3-6 clients driven by a random
-// user model, a spoofer sending Connexions from victims' addresses, and a
-// network that loses, duplicates, delays (hence reorders) and partitions.
+// user model (or, in one world of six, 10-13 clients with 80-byte names
+// whose groups' lists take several type-11 parts), a spoofer sending
+// Connexions from victims' addresses, and a network that loses, duplicates,
+// delays (hence reorders) and partitions.
 // After an active phase the network heals and the world runs until every
 // exchange has ended; then the invariants are checked.
 #include "simulation.hpp"
@@ -32,6 +34,23 @@ using engine::Transmit;
 namespace ev = engine::event;
 
 Time at_ms(std::int64_t ms) { return Time(Millis(ms)); }
+
+// 20 four-byte UTF-8 characters (80 bytes, the longest name §4.2 allows),
+// distinct for each i < 64: ten decentralized member lines fill a part.
+std::string long_name(int i) {
+  std::string n;
+  for (int k = 0; k < 19; ++k) n += "\xF0\x9F\x98\x80";  // U+1F600
+  unsigned cp = 0x1F600u + unsigned(i);
+  n += std::string{char(0xF0 | (cp >> 18)), char(0x80 | ((cp >> 12) & 0x3F)),
+                   char(0x80 | ((cp >> 6) & 0x3F)), char(0x80 | (cp & 0x3F))};
+  return n;
+}
+
+std::vector<std::string> names_of(const std::vector<GroupMember>& members) {
+  std::vector<std::string> v;
+  for (auto& m : members) v.push_back(m.name);
+  return v;
+}
 std::string ts(Time t) { return std::to_string(t.time_since_epoch().count()) + "ms"; }
 
 struct InFlight {
@@ -73,17 +92,19 @@ class World {
     loss_ = rng_.between(0, 15) / 100.0;
     dup_ = rng_.between(0, 8) / 100.0;
     max_delay_ = rng_.between(2, 300);
+    large_ = rng_.between(0, 5) == 0;
+    result_.large_worlds = large_ ? 1 : 0;
     engine::ServerConfig sc;
     sc.rng_seed = rng_.next();
     sc.reliability.tries = unsigned(rng_.between(3, 6));
     if (rng_.between(0, 3) == 0) sc.reliability.window = std::size_t(rng_.between(1, 4));
-    if (rng_.between(0, 3) == 0) sc.max_group_members = std::size_t(rng_.between(2, 4));
+    if (!large_ && rng_.between(0, 3) == 0) sc.max_group_members = std::size_t(rng_.between(2, 4));
     if (rng_.between(0, 3) == 0) sc.max_groups = std::size_t(rng_.between(1, 2));
     sc.max_registrations_per_ip = 64;
     server_ = std::make_unique<Server>(sc);
     tries_ = sc.reliability.tries;
 
-    int n = int(rng_.between(3, 6));
+    int n = large_ ? int(rng_.between(10, 13)) : int(rng_.between(3, 6));
     for (int i = 0; i < n; ++i) {
       engine::ClientConfig cc;
       cc.server = server_ep_;
@@ -93,7 +114,12 @@ class World {
       // Two clients share an address now and then (§1: one host, several ports).
       std::uint32_t ip = 0x0A000100u + std::uint32_t(i == 1 && rng_.between(0, 1) ? 0 : i);
       Endpoint ep{ip, std::uint16_t(40000 + i)};
-      std::string name = i % 3 == 2 ? "Zoé" + std::to_string(i) : "user" + std::to_string(i);
+      // The longest address text (192.168.200.1xx:6xxxx): 104-byte member
+      // lines, nine a part, so a group of ten needs two.
+      if (large_) ep = Endpoint{0xC0A8C864u + std::uint32_t(i), std::uint16_t(60000 + i)};
+      std::string name = large_      ? long_name(i)
+                         : i % 3 == 2 ? "Zoé" + std::to_string(i)
+                                      : "user" + std::to_string(i);
       auto& c = clients_.emplace_back(std::make_unique<SimClient>(i, name, ep, cc));
       c->next_action = at_ms(rng_.between(0, 2000));
       if (rng_.between(0, 2) == 0) {
@@ -186,24 +212,70 @@ class World {
       auto key = std::make_pair(r->message, t.peer);
       if (!intended_.count(key)) intended_[key] = now_;
     }
+    auto type = d.message->type();
+    if (type != MessageType::GroupUpdate && type != MessageType::GroupClosed) return;
+    // Group news goes one request at a time to each client (§9.3).
+    NewsTrack& nt = news_[t.peer];
+    std::uint16_t seq = d.message->seq;
+    if (nt.open && *nt.open != seq)
+      violation("the server sent " + describe(*d.message) + " to " + format_endpoint(t.peer) +
+                " while its news seq " + std::to_string(*nt.open) + " was unacknowledged, at " + ts(now_));
+    bool resend = nt.last == seq;  // a retransmission (the ACK may have been lost)
+    nt.open = seq;
+    nt.last = seq;
+    auto* u = std::get_if<GroupUpdate>(&d.message->body);
+    if (!u || resend) return;
+    // The lists this client may apply: each one the parts complete.
+    for (auto& m : u->members) nt.partial.push_back(m.name);
+    ++nt.parts;
+    if (u->more) return;
+    if (nt.parts > 1) ++result_.multi_part_updates;
+    nt.complete.insert(std::move(nt.partial));
+    nt.partial.clear();
+    nt.parts = 0;
+  }
+  // A client's ACK reached the server: its news in flight is answered.
+  void observe_server_receive(const InFlight& d) {
+    auto it = news_.find(d.from);
+    if (it == news_.end() || !it->second.open || d.bytes.size() < 4) return;
+    auto m = decode(d.bytes);
+    if (m.ok() && m.message->type() == MessageType::Ack && m.message->seq == *it->second.open)
+      it->second.open.reset();
+  }
+  // The server ended a session at `e`: its news in flight died with it.
+  void forget_news(const Endpoint& e) {
+    auto it = news_.find(e);
+    if (it == news_.end()) return;
+    it->second.open.reset();
+    it->second.last.reset();
+    it->second.partial.clear();
+    it->second.parts = 0;
   }
 
-  void flush_all() {
+  // What the server and the clients (or the one client `only` that was just
+  // driven, or none: the others have nothing new) have to send and to tell.
+  enum class Clients { All, One, None };
+  void flush_all(Clients which = Clients::All, SimClient* only = nullptr) {
     Transmit t;
     while (server_->poll_transmit(t)) send(server_ep_, std::move(t));
     engine::ServerEvent se;
     while (server_->poll_event(se)) {
       if (se.kind == engine::ServerEvent::Kind::ClientGaveUp ||
-          se.kind == engine::ServerEvent::Kind::ClientDisconnected)
+          se.kind == engine::ServerEvent::Kind::ClientDisconnected) {
         removals_[se.endpoint].push_back(now_);
+        forget_news(se.endpoint);
+      }
       if (se.kind == engine::ServerEvent::Kind::GroupOpened) ++result_.groups_opened;
       if (se.kind != engine::ServerEvent::Kind::Dropped) trace("server: " + describe(se));
     }
-    for (auto& c : clients_) {
-      while (c->engine.poll_transmit(t)) send(c->endpoint, std::move(t));
+    auto flush_client = [&](SimClient& c) {
+      while (c.engine.poll_transmit(t)) send(c.endpoint, std::move(t));
       ClientEvent e;
-      while (c->engine.poll_event(e)) on_event(*c, e);
-    }
+      while (c.engine.poll_event(e)) on_event(c, e);
+    };
+    if (which == Clients::One) return flush_client(*only);
+    if (which == Clients::All)
+      for (auto& c : clients_) flush_client(*c);
   }
 
   void on_event(SimClient& c, const ClientEvent& e) {
@@ -232,6 +304,14 @@ class World {
       if (it != c.sent.end()) it->second.errored = true;
     } else if (std::holds_alternative<ev::GroupJoined>(e) || std::holds_alternative<ev::GroupUpdated>(e)) {
       c.gone_peers.clear();
+      // A client applies only whole lists, never a part of one. (The inviter
+      // opening a group with the ACK of its 20 is its only member: no 11.)
+      auto* j = std::get_if<ev::GroupJoined>(&e);
+      auto names = names_of(j ? j->members : std::get<ev::GroupUpdated>(e).members);
+      bool opened = j && names == std::vector<std::string>{c.name};
+      if (!opened && !news_[c.endpoint].complete.count(names))
+        violation(c.name + " applied a member list of " + std::to_string(names.size()) +
+                  " that the server never completed to it, at " + ts(now_));
     } else if (auto* g = std::get_if<ev::PeerGone>(&e)) {
       c.gone_peers.insert(g->name);
     }
@@ -248,7 +328,7 @@ class World {
     }
     if (v.connection != ConnectionState::Connected) return;
     if (v.invitation) {
-      if (pick(10) < 7) c.engine.accept_invitation(now_);
+      if (pick(10) < (large_ ? 9 : 7)) c.engine.accept_invitation(now_);
       else c.engine.refuse_invitation(now_);
       return;
     }
@@ -266,12 +346,12 @@ class World {
       c.engine.request_list(now_);
     } else if (roll < 72) {
       std::vector<std::string> names;
-      for (int k = 0, n = 1 + pick(3); k < n; ++k)
+      for (int k = 0, n = 1 + pick(large_ ? 12 : 3); k < n; ++k)
         names.push_back(clients_[std::size_t(pick(int(clients_.size())))]->name);
       c.engine.invite(names, now_);
-    } else if (roll < 80) {
+    } else if (roll < (large_ ? 74 : 80)) {  // large worlds keep their groups longer
       c.engine.leave_group(now_);
-    } else if (roll < 83) {
+    } else if (roll < (large_ ? 75 : 83)) {
       c.engine.disconnect(now_);
     }
   }
@@ -302,12 +382,16 @@ class World {
     net_.push(InFlight{now_ + Millis(1), order_++, victim, server_ep_, bytes});
   }
 
-  void deliver(const InFlight& d) {
+  // Hands a datagram to its receiver; returns the client that got it, if any.
+  SimClient* deliver(const InFlight& d) {
     if (d.to == server_ep_) {
+      observe_server_receive(d);
       server_->handle_datagram(d.from, d.bytes, now_);
-      return;
+      return nullptr;
     }
-    if (auto* c = client_at(d.to)) c->engine.handle_datagram(d.from, d.bytes, now_);
+    SimClient* c = client_at(d.to);
+    if (c) c->engine.handle_datagram(d.from, d.bytes, now_);
+    return c;
   }
 
   void run_until(Time end, bool active) {
@@ -316,9 +400,13 @@ class World {
       Time next = end;
       if (!net_.empty()) next = std::min(next, net_.top().at);
       if (auto t = server_->poll_timeout()) next = std::min(next, *t);
-      for (auto& c : clients_) {
-        if (auto t = c->engine.poll_timeout()) next = std::min(next, *t);
-        if (active) next = std::min(next, c->next_action);
+      // Each client's deadline, read once a step: what the step delivers arms
+      // timers at least a retransmission timeout ahead, never due now.
+      deadlines_.resize(clients_.size());
+      for (std::size_t i = 0; i < clients_.size(); ++i) {
+        deadlines_[i] = clients_[i]->engine.poll_timeout();
+        if (deadlines_[i]) next = std::min(next, *deadlines_[i]);
+        if (active) next = std::min(next, clients_[i]->next_action);
       }
       if (active) next = std::min(next, next_spoof_);
       if (next >= end) break;
@@ -327,18 +415,20 @@ class World {
       while (!net_.empty() && net_.top().at <= now_) {
         InFlight d = net_.top();
         net_.pop();
-        deliver(d);
-        flush_all();
+        SimClient* receiver = deliver(d);
+        flush_all(receiver ? Clients::One : Clients::None, receiver);
       }
       if (auto t = server_->poll_timeout(); t && *t <= now_) server_->handle_timeout(now_);
-      for (auto& c : clients_) {
-        if (auto t = c->engine.poll_timeout(); t && *t <= now_) {
+      for (std::size_t i = 0; i < clients_.size(); ++i) {
+        auto& c = clients_[i];
+        if (deadlines_[i] && *deadlines_[i] <= now_) {
           c->engine.handle_timeout(now_);
-          flush_all();  // the user sees what happened before acting
+          flush_all(Clients::One, c.get());  // the user sees what happened before acting
         }
         if (active && c->next_action <= now_) {
           act(*c);
-          c->next_action = now_ + Millis(rng_.between(200, 4000));
+          // Large worlds act at half the pace: twice the people, as busy a world.
+          c->next_action = now_ + Millis(large_ ? rng_.between(400, 8000) : rng_.between(200, 4000));
         }
       }
       if (active && next_spoof_ <= now_) {
@@ -443,6 +533,7 @@ class World {
   SimOptions opt_;
   Rng rng_;
   SimResult result_;
+  bool large_ = false;
   double loss_ = 0, dup_ = 0;
   std::int64_t max_delay_ = 10;
   unsigned tries_ = 5;
@@ -459,6 +550,15 @@ class World {
   std::map<Endpoint, std::vector<Time>> removals_;
   std::vector<std::pair<std::string, std::string>> delivered_by_peer_;
   std::map<Endpoint, std::pair<std::uint64_t, std::uint64_t>> victims_;  // bytes in, out
+  struct NewsTrack {
+    std::optional<std::uint16_t> open;             // the 11 or 13 unacknowledged
+    std::optional<std::uint16_t> last;             // the last 11 or 13 sent
+    std::vector<std::string> partial;              // names of the parts so far
+    std::size_t parts = 0;
+    std::set<std::vector<std::string>> complete;   // every list completed to the client
+  };
+  std::map<Endpoint, NewsTrack> news_;
+  std::vector<std::optional<Time>> deadlines_;  // run_until's per-step copy
 };
 
 }  // namespace

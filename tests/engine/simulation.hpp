@@ -30,6 +30,8 @@ struct SimResult {
   std::uint64_t retransmissions = 0;
   std::uint64_t give_ups = 0;
   std::uint64_t spoofed = 0;
+  std::uint64_t large_worlds = 0;         // many members with 80-byte names
+  std::uint64_t multi_part_updates = 0;   // 11s sent in more than one part (first copies)
 };
 
 SimResult run_simulation(const SimOptions& options);
