@@ -48,7 +48,7 @@ class RequestChannel {
   // which the owner arms a timer for request.deadline.
   template <typename Send>
   void pump(const ReliabilityConfig& cfg, Rng& rng, Time now, Send&& send) {
-    while (!waiting_.empty() && window_.size() < cfg.window) {
+    while (!waiting_.empty() && window_span() < cfg.window) {
       Waiting w = std::move(waiting_.front());
       waiting_.pop_front();
       OutstandingRequest r;
@@ -94,6 +94,12 @@ class RequestChannel {
     SharedBytes bytes;
     std::uint64_t tag;
   };
+  // Numbers from the oldest unanswered request to the next one to send (§6.4):
+  // bounding the span, not just the count, keeps every outstanding request
+  // within the peer's answer cache however the others were answered.
+  std::size_t window_span() const {
+    return window_.empty() ? 0 : std::size_t((next_seq_ - window_.front().seq) & (kSeqModulo - 1));
+  }
   std::uint16_t next_seq_;
   std::deque<OutstandingRequest> window_;  // in sending order
   std::deque<Waiting> waiting_;

@@ -14,22 +14,30 @@ namespace {
 SharedBytes ack_bytes() { return std::make_shared<const std::vector<std::uint8_t>>(imup::test::enc(0, LivenessProbe{})); }
 }  // namespace
 
-TEST_CASE("no more than the window's requests are unanswered at once") {
+TEST_CASE("the window spans the numbers from the oldest unanswered request (6.4)") {
   ReliabilityConfig cfg;
   cfg.window = 3;
   Rng rng(1);
   RequestChannel ch;
-  for (int i = 0; i < 5; ++i) REQUIRE(ch.submit(MessageType::LivenessProbe, ack_bytes(), i, 100));
+  for (int i = 0; i < 6; ++i) REQUIRE(ch.submit(MessageType::LivenessProbe, ack_bytes(), i, 100));
   std::vector<std::uint16_t> sent;
-  ch.pump(cfg, rng, at_ms(0), [&](const OutstandingRequest& r) { sent.push_back(r.seq); });
+  auto record = [&](const OutstandingRequest& r) { sent.push_back(r.seq); };
+  ch.pump(cfg, rng, at_ms(0), record);
   CHECK(sent == std::vector<std::uint16_t>{0, 1, 2});
-  CHECK(ch.waiting() == 2);
+  CHECK(ch.waiting() == 3);
+  // Answering a later request opens no room while the oldest (0) is unanswered:
+  // otherwise 0 could end up more than the answer cache's 64 behind the newest.
   REQUIRE(ch.take_answer(1, MessageType::Ack, true));
-  ch.pump(cfg, rng, at_ms(10), [&](const OutstandingRequest& r) { sent.push_back(r.seq); });
-  CHECK(sent.back() == 3);
+  ch.pump(cfg, rng, at_ms(10), record);
+  CHECK(sent.size() == 3);
+  CHECK(ch.in_flight() == 2);
+  // Answering the oldest slides the window past every answered number.
+  REQUIRE(ch.take_answer(0, MessageType::Ack, true));
+  ch.pump(cfg, rng, at_ms(20), record);
+  CHECK(sent == std::vector<std::uint16_t>{0, 1, 2, 3, 4});
   CHECK(ch.in_flight() == 3);
   // An answer of the wrong type closes nothing.
-  CHECK_FALSE(ch.take_answer(0, MessageType::UserList, true));
+  CHECK_FALSE(ch.take_answer(2, MessageType::UserList, true));
 }
 
 TEST_CASE("retransmissions wait 2-3 s, then double, and stop after the tries") {
