@@ -19,6 +19,7 @@
 #include "io/pcap_recorder.hpp"
 #include "io/signal_actions.hpp"
 #include "io/socket_address.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -117,6 +118,7 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
   Options o;
   if (auto status = parse_options(argc, argv, o)) return *status;
 

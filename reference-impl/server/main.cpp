@@ -21,6 +21,7 @@
 #include "io/udp_socket.hpp"
 #include "server/counters_report.hpp"
 #include "server/server_settings.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -236,6 +237,7 @@ class ServerProgram {
 }  // namespace
 
 int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
   CommandLine cl;
   if (auto status = parse_command_line(argc, argv, cl)) return *status;
   auto built = build_settings(cl);

@@ -16,6 +16,7 @@
 #include "fuzz_mutator.hpp"
 #include "message_script.hpp"
 #include "script_encoder.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -218,4 +219,7 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
+  return run(argc, argv);
+}

@@ -10,6 +10,7 @@
 
 #include "codec/codec.hpp"
 #include "vector_file.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -98,6 +99,7 @@ int run_vectors(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
   g_autoptr(GOptionContext) ctx = g_option_context_new("HEX... | - | --vectors FILE...");
   g_option_context_set_summary(ctx,
       "Decodes IMUP datagrams (docs/PROTOCOL.md) given as hex strings, as hex lines on\n"

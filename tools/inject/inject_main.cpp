@@ -15,6 +15,7 @@
 #include "option_strings.hpp"
 #include "replayer.hpp"
 #include "udp_socket.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -175,4 +176,7 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
+  return run(argc, argv);
+}
