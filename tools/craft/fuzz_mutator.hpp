@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "seeded_random.hpp"
+#include "common/seeded_random.hpp"
 
 namespace imup::craft {
 
-using tools::SeededRandom;
+using imup::SeededRandom;
 
 class FuzzMutator {
  public:

@@ -33,14 +33,14 @@
 #include "codec/text.hpp"
 #include "codec/wire.hpp"
 #include "option_strings.hpp"
-#include "seeded_random.hpp"
+#include "common/seeded_random.hpp"
 #include "udp_socket.hpp"
 #include "cli/utf8_output.hpp"
 
 namespace {
 
 using imup::Endpoint;
-using imup::tools::SeededRandom;
+using imup::SeededRandom;
 
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }

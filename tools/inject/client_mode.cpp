@@ -14,7 +14,7 @@
 #include "codec/exchange.hpp"
 #include "codec/text.hpp"
 #include "script_encoder.hpp"
-#include "seeded_random.hpp"
+#include "common/seeded_random.hpp"
 #include "udp_socket.hpp"
 
 namespace imup::inject {
@@ -276,7 +276,7 @@ class ClientRun {
   const std::vector<Item>& items_;
   const ClientOptions& o_;
   std::FILE* out_;
-  tools::SeededRandom random_;
+  SeededRandom random_;
   std::map<Endpoint, ClientSocket> clients_;
   std::string scratch_;
   std::int64_t start_ = 0;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SplitMix64: a tiny generator that gives the same numbers everywhere for a
-// seed (std:: distributions differ between libraries), so a seed given to
-// imup-craft --fuzz or imup-impair --seed replays exactly.
+// seed (std:: distributions differ between libraries), so a simulation seed,
+// or a seed given to imup-craft --fuzz or imup-impair --seed, replays exactly.
 #pragma once
 
 #include <cstdint>
 
-namespace imup::tools {
+namespace imup {
 
 class SeededRandom {
  public:
@@ -18,6 +18,11 @@ class SeededRandom {
     return z ^ (z >> 31);
   }
   std::uint64_t below(std::uint64_t n) { return n ? next() % n : 0; }
+  // Uniform in [lo, hi] (inclusive); the modulo bias is negligible for timer jitter.
+  std::int64_t between(std::int64_t lo, std::int64_t hi) {
+    if (hi <= lo) return lo;
+    return lo + std::int64_t(next() % std::uint64_t(hi - lo + 1));
+  }
   double unit() { return double(next() >> 11) / double(1ull << 53); }  // [0, 1)
   bool chance(double p) { return p > 0 && unit() < p; }
 
@@ -25,4 +30,4 @@ class SeededRandom {
   std::uint64_t state_;
 };
 
-}  // namespace imup::tools
+}  // namespace imup
