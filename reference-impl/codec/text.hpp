@@ -30,7 +30,23 @@ struct Field {
 };
 // Splits at LF (a CR before it belongs to the terminator). The last field has
 // Terminator::None when the text does not end with a line feed. An empty text
-// yields no fields.
+// yields no fields. for_each_field calls `f(const Field&)` on each in order,
+// without allocating; split_fields collects them.
+template <class F>
+void for_each_field(std::string_view text, F&& f) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto lf = text.find('\n', start);
+    if (lf == std::string_view::npos) {
+      f(Field{text.substr(start), Terminator::None});
+      return;
+    }
+    bool crlf = lf > start && text[lf - 1] == '\r';
+    std::size_t end = crlf ? lf - 1 : lf;
+    f(Field{text.substr(start, end - start), crlf ? Terminator::Crlf : Terminator::BareLf});
+    start = lf + 1;
+  }
+}
 std::vector<Field> split_fields(std::string_view text);
 
 // "192.0.2.7:2017" <-> Endpoint.

@@ -16,20 +16,16 @@ Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_c
       cache_(decode_cache ? kCacheSlots : 0),
       header_only_(256) {}
 
-const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
+const Verdict& Verifier::verdict_of(std::span<const std::uint8_t> payload) {
   if (payload.size() == kHeaderBytes) {
     std::uint32_t key = load_be32(payload.data()) & 0x3FFFFF;  // all but the sequence number
     HeaderOnlySlot& slot = header_only_[(key >> 14) & 0xFF];  // by type
     if (!slot.used || slot.key != key) {
       slot.used = true;
       slot.key = key;
-      slot.decoded = decode_lenient(payload);
+      slot.verdict = check_lenient(payload);
     }
-    return slot.decoded;
-  }
-  if (!use_cache_ || payload.size() < kHeaderBytes) {
-    fresh_ = decode_lenient(payload);
-    return fresh_;
+    return slot.verdict;
   }
   // The key: the payload with the sequence bits (the top 10 of the header) cleared.
   std::uint8_t masked1 = std::uint8_t(payload[1] & 0x3F);
@@ -44,9 +40,9 @@ const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
     slot.key.assign(payload.begin(), payload.end());
     slot.key[0] = 0;
     slot.key[1] = byte_at(1);
-    slot.decoded = decode_lenient(payload);
+    slot.verdict = check_lenient(payload);
   }
-  return slot.decoded;
+  return slot.verdict;
 }
 
 bool Verifier::check(const std::string& path) {
@@ -98,23 +94,38 @@ void Verifier::datagram(const capture::Datagram& d) {
   if (d.udp_checksum == ChecksumState::OffloadArtefact)
     frame_issue(Code::ChecksumOffload, "UDP checksum holds the pseudo-header sum: left for the NIC");
 
-  const Decoded& decoded = decoded_of(d.payload);
-  if (!decoded.header) {
+  // Without the payload cache the verdict is built in place (no copy).
+  if (d.payload.size() > kHeaderBytes && use_cache_) judge(d, role, now, verdict_of(d.payload));
+  else if (d.payload.size() == kHeaderBytes) judge(d, role, now, verdict_of(d.payload));
+  else judge(d, role, now, check_lenient(d.payload));
+}
+
+void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
+                     const Verdict& verdict) {
+  if (!verdict.header) {
     report_.add(Violation{Code::Truncated, d.frame, now, d.src, d.dst, -1, -1,
                           std::to_string(d.payload.size()) + "-byte datagram"});
     return;
   }
-  // The header as sent (a cached decoding holds another datagram's number).
+  // The header as sent (a cached verdict holds another datagram's number).
   const Header h = unpack(load_be32(d.payload.data()));
   ++totals_.by_type[h.type];
-  if (decoded.error)
-    report_.add(Violation{from_fault(decoded.error->fault), d.frame, now, d.src, d.dst, h.type,
-                          h.seq, std::string(decoded.error->field) + ": " + decoded.error->detail});
-  for (const auto& w : decoded.warnings)
+  if (verdict.error)
+    report_.add(Violation{from_fault(verdict.error->fault), d.frame, now, d.src, d.dst, h.type,
+                          h.seq, std::string(verdict.error->field) + ": " + verdict.error->detail});
+  for (const auto& w : verdict.warnings)
     report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
                           std::string(w.field) + ": " + w.detail});
-  tracker_.datagram(d.frame, now, d.src, d.dst, role, h,
-                    decoded.message ? &*decoded.message : nullptr, d.payload);
+  const bool well_formed = verdict.ok();
+  if (well_formed && ExchangeTracker::needs_message(h.type)) {
+    // A group update (rare; the tracker reads its member lines): the same
+    // grammar again, this time keeping the fields.
+    Decoded full = decode_lenient(d.payload);
+    tracker_.datagram(d.frame, now, d.src, d.dst, role, h, true,
+                      full.message ? &*full.message : nullptr, d.payload);
+    return;
+  }
+  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, well_formed, nullptr, d.payload);
 }
 
 }  // namespace imup::verify
