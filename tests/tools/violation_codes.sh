@@ -140,6 +140,23 @@ $CONNECT2
 +0.01 server client ack
 +1 client server invitation names=Lucy
 +0.01 server client offer reason=\"centralise ou decentralise\""
+case_of group_mode_mismatch "$CONNECT
++1 client server invitation names=Lucy
++0.01 server client offer reason=\"centralise ou decentralise\"
++1 client server choose-mode mode=c
++0.01 server client ack
++1 client server message message=x state=private mode=d"
+case_of sender_not_member "$CONNECT
++1 client server invitation names=Lucy
++0.01 server client offer reason=\"centralise ou decentralise\"
++1 client server choose-mode mode=c
++0.01 server client ack
++1 server client update member=Lucy
++0.01 client server ack
++1 client server message message=x state=private mode=c"
+case_of update_part_out_of_order "$CONNECT
++1 server client update member=Sheng more=yes
++0.01 server client update member=Lucy"
 
 # Nothing listed is left untested.
 for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do
