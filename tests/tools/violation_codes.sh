@@ -166,6 +166,12 @@ for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do
   esac
 done
 
+# tools/README.md's code table lists every code, with its severity.
+readme="$(dirname "$0")/../../tools/README.md"
+"$VERIFY" --list-codes | while read -r code severity rest; do
+  grep -qF "| \`$code\` | $severity |" "$readme" || fail "tools/README.md: no row for $code ($severity)"
+done
+
 # And a clean session shows none of them.
 printf '%s\n%s\n' "$CONNECT" "$CONNECT2" > "$T/clean.txt"
 "$CRAFT" -f "$T/clean.txt" -o "$T/clean.pcapng"
