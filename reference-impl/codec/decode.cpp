@@ -7,6 +7,8 @@
 // write to the message compiled out, so the two cannot disagree on a verdict
 // and check() allocates nothing for a datagram without faults.
 #include <array>
+#include <memory>
+#include <new>
 #include <charconv>
 #include <type_traits>
 
@@ -43,24 +45,30 @@ class FieldList {
  public:
   void push(const Field& f) {
     if (n_ < kInline) {
-      inline_[n_] = f;
+      std::construct_at(inline_at(n_), f);
     } else {
-      if (n_ == kInline) spill_.assign(inline_.begin(), inline_.end());
+      if (n_ == kInline) spill_.assign(inline_at(0), inline_at(kInline));
       spill_.push_back(f);
     }
     ++n_;
   }
   std::size_t size() const { return n_; }
-  const Field& operator[](std::size_t i) const { return n_ <= kInline ? inline_[i] : spill_[i]; }
+  const Field& operator[](std::size_t i) const {
+    return n_ <= kInline ? *std::launder(reinterpret_cast<const Field*>(storage_) + i) : spill_[i];
+  }
 
  private:
   static constexpr std::size_t kInline = 8;
-  std::array<Field, kInline> inline_{};
+  static_assert(std::is_trivially_copyable_v<Field> && std::is_trivially_destructible_v<Field>);
+  Field* inline_at(std::size_t i) { return std::launder(reinterpret_cast<Field*>(storage_) + i); }
+  // Raw storage: only the fields pushed are constructed (no per-call zeroing).
+  alignas(Field) unsigned char storage_[kInline * sizeof(Field)];
   std::vector<Field> spill_;
   std::size_t n_ = 0;
 };
 
 bool check_name(Reader& r, std::string_view name, const char* field) {
+  if (is_plain_ascii_name(name)) [[likely]] return true;  // name_problem's own first test, inline
   if (auto why = name_problem(name)) return r.report(Fault::BadName, field, *why);
   return true;
 }
@@ -82,7 +90,8 @@ bool check_terminators(Reader& r, const FieldList& fields) {
   return true;
 }
 
-bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, const char* what) {
+[[gnu::noinline]] bool count_fault(Reader& r, std::size_t n, std::size_t min, std::size_t max,
+                                   const char* what) {
   if (n < min)
     return r.report(Fault::MissingField, "text",
                     std::string("expected ") + what + ", found " + std::to_string(n) + " field(s)");
@@ -90,6 +99,10 @@ bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, con
     return r.report(Fault::ExtraField, "text",
                     std::string("expected ") + what + ", found " + std::to_string(n) + " fields");
   return true;
+}
+inline bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, const char* what) {
+  if (n >= min && n <= max) [[likely]] return true;
+  return count_fault(r, n, min, max, what);
 }
 
 bool parse_user_id(Reader& r, std::string_view s, std::uint16_t& id) {

@@ -61,14 +61,8 @@ std::optional<std::size_t> utf8_length(std::string_view bytes) {
 
 std::optional<std::string> name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
-  // The common case first: a short ASCII name of visible characters but the
-  // comma (what the loop below accepts, byte by byte, without decoding).
-  if (name.size() <= kMaxNameChars &&
-      std::all_of(name.begin(), name.end(), [](char ch) {
-        auto c = static_cast<unsigned char>(ch);
-        return c > 0x20 && c < 0x7F && c != ',';
-      }))
-    return std::nullopt;
+  // The common case first (what the loop below accepts, without decoding).
+  if (is_plain_ascii_name(name)) return std::nullopt;
   std::size_t chars = 0;
   for (std::size_t i = 0; i < name.size();) {
     long cp = next_code_point(name, i);

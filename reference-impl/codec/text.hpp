@@ -18,6 +18,17 @@ namespace imup {
 // nullopt when the bytes are not valid UTF-8.
 std::optional<std::size_t> utf8_length(std::string_view bytes);
 
+// The common valid name, tested without decoding: 1 to 20 visible ASCII
+// characters but the comma. name_problem() accepts every such name.
+constexpr bool is_plain_ascii_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameChars) return false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || c == ',') return false;
+  }
+  return true;
+}
+
 // Why a name breaks §4.2, or nullopt when it is valid.
 std::optional<std::string> name_problem(std::string_view name);
 inline bool is_valid_name(std::string_view name) { return !name_problem(name); }

@@ -101,10 +101,17 @@ void ExchangeTracker::emit(Code c, std::uint64_t frame, std::int64_t now, Endpoi
 ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::int64_t now) {
   PairKey key{key_of(from), key_of(to)};
   PairSlot& slot = pair_slots_[slot_of(key.a ^ (key.b * 0xC2B2AE3D27D4EB4Full))];
-  if (slot.pair && slot.key == key) {
+  if (slot.pair && slot.key == key) [[likely]] {
     slot.pair->last_active_ns = now;
     return *slot.pair;
   }
+  return pair_slow(slot, key, from, to, now);
+}
+
+// The lookaside table missed: the map (kept out of line, so the hit path
+// above stays a few instructions without a large stack frame).
+ExchangeTracker::Pair& ExchangeTracker::pair_slow(PairSlot& slot, PairKey key, Endpoint from,
+                                                  Endpoint to, std::int64_t now) {
   auto [it, fresh] = pairs_.try_emplace(key);
   Pair& p = it->second;
   slot = PairSlot{key, &p};
@@ -120,9 +127,13 @@ ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::in
 ExchangeTracker::Client& ExchangeTracker::client(Endpoint e, std::int64_t now) {
   std::uint64_t key = key_of(e);
   ClientSlot& slot = client_slots_[slot_of(key)];
-  if (!slot.client || slot.key != key) slot = ClientSlot{key, &clients_[key]};
+  if (!slot.client || slot.key != key) [[unlikely]] client_slow(slot, key);
   slot.client->last_active_ns = now;
   return *slot.client;
+}
+
+void ExchangeTracker::client_slow(ClientSlot& slot, std::uint64_t key) {
+  slot = ClientSlot{key, &clients_[key]};
 }
 
 ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {

@@ -150,6 +150,11 @@ class ExchangeTracker {
   static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
 
   Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
+  struct PairSlot;
+  struct ClientSlot;
+  [[gnu::noinline]] Pair& pair_slow(PairSlot& slot, PairKey key, Endpoint from, Endpoint to,
+                                    std::int64_t now);
+  [[gnu::noinline]] void client_slow(ClientSlot& slot, std::uint64_t key);
   const Client* find_client(Endpoint e) const;
   bool lists(const Client* c, Endpoint e) const;
   void group_update(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,

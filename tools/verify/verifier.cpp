@@ -83,6 +83,15 @@ void Verifier::datagram(const capture::Datagram& d) {
   ++totals_.imup;
   if (d.fragments > 1) ++totals_.reassembled;
   std::int64_t now = d.when.to_ns();
+  using capture::ChecksumState;
+  auto fine = [](ChecksumState s) { return s != ChecksumState::Bad && s != ChecksumState::OffloadArtefact; };
+  if (!fine(d.ip_checksum) || !fine(d.udp_checksum)) [[unlikely]] checksum_issues(d, now);
+  if (d.payload.size() > kHeaderBytes && use_cache_) judge(d, role, now, verdict_of(d.payload));
+  else if (d.payload.size() == kHeaderBytes) judge(d, role, now, verdict_of(d.payload));
+  else judge(d, role, now, check_lenient(d.payload));
+}
+
+void Verifier::checksum_issues(const capture::Datagram& d, std::int64_t now) {
   auto frame_issue = [&](Code c, const char* what) {
     report_.add(Violation{c, d.frame, now, d.src, d.dst, -1, -1, what});
   };
@@ -93,11 +102,17 @@ void Verifier::datagram(const capture::Datagram& d) {
   if (d.udp_checksum == ChecksumState::Bad) frame_issue(Code::BadUdpChecksum, "UDP checksum is wrong");
   if (d.udp_checksum == ChecksumState::OffloadArtefact)
     frame_issue(Code::ChecksumOffload, "UDP checksum holds the pseudo-header sum: left for the NIC");
+}
 
-  // Without the payload cache the verdict is built in place (no copy).
-  if (d.payload.size() > kHeaderBytes && use_cache_) judge(d, role, now, verdict_of(d.payload));
-  else if (d.payload.size() == kHeaderBytes) judge(d, role, now, verdict_of(d.payload));
-  else judge(d, role, now, check_lenient(d.payload));
+// Reports the codec's error and warnings on one datagram (out of line: rare).
+void Verifier::faults(const capture::Datagram& d, std::int64_t now, const Header& h,
+                      const Verdict& verdict) {
+  if (verdict.error)
+    report_.add(Violation{from_fault(verdict.error->fault), d.frame, now, d.src, d.dst, h.type,
+                          h.seq, std::string(verdict.error->field) + ": " + verdict.error->detail});
+  for (const auto& w : verdict.warnings)
+    report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
+                          std::string(w.field) + ": " + w.detail});
 }
 
 void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
@@ -110,22 +125,22 @@ void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
   // The header as sent (a cached verdict holds another datagram's number).
   const Header h = unpack(load_be32(d.payload.data()));
   ++totals_.by_type[h.type];
-  if (verdict.error)
-    report_.add(Violation{from_fault(verdict.error->fault), d.frame, now, d.src, d.dst, h.type,
-                          h.seq, std::string(verdict.error->field) + ": " + verdict.error->detail});
-  for (const auto& w : verdict.warnings)
-    report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
-                          std::string(w.field) + ": " + w.detail});
+  if (!verdict.clean()) [[unlikely]] faults(d, now, h, verdict);
   const bool well_formed = verdict.ok();
-  if (well_formed && ExchangeTracker::needs_message(h.type)) {
-    // A group update (rare; the tracker reads its member lines): the same
-    // grammar again, this time keeping the fields.
-    Decoded full = decode_lenient(d.payload);
-    tracker_.datagram(d.frame, now, d.src, d.dst, role, h, true,
-                      full.message ? &*full.message : nullptr, d.payload);
+  if (well_formed && ExchangeTracker::needs_message(h.type)) [[unlikely]] {
+    with_message(d, role, now, h);
     return;
   }
   tracker_.datagram(d.frame, now, d.src, d.dst, role, h, well_formed, nullptr, d.payload);
+}
+
+// A group update (rare; the tracker reads its member lines): the same
+// grammar again, this time keeping the fields.
+void Verifier::with_message(const capture::Datagram& d, Role role, std::int64_t now,
+                            const Header& h) {
+  Decoded full = decode_lenient(d.payload);
+  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, true,
+                    full.message ? &*full.message : nullptr, d.payload);
 }
 
 }  // namespace imup::verify
