@@ -66,7 +66,11 @@ std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
 std::string_view first_name(std::span<const std::uint8_t> bytes) {
   std::string_view text(reinterpret_cast<const char*>(bytes.data()) + kHeaderBytes,
                         bytes.size() - kHeaderBytes);
-  return text.substr(0, text.find_first_of(",\r\n "));
+  std::size_t end = 0;
+  while (end < text.size() && text[end] != ',' && text[end] != '\r' && text[end] != '\n' &&
+         text[end] != ' ')
+    ++end;
+  return text.substr(0, end);
 }
 
 }  // namespace
@@ -219,7 +223,8 @@ void ExchangeTracker::check_modes(std::uint64_t frame, std::int64_t now, Endpoin
     auto it = client_by_name_.find(std::string(first_name(bytes)));
     if (it != client_by_name_.end()) {
       auto ci = clients_.find(it->second);
-      if (ci != clients_.end() && ci->second.in_group && !ci->second.state_unknown) {
+      if (ci != clients_.end() && ci->second.name == it->first && ci->second.in_group &&
+          !ci->second.state_unknown) {
         expected = ci->second.group_mode;
         whose = "an invitation relayed to an invitee carries the inviter's group's mode";
       }
@@ -434,10 +439,8 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
       }
       break;
     case T::Disconnect:
-      if (!c.name.empty()) {
-        auto it = client_by_name_.find(c.name);
-        if (it != client_by_name_.end() && it->second == key_of(dst)) client_by_name_.erase(it);
-      }
+      // Its name's entry stays (a reconnection reuses it without allocating);
+      // lookups check that the client there still bears the name.
       c = Client{};
       break;
     case T::GroupUpdate:
@@ -535,7 +538,10 @@ void ExchangeTracker::sweep(std::int64_t now) {
   }
   std::erase_if(clients_, [&](const auto& kv) { return now - kv.second.last_active_ns > kForgetIdleNs; });
   std::erase_if(peers_, [&](const auto& kv) { return now - kv.second > kForgetIdleNs; });
-  std::erase_if(client_by_name_, [&](const auto& kv) { return !clients_.contains(kv.second); });
+  std::erase_if(client_by_name_, [&](const auto& kv) {
+    auto it = clients_.find(kv.second);
+    return it == clients_.end() || it->second.name != kv.first;
+  });
 }
 
 void ExchangeTracker::finish(std::int64_t end_ns) {
