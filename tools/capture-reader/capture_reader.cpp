@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -48,8 +49,28 @@ std::uint16_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
     p += 8;
     n -= 8;
   }
-  std::uint64_t tail = 0;  // the last 0..7 bytes, zero-padded (a lone byte is the high half of a word)
-  std::memcpy(&tail, p, n);
+  // The last 0..7 bytes as one zero-padded word, in memory order (a lone
+  // byte is the high half of its big-endian 16-bit word, as RFC 1071 pads).
+  std::uint64_t tail = 0;
+  if constexpr (std::endian::native != std::endian::little) {
+    unsigned char bytes[8] = {};
+    std::memcpy(bytes, p, n);
+    std::memcpy(&tail, bytes, 8);
+    n = 0;
+  }
+  if (n & 4) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    tail = w;
+    p += 4;
+  }
+  if (n & 2) {
+    std::uint16_t w;
+    std::memcpy(&w, p, 2);
+    tail |= std::uint64_t(w) << ((n & 4) * 8);
+    p += 2;
+  }
+  if (n & 1) tail |= std::uint64_t(*p) << ((n & 6) * 8);
   acc += tail;
   acc += acc < tail;
   return fold64(std::uint64_t(sum) + ntohs(fold64(acc)));
