@@ -52,6 +52,13 @@ std::optional<std::size_t> utf8_length(std::string_view bytes) {
     i += 8;
     count += 8;
   }
+  // The loop ran out (no non-ASCII word met) with fewer than 8 bytes left:
+  // if they are ASCII too, one overlapping word from the end shows it.
+  if (i < bytes.size() && i + 8 > bytes.size() && bytes.size() >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + bytes.size() - 8, 8);
+    if (!(w & 0x8080808080808080ull)) return count + (bytes.size() - i);
+  }
   for (; i < bytes.size(); ++count) {
     if (static_cast<unsigned char>(bytes[i]) < 0x80) { ++i; continue; }
     if (next_code_point(bytes, i) < 0) return std::nullopt;
