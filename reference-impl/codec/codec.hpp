@@ -79,6 +79,22 @@ inline Decoded decode_lenient(std::span<const std::uint8_t> d) {
   return decode(d, Strictness::Lenient);
 }
 
+// decode()'s verdict without the message: the same grammar (the same code,
+// with the writes to the message compiled out), so header, error and
+// warnings are exactly decode()'s for every input. For readers that only
+// judge datagrams (imup-verify): nothing is allocated unless there is a fault.
+struct Verdict {
+  std::optional<Header> header;    // set whenever the datagram has 4 bytes
+  std::optional<Problem> error;
+  std::vector<Problem> warnings;   // lenient only
+  bool ok() const { return header.has_value() && !error; }
+  bool clean() const { return ok() && warnings.empty(); }
+};
+Verdict check(std::span<const std::uint8_t> datagram, Strictness mode = Strictness::Strict);
+inline Verdict check_lenient(std::span<const std::uint8_t> d) {
+  return check(d, Strictness::Lenient);
+}
+
 // Encoding. A message that breaks a limit or a grammar is refused, never cut.
 struct Encoded {
   std::size_t size = 0;          // bytes written, 0 on error

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Datagram -> message. One pass collects every deviation; the strictness
 // decides which deviations are fatal (docs/PROTOCOL.md §3, §4).
+//
+// The grammar is written once, as templates over kBuild: decode() runs it
+// building the typed message, check() runs the very same code with every
+// write to the message compiled out, so the two cannot disagree on a verdict
+// and check() allocates nothing for a datagram without faults.
+#include <array>
+#include <memory>
+#include <new>
 #include <charconv>
+#include <type_traits>
 
 #include "codec/codec.hpp"
 #include "codec/text.hpp"
@@ -11,30 +20,61 @@ namespace {
 
 class Reader {
  public:
-  Reader(Strictness mode, Decoded& out) : mode_(mode), out_(out) {}
+  Reader(Strictness mode, std::optional<Problem>& error, std::vector<Problem>& warnings)
+      : mode_(mode), error_(error), warnings_(warnings) {}
 
   // Records a deviation. Returns false when it is fatal (decoding stops).
   bool report(Fault f, const char* field, std::string detail) {
     if (mode_ == Strictness::Lenient && lenient_tolerates(f)) {
-      out_.warnings.push_back(Problem{f, field, std::move(detail)});
+      warnings_.push_back(Problem{f, field, std::move(detail)});
       return true;
     }
-    if (!out_.error) out_.error = Problem{f, field, std::move(detail)};
+    if (!error_) error_ = Problem{f, field, std::move(detail)};
     return false;
   }
 
  private:
   Strictness mode_;
-  Decoded& out_;
+  std::optional<Problem>& error_;
+  std::vector<Problem>& warnings_;
+};
+
+// A text's fields without a heap allocation in the common case (every type
+// but 11 has at most 3 fields); longer member lists spill into a vector.
+class FieldList {
+ public:
+  void push(const Field& f) {
+    if (n_ < kInline) {
+      std::construct_at(inline_at(n_), f);
+    } else {
+      if (n_ == kInline) spill_.assign(inline_at(0), inline_at(kInline));
+      spill_.push_back(f);
+    }
+    ++n_;
+  }
+  std::size_t size() const { return n_; }
+  const Field& operator[](std::size_t i) const {
+    return n_ <= kInline ? *std::launder(reinterpret_cast<const Field*>(storage_) + i) : spill_[i];
+  }
+
+ private:
+  static constexpr std::size_t kInline = 8;
+  static_assert(std::is_trivially_copyable_v<Field> && std::is_trivially_destructible_v<Field>);
+  Field* inline_at(std::size_t i) { return std::launder(reinterpret_cast<Field*>(storage_) + i); }
+  // Raw storage: only the fields pushed are constructed (no per-call zeroing).
+  alignas(Field) unsigned char storage_[kInline * sizeof(Field)];
+  std::vector<Field> spill_;
+  std::size_t n_ = 0;
 };
 
 bool check_name(Reader& r, std::string_view name, const char* field) {
+  if (is_plain_ascii_name(name)) [[likely]] return true;  // name_problem's own first test, inline
   if (auto why = name_problem(name)) return r.report(Fault::BadName, field, *why);
   return true;
 }
 
 // Terminators and field counts, shared by every text type.
-bool check_terminators(Reader& r, const std::vector<Field>& fields) {
+bool check_terminators(Reader& r, const FieldList& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].value.find('\r') != std::string_view::npos &&
         !r.report(Fault::CrlfInField, "text",
@@ -50,7 +90,8 @@ bool check_terminators(Reader& r, const std::vector<Field>& fields) {
   return true;
 }
 
-bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, const char* what) {
+[[gnu::noinline]] bool count_fault(Reader& r, std::size_t n, std::size_t min, std::size_t max,
+                                   const char* what) {
   if (n < min)
     return r.report(Fault::MissingField, "text",
                     std::string("expected ") + what + ", found " + std::to_string(n) + " field(s)");
@@ -58,6 +99,10 @@ bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, con
     return r.report(Fault::ExtraField, "text",
                     std::string("expected ") + what + ", found " + std::to_string(n) + " fields");
   return true;
+}
+inline bool check_count(Reader& r, std::size_t n, std::size_t min, std::size_t max, const char* what) {
+  if (n >= min && n <= max) [[likely]] return true;
+  return count_fault(r, n, min, max, what);
 }
 
 bool parse_user_id(Reader& r, std::string_view s, std::uint16_t& id) {
@@ -71,40 +116,41 @@ bool parse_user_id(Reader& r, std::string_view s, std::uint16_t& id) {
   return true;
 }
 
-// Type 21: binary entries, or (lenient) the draft's text form.
-bool parse_user_list(Reader& r, std::string_view text, UserListPage& page) {
+// Type 21: binary entries, or (lenient) the draft's text form. `page` is
+// null when only checking (kBuild false).
+template <bool kBuild>
+bool parse_user_list(Reader& r, std::string_view text, UserListPage* page) {
   std::string why;
   const char* field = "text.entry";
   std::size_t pos = 0;
+  std::size_t count = 0;  // entries read so far
   while (pos < text.size()) {
     if (text.size() - pos < 4) {
       why = "an entry header is cut short at byte " + std::to_string(pos);
       break;
     }
     auto w = load_be32(reinterpret_cast<const std::uint8_t*>(text.data() + pos));
-    UserEntry e;
     unsigned status = w >> 30, name_len = w & 0xFFFFF;
-    e.id = std::uint16_t((w >> 20) & 0x3FF);
     if (status > 1) {
-      why = "entry " + std::to_string(page.entries.size() + 1) + " has status " +
-            std::to_string(status) + " (00 public, 01 private)";
+      why = "entry " + std::to_string(count + 1) + " has status " + std::to_string(status) +
+            " (00 public, 01 private)";
       break;
     }
-    e.status = Room(status);
     if (name_len == 0 || name_len > 4 * kMaxNameChars || name_len > text.size() - pos - 4) {
-      why = "entry " + std::to_string(page.entries.size() + 1) + " announces a " +
-            std::to_string(name_len) + "-byte name where " + std::to_string(text.size() - pos - 4) +
-            " bytes remain";
+      why = "entry " + std::to_string(count + 1) + " announces a " + std::to_string(name_len) +
+            "-byte name where " + std::to_string(text.size() - pos - 4) + " bytes remain";
       break;
     }
-    e.name.assign(text.substr(pos + 4, name_len));
-    if (auto bad = name_problem(e.name)) {
-      why = "entry " + std::to_string(page.entries.size() + 1) + ": " + *bad;
+    std::string_view name = text.substr(pos + 4, name_len);
+    if (auto bad = name_problem(name)) {
+      why = "entry " + std::to_string(count + 1) + ": " + *bad;
       field = "text.entry.name";
       break;
     }
     pos += 4 + name_len;
-    page.entries.push_back(std::move(e));
+    ++count;
+    if constexpr (kBuild)
+      page->entries.push_back(UserEntry{Room(status), std::uint16_t((w >> 20) & 0x3FF), std::string(name)});
   }
   if (why.empty()) return true;
 
@@ -113,8 +159,10 @@ bool parse_user_list(Reader& r, std::string_view text, UserListPage& page) {
   for (unsigned char c : text)
     if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F) readable = false;
   if (readable) {
-    page.entries.clear();
-    page.text_form.emplace(text);
+    if constexpr (kBuild) {
+      page->entries.clear();
+      page->text_form.emplace(text);
+    }
     return r.report(Fault::TextUserList, "text", "the user list is plain text, not entries");
   }
   return r.report(Fault::BadUserEntry, field, why);
@@ -130,11 +178,19 @@ bool carries_no_text(MessageType t) {
   }
 }
 
-bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view text, Body& body) {
+// The text grammars of §4.3. With kBuild the fields are stored into `body`
+// (a default body of `type`); without it `body` is null and nothing is stored.
+template <bool kBuild>
+bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view text, Body* body) {
+  // The body's alternative for this type, only when building.
+  [[maybe_unused]] auto get = [&]<class T>(std::type_identity<T>) -> T& { return std::get<T>(*body); };
   if (type == MessageType::UserList) {
-    auto& page = std::get<UserListPage>(body);
-    page.more = (low & kMoreBit) != 0;
-    return parse_user_list(r, text, page);
+    if constexpr (kBuild) {
+      auto& page = get(std::type_identity<UserListPage>{});
+      page.more = (low & kMoreBit) != 0;
+      return parse_user_list<true>(r, text, &page);
+    }
+    return parse_user_list<false>(r, text, nullptr);
   }
   if (carries_no_text(type)) {
     if (!text.empty())
@@ -143,7 +199,8 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
     return true;
   }
   if (!utf8_length(text)) return r.report(Fault::BadUtf8, "text", "the text is not valid UTF-8");
-  auto fields = split_fields(text);
+  FieldList fields;
+  for_each_field(text, [&](const Field& f) { fields.push(f); });
   if (!check_terminators(r, fields)) return false;
   const auto n = fields.size();
   auto value = [&](std::size_t i) { return fields[i].value; };
@@ -151,13 +208,13 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
   switch (type) {
     case MessageType::Connect: {
       if (!check_count(r, n, 1, 1, "the user name")) return false;
-      std::get<Connect>(body).name.assign(value(0));
+      if constexpr (kBuild) get(std::type_identity<Connect>{}).name.assign(value(0));
       return check_name(r, value(0), "text.name");
     }
     case MessageType::Disconnect: {
       if (!check_count(r, n, 0, 1, "an optional user name")) return false;
       if (n == 1) {
-        std::get<Disconnect>(body).name.emplace(value(0));
+        if constexpr (kBuild) get(std::type_identity<Disconnect>{}).name.emplace(value(0));
         return check_name(r, value(0), "text.name");
       }
       return true;
@@ -167,71 +224,77 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
       if (n == 1) {
         std::uint16_t id = 0;
         if (!parse_user_id(r, value(0), id)) return false;
-        std::get<ListRequest>(body).start_id = id;
+        if constexpr (kBuild) get(std::type_identity<ListRequest>{}).start_id = id;
       }
       return true;
     }
     case MessageType::Relayed: {
-      auto& m = std::get<Relayed>(body);
       if (n == 1) {
-        m.message.assign(value(0));
+        if constexpr (kBuild) get(std::type_identity<Relayed>{}).message.assign(value(0));
         return r.report(Fault::OneFieldText, "text.sender",
                         "no original-sender field (the message and sender share one field)");
       }
       if (!check_count(r, n, 2, 3, "message, sender and an optional recipient")) return false;
-      m.message.assign(value(0));
-      m.sender.assign(value(1));
+      if constexpr (kBuild) {
+        auto& m = get(std::type_identity<Relayed>{});
+        m.message.assign(value(0));
+        m.sender.assign(value(1));
+      }
       if (!check_name(r, value(1), "text.sender")) return false;
       if (n == 3) {
-        m.recipient.emplace(value(2));
+        if constexpr (kBuild) get(std::type_identity<Relayed>{}).recipient.emplace(value(2));
         return check_name(r, value(2), "text.recipient");
       }
       return true;
     }
     case MessageType::GroupUpdate: {
-      auto& g = std::get<GroupUpdate>(body);
-      g.more = (low & kMoreBit) != 0;
+      if constexpr (kBuild) get(std::type_identity<GroupUpdate>{}).more = (low & kMoreBit) != 0;
       for (std::size_t i = 0; i < n; ++i) {
         auto line = value(i);
         auto sp = line.find(' ');
-        GroupMember member;
-        member.name.assign(line.substr(0, sp));
-        if (!check_name(r, member.name, "text.member")) return false;
+        auto name = line.substr(0, sp);
+        if (!check_name(r, name, "text.member")) return false;
+        std::optional<Endpoint> ep;
         if (sp != std::string_view::npos) {
-          auto ep = parse_endpoint(line.substr(sp + 1));
+          ep = parse_endpoint(line.substr(sp + 1));
           if (!ep)
             return r.report(Fault::BadAddress, "text.member.address",
                             "member line " + std::to_string(i + 1) + ": '" +
                                 std::string(line.substr(sp + 1)) + "' is not ipv4:port");
-          member.endpoint = *ep;
         }
-        g.members.push_back(std::move(member));
+        if constexpr (kBuild)
+          get(std::type_identity<GroupUpdate>{}).members.push_back(GroupMember{std::string(name), ep});
       }
       return true;
     }
     case MessageType::ChatMessage: {
-      auto& m = std::get<ChatMessage>(body);
-      m.room = Room(state_bits(low));
-      m.mode = Mode(mode_bits(low));
+      if constexpr (kBuild) {
+        auto& m = get(std::type_identity<ChatMessage>{});
+        m.room = Room(state_bits(low));
+        m.mode = Mode(mode_bits(low));
+      }
       if (!check_count(r, n, 1, 2, "a message and an optional recipient")) return false;
-      m.message.assign(value(0));
+      if constexpr (kBuild) get(std::type_identity<ChatMessage>{}).message.assign(value(0));
       if (n == 2) {
-        m.recipient.emplace(value(1));
+        if constexpr (kBuild) get(std::type_identity<ChatMessage>{}).recipient.emplace(value(1));
         return check_name(r, value(1), "text.recipient");
       }
       return true;
     }
     case MessageType::Invitation: {
-      auto& inv = std::get<Invitation>(body);
-      inv.room = Room(state_bits(low));
-      inv.mode = Mode(mode_bits(low));
+      if constexpr (kBuild) {
+        auto& inv = get(std::type_identity<Invitation>{});
+        inv.room = Room(state_bits(low));
+        inv.mode = Mode(mode_bits(low));
+      }
       if (!check_count(r, n, 1, 1, "one line of names")) return false;
       auto line = value(0);
       auto sp = line.find(' ');
       auto list = line.substr(0, sp);
       if (sp != std::string_view::npos) {
-        inv.note.assign(line.substr(sp + 1));
-        if (inv.note.empty())
+        auto note = line.substr(sp + 1);
+        if constexpr (kBuild) get(std::type_identity<Invitation>{}).note.assign(note);
+        if (note.empty())
           return r.report(Fault::UnexpectedText, "text.note", "a space after the names must be followed by text");
       }
       std::size_t start = 0;
@@ -239,16 +302,19 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
         auto comma = list.find(',', start);
         auto name = list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
         if (!check_name(r, name, "text.names")) return false;
-        inv.names.emplace_back(name);
+        if constexpr (kBuild) get(std::type_identity<Invitation>{}).names.emplace_back(name);
         if (comma == std::string_view::npos) break;
         start = comma + 1;
       }
       return true;
     }
     case MessageType::ChooseMode: {
-      auto& c = std::get<ChooseMode>(body);
-      c.room = Room(state_bits(low));
-      c.mode = Mode(mode_bits(low));
+      const Mode bits_mode = Mode(mode_bits(low));
+      if constexpr (kBuild) {
+        auto& c = get(std::type_identity<ChooseMode>{});
+        c.room = Room(state_bits(low));
+        c.mode = bits_mode;
+      }
       if (!check_count(r, n, 0, 1, "an optional mode word")) return false;
       if (n == 0) return true;
       Mode said;
@@ -257,47 +323,50 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
       else
         return r.report(Fault::UnexpectedText, "text.mode",
                         "expected 'centralise' or 'decentralise', found '" + std::string(value(0)) + "'");
-      c.mode_in_text = true;
-      if (said != c.mode)
+      if constexpr (kBuild) get(std::type_identity<ChooseMode>{}).mode_in_text = true;
+      if (said != bits_mode)
         return r.report(Fault::ModeTextMismatch, "text.mode",
                         "the text says " + std::string(value(0)) + " but the mode bits say " +
-                            (c.mode == Mode::Centralized ? "centralized" : "decentralized"));
+                            (bits_mode == Mode::Centralized ? "centralized" : "decentralized"));
       return true;
     }
     default: {  // one reason field: 2, 10, 13-17
       if (!check_count(r, n, 1, 1, "one reason field")) return false;
-      std::visit(
-          [&](auto& b) {
-            if constexpr (requires { b.reason; }) b.reason.assign(value(0));
-          },
-          body);
+      if constexpr (kBuild)
+        std::visit(
+            [&](auto& b) {
+              if constexpr (requires { b.reason; }) b.reason.assign(value(0));
+            },
+            *body);
       return true;
     }
   }
 }
 
-}  // namespace
-
-Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
-  Decoded out;
-  Reader r(mode, out);
+// The whole datagram: header checks, then the text. Writes the verdict into
+// `error` and `warnings`, and with kBuild the message into `*message`.
+// Returns the header when the datagram has one.
+template <bool kBuild>
+std::optional<Header> decode_into(std::span<const std::uint8_t> d, Strictness mode,
+                                  std::optional<Problem>& error, std::vector<Problem>& warnings,
+                                  std::optional<Message>* message) {
+  Reader r(mode, error, warnings);
   if (d.size() < kHeaderBytes) {
     r.report(Fault::Truncated, "header",
              "a datagram of " + std::to_string(d.size()) + " bytes is shorter than the 4-byte header");
-    return out;
+    return std::nullopt;
   }
   const Header h = unpack(load_be32(d.data()));
-  out.header = h;
   if (!is_known_type(h.type)) {
     r.report(Fault::UnknownType, "header.type", "type " + std::to_string(h.type) + " is not 1..21");
-    return out;
+    return h;
   }
   const auto type = MessageType(h.type);
   std::string_view text(reinterpret_cast<const char*>(d.data()) + kHeaderBytes, d.size() - kHeaderBytes);
   if (text.size() > kMaxTextBytes) {
     r.report(Fault::TextTooLong, "text",
              "the text has " + std::to_string(text.size()) + " bytes (at most 1024)");
-    return out;
+    return h;
   }
   switch (classify_length(h.length, text.size())) {
     case LengthVerdict::Conforming: break;
@@ -305,14 +374,14 @@ Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
       if (!r.report(Fault::LengthLiteral, "header.length",
                     "the length field is " + std::to_string(h.length) +
                         ", the literal byte count; the rule is n - 1 = " + std::to_string(text.size() - 1)))
-        return out;
+        return h;
       break;
     case LengthVerdict::Bad:
       if (!r.report(Fault::BadLength, "header.length",
                     "the length field is " + std::to_string(h.length) + " for " +
                         std::to_string(text.size()) + " text bytes (expected " +
                         std::to_string(length_field_for(text.size())) + ")"))
-        return out;
+        return h;
       break;
   }
   switch (format_of(type)) {
@@ -321,7 +390,7 @@ Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
       std::uint8_t reserved = type == MessageType::GroupUpdate ? (h.low & 0x7) : h.low;
       if (reserved != 0 && !r.report(Fault::ReservedSet, "header.reserved",
                                      "reserved bits are " + std::to_string(reserved) + ", not 0"))
-        return out;
+        return h;
       break;
     }
     case Format::StateMode:
@@ -329,18 +398,35 @@ Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
         r.report(Fault::BadStateMode, "header.state_mode",
                  "state " + std::to_string(state_bits(h.low)) + " / mode " +
                      std::to_string(mode_bits(h.low)) + ": only 0 and 1 are defined");
-        return out;
+        return h;
       }
       break;
     case Format::UserList:
       if ((h.low & 0x7) != 0 && !r.report(Fault::ReservedSet, "header.reserved",
                                           "reserved bits 2..0 are not 0"))
-        return out;
+        return h;
       break;
   }
-  Message m{h.seq, make_body(type)};
-  if (!parse_body(r, type, h.low, text, m.body)) return out;
-  out.message = std::move(m);
+  if constexpr (kBuild) {
+    Message m{h.seq, make_body(type)};
+    if (parse_body<true>(r, type, h.low, text, &m.body)) *message = std::move(m);
+  } else {
+    parse_body<false>(r, type, h.low, text, nullptr);
+  }
+  return h;
+}
+
+}  // namespace
+
+Decoded decode(std::span<const std::uint8_t> d, Strictness mode) {
+  Decoded out;
+  out.header = decode_into<true>(d, mode, out.error, out.warnings, &out.message);
+  return out;
+}
+
+Verdict check(std::span<const std::uint8_t> d, Strictness mode) {
+  Verdict out;
+  out.header = decode_into<false>(d, mode, out.error, out.warnings, nullptr);
   return out;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "codec/text.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 
 namespace imup {
@@ -40,7 +42,24 @@ bool is_space(long cp) {
 
 std::optional<std::size_t> utf8_length(std::string_view bytes) {
   std::size_t count = 0;
-  for (std::size_t i = 0; i < bytes.size(); ++count) {
+  std::size_t i = 0;
+  // Most texts are ASCII: eight bytes (eight characters) at a time while no
+  // byte has its top bit set.
+  while (i + 8 <= bytes.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    if (w & 0x8080808080808080ull) break;
+    i += 8;
+    count += 8;
+  }
+  // The loop ran out (no non-ASCII word met) with fewer than 8 bytes left:
+  // if they are ASCII too, one overlapping word from the end shows it.
+  if (i < bytes.size() && i + 8 > bytes.size() && bytes.size() >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + bytes.size() - 8, 8);
+    if (!(w & 0x8080808080808080ull)) return count + (bytes.size() - i);
+  }
+  for (; i < bytes.size(); ++count) {
     if (static_cast<unsigned char>(bytes[i]) < 0x80) { ++i; continue; }
     if (next_code_point(bytes, i) < 0) return std::nullopt;
   }
@@ -49,6 +68,8 @@ std::optional<std::size_t> utf8_length(std::string_view bytes) {
 
 std::optional<std::string> name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
+  // The common case first (what the loop below accepts, without decoding).
+  if (is_plain_ascii_name(name)) return std::nullopt;
   std::size_t chars = 0;
   for (std::size_t i = 0; i < name.size();) {
     long cp = next_code_point(name, i);
@@ -65,18 +86,7 @@ std::optional<std::string> name_problem(std::string_view name) {
 
 std::vector<Field> split_fields(std::string_view text) {
   std::vector<Field> fields;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto lf = text.find('\n', start);
-    if (lf == std::string_view::npos) {
-      fields.push_back({text.substr(start), Terminator::None});
-      break;
-    }
-    bool crlf = lf > start && text[lf - 1] == '\r';
-    std::size_t end = crlf ? lf - 1 : lf;
-    fields.push_back({text.substr(start, end - start), crlf ? Terminator::Crlf : Terminator::BareLf});
-    start = lf + 1;
-  }
+  for_each_field(text, [&](const Field& f) { fields.push_back(f); });
   return fields;
 }
 

@@ -18,6 +18,17 @@ namespace imup {
 // nullopt when the bytes are not valid UTF-8.
 std::optional<std::size_t> utf8_length(std::string_view bytes);
 
+// The common valid name, tested without decoding: 1 to 20 visible ASCII
+// characters but the comma. name_problem() accepts every such name.
+constexpr bool is_plain_ascii_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameChars) return false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || c == ',') return false;
+  }
+  return true;
+}
+
 // Why a name breaks §4.2, or nullopt when it is valid.
 std::optional<std::string> name_problem(std::string_view name);
 inline bool is_valid_name(std::string_view name) { return !name_problem(name); }
@@ -30,7 +41,23 @@ struct Field {
 };
 // Splits at LF (a CR before it belongs to the terminator). The last field has
 // Terminator::None when the text does not end with a line feed. An empty text
-// yields no fields.
+// yields no fields. for_each_field calls `f(const Field&)` on each in order,
+// without allocating; split_fields collects them.
+template <class F>
+void for_each_field(std::string_view text, F&& f) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto lf = text.find('\n', start);
+    if (lf == std::string_view::npos) {
+      f(Field{text.substr(start), Terminator::None});
+      return;
+    }
+    bool crlf = lf > start && text[lf - 1] == '\r';
+    std::size_t end = crlf ? lf - 1 : lf;
+    f(Field{text.substr(start, end - start), crlf ? Terminator::Crlf : Terminator::BareLf});
+    start = lf + 1;
+  }
+}
 std::vector<Field> split_fields(std::string_view text);
 
 // "192.0.2.7:2017" <-> Endpoint.

@@ -70,3 +70,53 @@ TEST_CASE("a lenient decode with no warnings is a strict decode") {
     }
   }
 }
+
+namespace {
+// check() must give decode()'s verdict exactly: header, error and warnings
+// (fault, field and detail), in both modes.
+void require_same_verdict(std::span<const std::uint8_t> bytes) {
+  for (auto mode : {Strictness::Strict, Strictness::Lenient}) {
+    auto d = decode(bytes, mode);
+    auto v = check(bytes, mode);
+    REQUIRE(v.header == d.header);
+    REQUIRE(v.error == d.error);
+    REQUIRE(v.warnings == d.warnings);
+    REQUIRE(v.ok() == d.ok());
+  }
+}
+}  // namespace
+
+TEST_CASE("check() gives decode()'s verdict on valid, mutated and random datagrams") {
+  std::mt19937_64 rng(19);
+  std::vector<std::uint8_t> buf;
+  int faulty = 0;
+  for (int i = 0; i < 150000; ++i) {
+    Message m = testing::random_message(rng);
+    buf = encode(m);
+    require_same_verdict(buf);
+    // Mutations aimed at every grammar: a byte from the alphabet that
+    // breaks texts (separators, terminators, invalid UTF-8), a cut, the low bits.
+    auto mutated = buf;
+    switch (rng() % 4) {
+      case 0:
+        if (mutated.size() > 4)
+          mutated[4 + rng() % (mutated.size() - 4)] = std::uint8_t(" ,:.\r\n\xff\xc3"[rng() % 8]);
+        break;
+      case 1: mutated.resize(rng() % (mutated.size() + 1)); break;
+      case 2: mutated[3] = std::uint8_t((mutated[3] & 0xF0) | (rng() & 0xF)); break;
+      default: mutated.push_back(std::uint8_t(rng())); break;
+    }
+    require_same_verdict(mutated);
+    if (!check(mutated, Strictness::Lenient).clean()) ++faulty;
+    // And arbitrary bytes after a known header.
+    buf.resize(std::uniform_int_distribution<std::size_t>(0, 48)(rng));
+    for (auto& b : buf) b = std::uint8_t(rng());
+    if (buf.size() >= 4) {
+      Header h{std::uint16_t(rng() & 0x3FF), std::uint8_t(1 + rng() % 21),
+               length_field_for(buf.size() - 4), std::uint8_t(rng() % 2 ? rng() & 0xF : 0)};
+      store_be32(buf.data(), pack(h));
+    }
+    require_same_verdict(buf);
+  }
+  CHECK(faulty > 10000);  // the mutations reach the faults, not only clean inputs
+}

@@ -66,3 +66,16 @@ TEST_CASE("endpoints have one spelling") {
   CHECK_FALSE(parse_endpoint("1.2.3.4.5:4"));
   CHECK_FALSE(parse_endpoint("a.b.c.d:1"));
 }
+
+TEST_CASE("utf8_length counts characters across its 8-byte ASCII fast path") {
+  CHECK(utf8_length("") == 0u);
+  CHECK(utf8_length("abcdefg") == 7u);
+  CHECK(utf8_length("abcdefgh") == 8u);
+  CHECK(utf8_length("abcdefghij") == 10u);
+  CHECK(utf8_length("abcdefgh\xc3\xa9") == 9u);                // é after a full ASCII word
+  CHECK(utf8_length("abcd\xc3\xa9" "efghijkl") == 13u);        // é inside the first word
+  CHECK(utf8_length("abcdefghi\xc3\xa9jkl") == 13u);           // é in the tail
+  CHECK_FALSE(utf8_length("abcdefghi\xff" "jklmnop").has_value());
+  CHECK_FALSE(utf8_length("abcdefgh\xc3").has_value());         // cut in the tail
+  CHECK_FALSE(utf8_length("abc\x80" "defghijklmnop").has_value());
+}

@@ -3,7 +3,9 @@
 // codec's promises on every input it reaches:
 //   - a strict decode that succeeds is canonical: re-encoding gives the bytes back;
 //   - a lenient decode with no warnings agrees with the strict decode;
-//   - every outcome is a message or a named error, never both, never neither.
+//   - every outcome is a message or a named error, never both, never neither;
+//   - check() (the grammar without building the message) gives exactly
+//     decode()'s verdict: header, error and warnings, in both modes.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -35,5 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (lenient.warnings.empty()) require(strict.ok());
   }
   for (const auto& w : lenient.warnings) (void)imup::describe(w);
+  auto strict_verdict = imup::check(input, imup::Strictness::Strict);
+  auto lenient_verdict = imup::check(input, imup::Strictness::Lenient);
+  require(strict_verdict.header == strict.header && strict_verdict.error == strict.error &&
+          strict_verdict.warnings == strict.warnings && strict_verdict.ok() == strict.ok());
+  require(lenient_verdict.header == lenient.header && lenient_verdict.error == lenient.error &&
+          lenient_verdict.warnings == lenient.warnings && lenient_verdict.ok() == lenient.ok());
   return 0;
 }

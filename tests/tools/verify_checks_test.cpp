@@ -114,3 +114,142 @@ TEST_CASE("a message before the Connexion is reported once") {
   CHECK(std::count_if(h.seen.begin(), h.seen.end(),
                       [](const Violation& v) { return v.code == Code::NotConnected; }) == 1);
 }
+
+namespace {
+// Whole messages between named endpoints, encoded and decoded as a capture's
+// datagrams would be.
+struct Flow {
+  std::vector<Violation> seen;
+  ExchangeTracker t{TrackerOptions{}, [this](Violation&& v) { seen.push_back(std::move(v)); }};
+  Endpoint server{0xC0000201, 2017};
+  Endpoint sheng{0xC000020A, 40000}, lucy{0xC000020B, 40001}, carol{0xC000020C, 40002};
+  std::uint64_t frame = 0;
+  void send(Endpoint s, Endpoint d, double at_s, Body body, std::uint16_t seq) {
+    Message m{seq, std::move(body)};
+    auto bytes = encode(m);
+    auto decoded = decode_lenient(bytes);
+    REQUIRE(decoded.ok());
+    t.datagram(++frame, std::int64_t(at_s * 1e9), s, d, t.classify(s, d), *decoded.header,
+               &*decoded.message, bytes);
+  }
+  void connect(Endpoint c, const char* name, double at_s) {
+    send(c, server, at_s, Connect{name}, 0);
+    send(server, c, at_s + 0.01, Ack{}, 0);
+  }
+  // An 11 from the server to `c` with `seq`, ACKed 10 ms later unless told not to.
+  void update(Endpoint c, double at_s, std::uint16_t seq, std::vector<GroupMember> members,
+              bool more, bool acked = true) {
+    send(server, c, at_s, GroupUpdate{std::move(members), more}, seq);
+    if (acked) send(c, server, at_s + 0.01, Ack{}, seq);
+  }
+  std::size_t count(Code c) const {
+    return std::size_t(std::count_if(seen.begin(), seen.end(),
+                                      [&](const Violation& v) { return v.code == c; }));
+  }
+};
+ChatMessage private_message(const char* text, Mode mode) {
+  return ChatMessage{Room::Private, mode, text, std::nullopt};
+}
+}  // namespace
+
+TEST_CASE("a request resent with the same bytes is a retransmission; with other bytes, seq_reused") {
+  Flow f;
+  f.connect(f.sheng, "Sheng", 0);
+  f.send(f.sheng, f.server, 1.0, ChatMessage{Room::Public, Mode::Centralized, "premier", {}}, 1);
+  f.send(f.server, f.sheng, 1.01, Ack{}, 1);
+  f.send(f.sheng, f.server, 3.5, ChatMessage{Room::Public, Mode::Centralized, "premier", {}}, 1);
+  f.send(f.server, f.sheng, 3.51, Ack{}, 1);
+  CHECK(f.seen.empty());
+  CHECK(f.t.stats().retransmissions == 1);
+  // Other bytes, 0.5 s later: neither a resend sent too soon nor a number going back.
+  f.send(f.sheng, f.server, 4.0, ChatMessage{Room::Public, Mode::Centralized, "second", {}}, 1);
+  f.send(f.server, f.sheng, 4.01, Ack{}, 1);
+  CHECK(f.count(Code::SeqReused) == 1);
+  CHECK(f.seen.size() == 1);
+}
+
+TEST_CASE("a group update in parts (D19) applies when complete, and only one part at a time") {
+  Flow f;
+  f.connect(f.sheng, "Sheng", 0);
+  f.send(f.sheng, f.server, 1, Invitation{Room::Private, Mode::Centralized, {"Lucy"}, ""}, 1);
+  f.send(f.server, f.sheng, 1.01, ModeOffer{"centralise ou decentralise"}, 1);
+  f.send(f.sheng, f.server, 2, ChooseMode{Room::Private, Mode::Centralized, false}, 2);
+  f.send(f.server, f.sheng, 2.01, Ack{}, 2);
+  // First part without Sheng, more to come: the membership has not changed yet.
+  f.update(f.sheng, 3, 1, {{"Lucy", {}}}, true);
+  f.send(f.sheng, f.server, 3.5, private_message("a", Mode::Centralized), 3);
+  f.send(f.server, f.sheng, 3.51, Ack{}, 3);
+  CHECK(f.seen.empty());
+  // The last part completes a list that does not name Sheng.
+  f.update(f.sheng, 4, 2, {{"Carol", {}}}, false);
+  f.send(f.sheng, f.server, 4.5, private_message("b", Mode::Centralized), 4);
+  f.send(f.server, f.sheng, 4.51, Ack{}, 4);
+  CHECK(f.count(Code::SenderNotMember) == 1);
+  // A complete list naming him again: fine.
+  f.update(f.sheng, 5, 3, {{"Sheng", {}}, {"Lucy", {}}}, true);
+  f.update(f.sheng, 5.1, 4, {{"Carol", {}}}, false);
+  f.send(f.sheng, f.server, 5.5, private_message("c", Mode::Centralized), 5);
+  f.send(f.server, f.sheng, 5.51, Ack{}, 5);
+  CHECK(f.count(Code::SenderNotMember) == 1);
+  CHECK(f.count(Code::UpdatePartOutOfOrder) == 0);
+  // Part 2 before part 1's ACK.
+  f.update(f.sheng, 6, 5, {{"Sheng", {}}}, true, false);
+  f.update(f.sheng, 6.01, 6, {{"Lucy", {}}}, false, false);
+  CHECK(f.count(Code::UpdatePartOutOfOrder) == 1);
+  f.send(f.sheng, f.server, 6.02, Ack{}, 5);
+  f.send(f.sheng, f.server, 6.03, Ack{}, 6);
+  // A Group closed between announced parts.
+  f.update(f.sheng, 7, 7, {{"Sheng", {}}}, true);
+  f.send(f.server, f.sheng, 7.1, GroupClosed{"fermer"}, 8);
+  CHECK(f.count(Code::UpdatePartOutOfOrder) == 2);
+}
+
+TEST_CASE("mode bits are checked against the group's mode as the flow set it") {
+  Flow f;
+  f.connect(f.sheng, "Sheng", 0);
+  // From the public room an invitation carries mode 00.
+  f.send(f.sheng, f.server, 1, Invitation{Room::Private, Mode::Decentralized, {"Lucy"}, ""}, 1);
+  CHECK(f.count(Code::GroupModeMismatch) == 1);
+  f.send(f.server, f.sheng, 1.01, ModeOffer{"centralise ou decentralise"}, 1);
+  f.send(f.sheng, f.server, 2, ChooseMode{Room::Private, Mode::Decentralized, false}, 2);
+  f.send(f.server, f.sheng, 2.01, Ack{}, 2);
+  f.send(f.sheng, f.server, 3, private_message("ok", Mode::Decentralized), 3);
+  f.send(f.server, f.sheng, 3.01, Ack{}, 3);
+  CHECK(f.count(Code::GroupModeMismatch) == 1);
+  f.send(f.sheng, f.server, 4, private_message("wrong", Mode::Centralized), 4);
+  CHECK(f.count(Code::GroupModeMismatch) == 2);
+  f.send(f.server, f.sheng, 4.01, Ack{}, 4);
+  // The server's invitation to Lucy must carry the inviter's group's mode.
+  f.connect(f.lucy, "Lucy", 5);
+  f.send(f.server, f.lucy, 6, Invitation{Room::Private, Mode::Centralized, {"Sheng"}, ""}, 1);
+  CHECK(f.count(Code::GroupModeMismatch) == 3);
+  f.send(f.lucy, f.server, 6.01, AcceptInvitation{}, 1);
+  // A list without addresses for a decentralized group.
+  f.update(f.sheng, 7, 1, {{"Sheng", {}}, {"Lucy", {}}}, false);
+  CHECK(f.count(Code::GroupModeMismatch) == 4);
+  CHECK(f.seen.size() == 4);
+}
+
+TEST_CASE("peers learned from a decentralized update: their exchanges are checked") {
+  Flow f;
+  f.connect(f.sheng, "Sheng", 0);
+  // Lucy never talks to the server in this capture: she is known from the list.
+  CHECK(f.t.classify(f.lucy, f.sheng) == Role::PeerToPeer);  // Sheng is a client
+  CHECK(f.t.classify(f.lucy, f.carol) == Role::NotImup);
+  f.update(f.sheng, 1, 1, {{"Sheng", f.sheng}, {"Lucy", f.lucy}}, false);
+  CHECK(f.t.classify(f.lucy, f.carol) == Role::PeerToPeer);  // Lucy is learned
+  f.send(f.lucy, f.sheng, 2, private_message("salut", Mode::Decentralized), 0);
+  f.send(f.sheng, f.lucy, 2.01, Ack{}, 0);
+  f.send(f.lucy, f.sheng, 3, private_message("encore", Mode::Decentralized), 1);
+  f.send(f.lucy, f.sheng, 3.5, private_message("encore", Mode::Decentralized), 1);
+  f.send(f.sheng, f.lucy, 3.51, Ack{}, 1);
+  CHECK(f.count(Code::RetransmitTooSoon) == 1);
+  CHECK(f.t.stats().retransmissions == 1);
+  f.send(f.lucy, f.sheng, 4, private_message("x", Mode::Decentralized), 5);
+  CHECK(f.count(Code::SeqGap) == 1);  // numbers per sender per peer
+  f.send(f.sheng, f.lucy, 4.01, Ack{}, 5);
+  // Sheng to Carol: no list links them.
+  f.send(f.sheng, f.carol, 5, private_message("?", Mode::Decentralized), 0);
+  CHECK(f.count(Code::PeerNotMember) == 1);
+  CHECK(f.seen.size() == 3);
+}

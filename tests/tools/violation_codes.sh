@@ -140,6 +140,23 @@ $CONNECT2
 +0.01 server client ack
 +1 client server invitation names=Lucy
 +0.01 server client offer reason=\"centralise ou decentralise\""
+case_of group_mode_mismatch "$CONNECT
++1 client server invitation names=Lucy
++0.01 server client offer reason=\"centralise ou decentralise\"
++1 client server choose-mode mode=c
++0.01 server client ack
++1 client server message message=x state=private mode=d"
+case_of sender_not_member "$CONNECT
++1 client server invitation names=Lucy
++0.01 server client offer reason=\"centralise ou decentralise\"
++1 client server choose-mode mode=c
++0.01 server client ack
++1 server client update member=Lucy
++0.01 client server ack
++1 client server message message=x state=private mode=c"
+case_of update_part_out_of_order "$CONNECT
++1 server client update member=Sheng more=yes
++0.01 server client update member=Lucy"
 
 # Nothing listed is left untested.
 for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do
@@ -147,6 +164,12 @@ for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do
     *" $code "*) ;;
     *) fail "no capture shows $code" ;;
   esac
+done
+
+# tools/README.md's code table lists every code, with its severity.
+readme="$(dirname "$0")/../../tools/README.md"
+"$VERIFY" --list-codes | while read -r code severity rest; do
+  grep -qF "| \`$code\` | $severity |" "$readme" || fail "tools/README.md: no row for $code ($severity)"
 done
 
 # And a clean session shows none of them.

@@ -4,6 +4,11 @@
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
 
+#include <fcntl.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "ipv4_reassembly.hpp"
@@ -19,60 +24,71 @@ std::uint32_t get32(const std::uint8_t* p) {
   return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
 
-// One's-complement sum of big-endian 16-bit words (RFC 1071), added to `sum`.
-// Reads 32 bits at a time in host order: the one's-complement sum commutes
-// with byte swapping, so the result is swapped back once at the end.
-std::uint32_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
+// Folds a one's-complement sum to 16 bits: each step adds the carries back
+// in; four steps take any 64-bit value down (no data-dependent loop).
+inline std::uint16_t fold64(std::uint64_t acc) {
+  acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^33
+  acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^32
+  acc = (acc & 0xFFFF) + (acc >> 16);      // < 2^17
+  acc = (acc & 0xFFFF) + (acc >> 16);      // < 2^16 + 1 ... and once more:
+  acc = (acc & 0xFFFF) + (acc >> 16);
+  return std::uint16_t(acc);
+}
+
+// One's-complement sum of big-endian 16-bit words (RFC 1071), plus `sum`,
+// folded to 16 bits. Reads 64 bits at a time in host order with end-around
+// carry: the one's-complement sum commutes with byte swapping, so the
+// result is swapped back once at the end.
+std::uint16_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
   std::uint64_t acc = 0;
-  // Eight bytes at a time, as two 32-bit halves so the 64-bit sum cannot
-  // overflow (a datagram is at most 65,535 bytes).
   while (n >= 8) {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
-    acc += (w & 0xFFFFFFFF) + (w >> 32);
+    acc += w;
+    acc += acc < w;  // the carry out of bit 63 goes back in at bit 0
     p += 8;
     n -= 8;
   }
-  while (n >= 4) {
+  // The last 0..7 bytes as one zero-padded word, in memory order (a lone
+  // byte is the high half of its big-endian 16-bit word, as RFC 1071 pads).
+  std::uint64_t tail = 0;
+  if constexpr (std::endian::native != std::endian::little) {
+    unsigned char bytes[8] = {};
+    std::memcpy(bytes, p, n);
+    std::memcpy(&tail, bytes, 8);
+    n = 0;
+  }
+  if (n & 4) {
     std::uint32_t w;
     std::memcpy(&w, p, 4);
-    acc += w;
+    tail = w;
     p += 4;
-    n -= 4;
   }
-  if (n >= 2) {
+  if (n & 2) {
     std::uint16_t w;
     std::memcpy(&w, p, 2);
-    acc += w;
+    tail |= std::uint64_t(w) << ((n & 4) * 8);
     p += 2;
-    n -= 2;
   }
-  if (n) acc += std::uint64_t(ntohs(std::uint16_t(p[0] << 8)));
-  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
-  std::uint64_t total = std::uint64_t(sum) + ntohs(std::uint16_t(acc));
-  while (total >> 32) total = (total & 0xFFFFFFFF) + (total >> 32);
-  return std::uint32_t(total);
+  if (n & 1) tail |= std::uint64_t(*p) << ((n & 6) * 8);
+  acc += tail;
+  acc += acc < tail;
+  return fold64(std::uint64_t(sum) + ntohs(fold64(acc)));
 }
 // The commonest case, a 20-byte IPv4 header without options: five words,
 // no loop (the header is checked on every frame).
-inline std::uint32_t ipv4_header_sum(const std::uint8_t* p) {
+inline std::uint16_t ipv4_header_sum(const std::uint8_t* p) {
   std::uint32_t w[5];
   std::memcpy(w, p, 20);
-  std::uint64_t acc = std::uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4];
-  acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-  acc = (acc & 0xFFFF) + (acc >> 16);
-  acc = (acc & 0xFFFF) + (acc >> 16);
-  acc = (acc & 0xFFFF) + (acc >> 16);
-  return ntohs(std::uint16_t(acc));
-}
-std::uint16_t fold(std::uint32_t s) {
-  while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
-  return std::uint16_t(s);
+  return ntohs(fold64(std::uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4]));
 }
 
 }  // namespace
 
+constexpr std::size_t kReadBuffer = 1 << 20;
+
 struct CaptureReader::Impl {
+  std::unique_ptr<char[]> buffer;  // stdio's buffer for the capture file: outlives the handle
   pcap_t* handle = nullptr;
   int dlt = 0;
   Ipv4Reassembler reassembler;
@@ -81,9 +97,22 @@ struct CaptureReader::Impl {
 
 CaptureReader::CaptureReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   char err[PCAP_ERRBUF_SIZE] = {};
-  impl_->handle =
-      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (!impl_->handle) throw CaptureReadError(path + ": " + err);
+  // libpcap reads through stdio, two fread calls per frame; with stdio's
+  // default 4 KiB buffer that is a read system call every few dozen frames.
+  // A 1 MiB buffer (set before the first read) makes those calls rare, and
+  // the kernel is told the reading is sequential.
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!file) throw CaptureReadError(path + ": " + std::strerror(errno));
+  if (file != stdin) {  // stdin outlives this reader, and so would its buffer
+    impl_->buffer = std::make_unique<char[]>(kReadBuffer);
+    std::setvbuf(file, impl_->buffer.get(), _IOFBF, kReadBuffer);
+    posix_fadvise(fileno(file), 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint only
+  }
+  impl_->handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!impl_->handle) {
+    if (file != stdin) std::fclose(file);
+    throw CaptureReadError(path + ": " + err);
+  }
   impl_->dlt = pcap_datalink(impl_->handle);
   switch (impl_->dlt) {
     case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW: case DLT_IPV4:
@@ -204,7 +233,7 @@ bool CaptureReader::next(Datagram& out) {
     }
     std::uint32_t src_ip = get32(p + 12), dst_ip = get32(p + 16);
     std::uint16_t ip_sum = get16(p + 10);
-    if (fold(ihl == 20 ? ipv4_header_sum(p) : sum16(0, p, ihl)) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
+    if ((ihl == 20 ? ipv4_header_sum(p) : sum16(0, p, ihl)) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
     else if (ip_sum == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
     else out.ip_checksum = ChecksumState::Bad;
 
@@ -261,13 +290,13 @@ bool CaptureReader::next(Datagram& out) {
     } else {
       std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
                              (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
-      std::uint16_t all = fold(sum16(pseudo, u, udp_len));
+      std::uint16_t all = sum16(pseudo, u, udp_len);
       if (all == 0xFFFF) {
         out.udp_checksum = ChecksumState::Good;
       } else {
         // With checksum offload the stack leaves the pseudo-header sum in the
         // field for the NIC to finish; a capture taken on the sender sees that.
-        std::uint16_t partial = fold(pseudo);
+        std::uint16_t partial = fold64(pseudo);
         out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
                                ? ChecksumState::OffloadArtefact
                                : ChecksumState::Bad;

@@ -29,17 +29,48 @@ std::string seconds(std::int64_t ns) {
   return buf;
 }
 
-// Fingerprint of an answer's bytes, to tell a resent answer from a changed one.
+// Fingerprint of a datagram's bytes, to tell a resend (same bytes, §14) from
+// a changed request or answer.
 std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
-  // Short answers (an ACK is 4 bytes) are their own fingerprint: exact, and
+  // Short datagrams (an ACK is 4 bytes) are their own fingerprint: exact, and
   // no hashing on the commonest datagram. Length in the top byte keeps sizes apart.
   if (bytes.size() < 8) {
     std::uint64_t v = 0;
     std::memcpy(&v, bytes.data(), bytes.size());
     return v | std::uint64_t(bytes.size()) << 56 | 1ull << 63;
   }
-  return std::hash<std::string_view>{}(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  // Eight bytes per step, multiply and fold (as wyhash/xxh3 mix), the last
+  // word overlapping: a handful of instructions for a typical 20-byte text.
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = bytes.size() * kMul;
+  auto mix = [&](std::uint64_t w) {
+    __uint128_t p = __uint128_t(h ^ w) * (kMul | 1);
+    h = std::uint64_t(p) ^ std::uint64_t(p >> 64);
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    mix(w);
+  }
+  if (i < bytes.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + bytes.size() - 8, 8);
+    mix(w);
+  }
+  return h & ~(1ull << 63);
+}
+
+// The first name of a well-formed text: a Connexion's name (`name CRLF`), or
+// the first of an Invitation's names (`name,name SP note CRLF`).
+std::string_view first_name(std::span<const std::uint8_t> bytes) {
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()) + kHeaderBytes,
+                        bytes.size() - kHeaderBytes);
+  std::size_t end = 0;
+  while (end < text.size() && text[end] != ',' && text[end] != '\r' && text[end] != '\n' &&
+         text[end] != ' ')
+    ++end;
+  return text.substr(0, end);
 }
 
 }  // namespace
@@ -47,8 +78,23 @@ std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
 Role ExchangeTracker::classify(Endpoint src, Endpoint dst) const {
   if (dst.port == opt_.server_port) return Role::ClientToServer;
   if (src.port == opt_.server_port) return Role::ServerToClient;
-  if (clients_.contains(key_of(src)) && clients_.contains(key_of(dst))) return Role::PeerToPeer;
+  auto known = [&](Endpoint e) {
+    return clients_.contains(key_of(e)) || peers_.contains(key_of(e));
+  };
+  if (known(src) || known(dst)) return Role::PeerToPeer;
   return Role::NotImup;
+}
+
+const ExchangeTracker::Client* ExchangeTracker::find_client(Endpoint e) const {
+  auto it = clients_.find(key_of(e));
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+// Whether the client's last complete member list names endpoint `e`.
+bool ExchangeTracker::lists(const Client* c, Endpoint e) const {
+  if (!c || !c->members_known) return false;
+  return std::any_of(c->members.begin(), c->members.end(),
+                     [&](const GroupMember& m) { return m.endpoint && *m.endpoint == e; });
 }
 
 void ExchangeTracker::emit(Code c, std::uint64_t frame, std::int64_t now, Endpoint src,
@@ -59,10 +105,17 @@ void ExchangeTracker::emit(Code c, std::uint64_t frame, std::int64_t now, Endpoi
 ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::int64_t now) {
   PairKey key{key_of(from), key_of(to)};
   PairSlot& slot = pair_slots_[slot_of(key.a ^ (key.b * 0xC2B2AE3D27D4EB4Full))];
-  if (slot.pair && slot.key == key) {
+  if (slot.pair && slot.key == key) [[likely]] {
     slot.pair->last_active_ns = now;
     return *slot.pair;
   }
+  return pair_slow(slot, key, from, to, now);
+}
+
+// The lookaside table missed: the map (kept out of line, so the hit path
+// above stays a few instructions without a large stack frame).
+ExchangeTracker::Pair& ExchangeTracker::pair_slow(PairSlot& slot, PairKey key, Endpoint from,
+                                                  Endpoint to, std::int64_t now) {
   auto [it, fresh] = pairs_.try_emplace(key);
   Pair& p = it->second;
   slot = PairSlot{key, &p};
@@ -78,9 +131,13 @@ ExchangeTracker::Pair& ExchangeTracker::pair(Endpoint from, Endpoint to, std::in
 ExchangeTracker::Client& ExchangeTracker::client(Endpoint e, std::int64_t now) {
   std::uint64_t key = key_of(e);
   ClientSlot& slot = client_slots_[slot_of(key)];
-  if (!slot.client || slot.key != key) slot = ClientSlot{key, &clients_[key]};
+  if (!slot.client || slot.key != key) [[unlikely]] client_slow(slot, key);
   slot.client->last_active_ns = now;
   return *slot.client;
+}
+
+void ExchangeTracker::client_slow(ClientSlot& slot, std::uint64_t key) {
+  slot = ClientSlot{key, &clients_[key]};
 }
 
 ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {
@@ -89,7 +146,7 @@ ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {
 }
 
 void ExchangeTracker::datagram(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                               Role role, const Header& h, const Message* m,
+                               Role role, const Header& h, bool well_formed, const Message* m,
                                std::span<const std::uint8_t> bytes) {
   if (now - last_sweep_ns_ > kSweepEveryNs) sweep(now);
   if (role == Role::NotImup || !is_known_type(h.type)) return;  // receivers drop unknown types
@@ -111,32 +168,119 @@ void ExchangeTracker::datagram(std::uint64_t frame, std::int64_t now, Endpoint s
               : role == Role::ServerToClient ? &client(dst, now)
                                              : nullptr;
   if (role == Role::PeerToPeer) {
-    const Client& a = clients_[key_of(src)];
-    const Client& b = clients_[key_of(dst)];
-    bool members = (a.decentralized &&
-                    std::find(a.members.begin(), a.members.end(), dst) != a.members.end()) ||
-                   (b.decentralized &&
-                    std::find(b.members.begin(), b.members.end(), src) != b.members.end());
-    if (!members && !a.state_unknown && !b.state_unknown)
-      emit(Code::PeerNotMember, frame, now, src, dst, h.type, h.seq,
-           "no group update lists " + format_endpoint(src) + " and " + format_endpoint(dst) +
-               " in one decentralized group");
+    // Both ends stay known while they talk.
+    if (auto it = peers_.find(key_of(src)); it != peers_.end()) it->second = now;
+    if (auto it = peers_.find(key_of(dst)); it != peers_.end()) it->second = now;
   }
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
       (state_bits(h.low) != 1 || mode_bits(h.low) != 1))
     emit(Code::PeerMessageNotPrivate, frame, now, src, dst, h.type, h.seq,
          "state " + std::to_string(state_bits(h.low)) + ", mode " + std::to_string(mode_bits(h.low)) +
              " on a message sent straight to a peer: only a decentralized group's messages go there");
-  if (is_request(t)) request(frame, now, src, dst, role, h, m, c);
+  if (is_request(t)) request(frame, now, src, dst, role, h, well_formed, m, bytes, c);
   else answer(frame, now, src, dst, h, bytes, c);
 }
 
+// A new message straight between two endpoints (§10): some member list seen
+// in the capture must link them, the sender's or the receiver's.
+void ExchangeTracker::check_peer(std::uint64_t frame, std::int64_t now, Endpoint src,
+                                 Endpoint dst, const Header& h) {
+  const Client* a = find_client(src);
+  const Client* b = find_client(dst);
+  if (lists(a, dst) || lists(b, src)) return;
+  // Judge only with one end whose whole session is in the capture.
+  auto judged = [](const Client* c) { return c && c->connected && !c->state_unknown; };
+  if (!judged(a) && !judged(b)) return;
+  emit(Code::PeerNotMember, frame, now, src, dst, h.type, h.seq,
+       "no group update lists " + format_endpoint(src) + " and " + format_endpoint(dst) +
+           " in one decentralized group");
+}
+
+// The mode bits of 18, 19 and 20 against the group's mode (§9.2, §9.6).
+void ExchangeTracker::check_modes(std::uint64_t frame, std::int64_t now, Endpoint src,
+                                  Endpoint dst, Role role, const Header& h, bool well_formed,
+                                  std::span<const std::uint8_t> bytes, const Client& c) {
+  using T = MessageType;
+  auto t = T(h.type);
+  if (c.state_unknown) return;
+  int bits = mode_bits(h.low);
+  int expected = kModeUnknown;
+  const char* whose = "";
+  if (role == Role::ClientToServer && t == T::ChatMessage) {
+    if (state_bits(h.low) == 0) {
+      expected = 0;
+      whose = "a public message carries mode 00";
+    } else if (c.in_group) {
+      expected = c.group_mode;
+      whose = "a private message carries its group's mode";
+    }
+  } else if (role == Role::ClientToServer && t == T::Invitation) {
+    expected = c.in_group ? c.group_mode : 0;
+    whose = c.in_group ? "a member's invitation carries its group's mode"
+                       : "an invitation from the public room carries mode 00";
+  } else if (role == Role::ServerToClient && t == T::Invitation && well_formed) {
+    // To an invitee: the inviter's group's mode; the inviter is named first.
+    auto it = client_by_name_.find(std::string(first_name(bytes)));
+    if (it != client_by_name_.end()) {
+      auto ci = clients_.find(it->second);
+      if (ci != clients_.end() && ci->second.name == it->first && ci->second.in_group &&
+          !ci->second.state_unknown) {
+        expected = ci->second.group_mode;
+        whose = "an invitation relayed to an invitee carries the inviter's group's mode";
+      }
+    }
+  }
+  if (expected == kModeUnknown || bits == expected) return;
+  emit(Code::GroupModeMismatch, frame, now, src, dst, h.type, h.seq,
+       std::string(whose) + " (" + (expected ? "decentralized, 01" : "centralized, 00") +
+           "); the bits say " + std::to_string(bits));
+}
+
+// A type-11 part to a client (D19): parts with the more flag accumulate, the
+// part without it completes the list, which only then becomes the membership.
+void ExchangeTracker::group_update(std::uint64_t frame, std::int64_t now, Endpoint src,
+                                   Endpoint dst, const Header& h, const Message* m, Client& c) {
+  if (c.part_unacked)
+    emit(Code::UpdatePartOutOfOrder, frame, now, src, dst, h.type, h.seq,
+         "a group update sent before the client acknowledged the previous part of a list "
+         "(parts go one at a time, each after the last one's ACK)");
+  const auto* u = m ? std::get_if<GroupUpdate>(&m->body) : nullptr;
+  if (!u) return;  // malformed: a client drops it
+  if (!c.assembly_open) c.assembling.clear();
+  c.assembling.insert(c.assembling.end(), u->members.begin(), u->members.end());
+  c.assembly_open = u->more;
+  c.part_unacked = u->more;
+  if (u->more) return;
+  // Complete: the new membership.
+  c.members.swap(c.assembling);
+  c.assembling.clear();
+  c.in_group = true;
+  if (c.members.empty()) return;  // "your invitation was accepted", no list
+  c.members_known = true;
+  std::size_t with_address = 0;
+  for (const auto& member : c.members) {
+    if (!member.endpoint) continue;
+    ++with_address;
+    peers_[key_of(*member.endpoint)] = now;
+  }
+  int listed_mode = with_address == c.members.size() ? 1 : with_address == 0 ? 0 : kModeUnknown;
+  if (listed_mode != kModeUnknown && c.group_mode != kModeUnknown && listed_mode != c.group_mode &&
+      !c.state_unknown)
+    emit(Code::GroupModeMismatch, frame, now, src, dst, h.type, h.seq,
+         std::string("the group is ") + (c.group_mode ? "decentralized" : "centralized") +
+             " but its update lists members " +
+             (listed_mode ? "with addresses" : "without addresses"));
+  if (listed_mode != kModeUnknown) c.group_mode = std::int8_t(listed_mode);
+}
+
 void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                              Role role, const Header& h, const Message* m, Client* client_state) {
+                              Role role, const Header& h, bool well_formed, const Message* m,
+                              std::span<const std::uint8_t> bytes, Client* client_state) {
   Pair& p = pair(src, dst, now);
   Request* r = find(p, h.seq);
   if (r && now - r->last_ns > kAnswerCacheNs) r = nullptr;  // long gone from any cache
-  if (r && r->type == h.type) {
+  const std::uint64_t hash = fingerprint(bytes);
+  if (r && r->type == h.type && r->request_hash == hash) {
     // The same request again: a retransmission.
     ++r->tries;
     ++stats_.retransmissions;
@@ -153,13 +297,20 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
     r->last_ns = now;
     return;
   }
-  if (r && !r->answered)
+  // Same peer, same number, other bytes: not a resend (§14) but a new
+  // request on a number the receiver still holds an answer for.
+  if (r)
     emit(Code::SeqReused, frame, now, src, dst, h.type, h.seq,
-         "sequence number " + std::to_string(h.seq) + " still belongs to type " +
-             type_label(r->type) + " of frame " + std::to_string(r->frame));
+         "sequence number " + std::to_string(h.seq) + " still belongs to the " +
+             type_label(r->type) + " of frame " + std::to_string(r->frame) + " (" +
+             (r->type == h.type ? "same type, other bytes" : "another type") +
+             "), within the last 64 requests");
 
-  // A new request: its number must follow the sender's previous one.
-  if (p.has_last) {
+  // A new request: its number must follow the sender's previous one (a
+  // reused number is reported above, once).
+  if (r) {
+    // Numbering already reported.
+  } else if (p.has_last) {
     if (!seq_after(h.seq, p.last_new_seq)) {
       emit(Code::SeqNotIncreasing, frame, now, src, dst, h.type, h.seq,
            "new request numbered " + std::to_string(h.seq) + " after " +
@@ -181,6 +332,8 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
          std::to_string(p.outstanding) + " requests already unanswered");
 
   auto t = MessageType(h.type);
+  if (role == Role::PeerToPeer && t == MessageType::ChatMessage)
+    check_peer(frame, now, src, dst, h);
   if (client_state) {
     Endpoint who = role == Role::ClientToServer ? src : dst;
     Client& c = *client_state;
@@ -193,20 +346,22 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
       c.connected = true;
       c.state_unknown = true;
     }
-    if (role == Role::ServerToClient && t == MessageType::GroupUpdate) {
-      c.in_group = true;
-      if (m) {
-        if (const auto* u = std::get_if<GroupUpdate>(&m->body)) {
-          if (!u->members.empty()) c.members.clear();
-          for (const auto& member : u->members) {
-            if (member.endpoint) {
-              c.members.push_back(*member.endpoint);
-              c.decentralized = true;
-            }
-          }
-        }
-      }
-    }
+    if (role == Role::ServerToClient && t == MessageType::GroupClosed && c.assembly_open)
+      emit(Code::UpdatePartOutOfOrder, frame, now, src, dst, h.type, h.seq,
+           "Group closed sent between the parts of a group update (more parts were announced)");
+    if (role == Role::ServerToClient && t == MessageType::GroupUpdate)
+      group_update(frame, now, src, dst, h, well_formed ? m : nullptr, c);
+    if (role == Role::ClientToServer && t == MessageType::Connect && well_formed)
+      c.pending_name = first_name(bytes);
+    if (t == MessageType::ChatMessage || t == MessageType::Invitation)
+      check_modes(frame, now, src, dst, role, h, well_formed, bytes, c);
+    if (role == Role::ClientToServer && t == MessageType::ChatMessage && state_bits(h.low) == 1 &&
+        c.in_group && c.members_known && !c.state_unknown && !c.name.empty() &&
+        std::none_of(c.members.begin(), c.members.end(),
+                     [&](const GroupMember& member) { return member.name == c.name; }))
+      emit(Code::SenderNotMember, frame, now, src, dst, h.type, h.seq,
+           "'" + c.name + "' sent a private message, but the last group update to it (" +
+               std::to_string(c.members.size()) + " members) does not list it");
   }
 
   // Into the ring, in place of the oldest request.
@@ -224,7 +379,8 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
   n = Request{};
   n.used = true;
   n.from_server = role == Role::ServerToClient;
-  n.malformed = m == nullptr;
+  n.malformed = !well_formed;
+  n.request_hash = hash;
   n.type = h.type;
   n.low = h.low;
   n.seq = h.seq;
@@ -277,9 +433,18 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
   switch (T(r->type)) {
     case T::Connect:
       c.connected = t == T::Ack;
+      if (t == T::Ack && !c.pending_name.empty()) {
+        c.name = c.pending_name;
+        client_by_name_[c.name] = key_of(dst);
+      }
       break;
     case T::Disconnect:
+      // Its name's entry stays (a reconnection reuses it without allocating);
+      // lookups check that the client there still bears the name.
       c = Client{};
+      break;
+    case T::GroupUpdate:
+      if (r->low & kMoreBit) c.part_unacked = false;
       break;
     case T::Invitation:
       if (!r->from_server && t == T::ModeOffer) {
@@ -289,7 +454,10 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
                    ") from a member of a group got a mode offer; a member invites into its own group");
         c.pending_offer = true;
       }
-      if (r->from_server && t == T::AcceptInvitation) c.in_group = true;
+      if (r->from_server && t == T::AcceptInvitation) {
+        c.in_group = true;
+        c.group_mode = std::int8_t(mode_bits(r->low));
+      }
       break;
     case T::ChooseMode:
       if (t == T::Ack) {
@@ -298,7 +466,7 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
                "the server accepted Choose mode (frame " + std::to_string(r->frame) +
                    ") without a mode offer pending for this client");
         c.in_group = true;
-        c.decentralized = mode_bits(r->low) == 1;
+        c.group_mode = std::int8_t(mode_bits(r->low));
       }
       c.pending_offer = false;
       break;
@@ -308,11 +476,16 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
              "Leave (frame " + std::to_string(r->frame) +
                  ") from a client in no group was acknowledged, not answered 16");
       c.in_group = false;
+      c.group_mode = kModeUnknown;
+      c.members_known = false;
       c.members.clear();
       break;
     case T::GroupClosed:
       c.in_group = false;
+      c.group_mode = kModeUnknown;
+      c.members_known = false;
       c.members.clear();
+      c.assembly_open = c.part_unacked = false;
       break;
     case T::ChatMessage:
       if (t == T::Ack && !c.state_unknown) {
@@ -364,6 +537,11 @@ void ExchangeTracker::sweep(std::int64_t now) {
     else ++it;
   }
   std::erase_if(clients_, [&](const auto& kv) { return now - kv.second.last_active_ns > kForgetIdleNs; });
+  std::erase_if(peers_, [&](const auto& kv) { return now - kv.second > kForgetIdleNs; });
+  std::erase_if(client_by_name_, [&](const auto& kv) {
+    auto it = clients_.find(kv.second);
+    return it == clients_.end() || it->second.name != kv.first;
+  });
 }
 
 void ExchangeTracker::finish(std::int64_t end_ns) {
@@ -377,6 +555,8 @@ void ExchangeTracker::finish(std::int64_t end_ns) {
   for (const auto& [p, r] : left) report_unanswered(*p, *r, end_ns, true);
   pairs_.clear();
   clients_.clear();
+  peers_.clear();
+  client_by_name_.clear();
   clear_lookaside();
   last_sweep_ns_ = 0;
 }

@@ -3,7 +3,10 @@
 // send what, each request answered once by a matching answer, retransmission
 // timing and tries, sequence numbers per sender across the wrap, the window,
 // Connexion first, the invitation flow and group membership, and direct
-// traffic only between members of a decentralized group.
+// traffic only between members of a decentralized group, the mode bits
+// against the group's mode, membership against the type-11 lists (which may
+// span several datagrams, D19), and peer-to-peer exchanges between endpoints
+// learned from those lists.
 //
 // Fed one decoded datagram at a time with its capture time; state per
 // endpoint pair is bounded (the last 64 requests, as the answer cache), and
@@ -59,13 +62,26 @@ class ExchangeTracker {
   ExchangeTracker(TrackerOptions options, Sink sink) : opt_(options), sink_(std::move(sink)) {}
 
   // Which conversation a datagram belongs to, by the server port; direct
-  // traffic counts only between endpoints seen talking to the server.
+  // traffic counts when one end is a client seen talking to the server or a
+  // member learned from a decentralized group update (name SP ipv4:port).
   Role classify(Endpoint src, Endpoint dst) const;
 
-  // One IMUP datagram whose header decoded (message set when the body did).
+  // One IMUP datagram whose header decoded. `well_formed`: its text decoded
+  // too. `message` is read only for type 11 (the member lists); for the
+  // others it may be null even when well formed.
+  void datagram(std::uint64_t frame, std::int64_t time_ns, Endpoint src, Endpoint dst, Role role,
+                const Header& header, bool well_formed, const Message* message,
+                std::span<const std::uint8_t> bytes);
+  // The same, with well_formed = (message != nullptr).
   void datagram(std::uint64_t frame, std::int64_t time_ns, Endpoint src, Endpoint dst, Role role,
                 const Header& header, const Message* message,
-                std::span<const std::uint8_t> bytes);
+                std::span<const std::uint8_t> bytes) {
+    datagram(frame, time_ns, src, dst, role, header, message != nullptr, message, bytes);
+  }
+  // Types whose message datagram() reads (the others need only the header).
+  static constexpr bool needs_message(std::uint8_t type) {
+    return type == std::uint8_t(MessageType::GroupUpdate);
+  }
 
   // Reports what is still unanswered (end of a capture) and forgets everything.
   void finish(std::int64_t end_ns);
@@ -88,6 +104,7 @@ class ExchangeTracker {
     std::int64_t first_ns = 0;
     std::int64_t last_ns = 0;
     std::uint64_t answer_hash = 0;
+    std::uint64_t request_hash = 0;  // its bytes: a resend repeats them (§14)
   };
   static constexpr std::size_t kCache = 64;
   static constexpr std::uint8_t kNoSlot = 0xFF;
@@ -101,13 +118,24 @@ class ExchangeTracker {
     std::uint16_t last_new_seq = 0;
     std::int64_t last_active_ns = 0;
   };
+  static constexpr std::int8_t kModeUnknown = -1;
   struct Client {
     bool connected = false;
     bool in_group = false;
     bool pending_offer = false;
-    bool decentralized = false;
     bool state_unknown = false;  // its session began before the capture: no group checks
-    std::vector<Endpoint> members;  // from the last group update
+    // The group's mode (0 centralized, 1 decentralized) as the flow set it:
+    // the accepted 20's bits, the accepted 19's bits, the 11's member lines.
+    std::int8_t group_mode = kModeUnknown;
+    std::string name;          // from its accepted Connexion
+    std::string pending_name;  // from its Connexion not yet answered
+    // The last complete member list (type 11), and one being assembled from
+    // parts sent with the more flag (D19): it applies only when complete.
+    bool members_known = false;
+    std::vector<GroupMember> members;
+    std::vector<GroupMember> assembling;
+    bool assembly_open = false;  // the last 11 part said more follow
+    bool part_unacked = false;   // ... and its ACK has not been seen yet
     std::int64_t last_active_ns = 0;
   };
   struct PairKey {
@@ -122,9 +150,24 @@ class ExchangeTracker {
   static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
 
   Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
+  struct PairSlot;
+  struct ClientSlot;
+  [[gnu::noinline]] Pair& pair_slow(PairSlot& slot, PairKey key, Endpoint from, Endpoint to,
+                                    std::int64_t now);
+  [[gnu::noinline]] void client_slow(ClientSlot& slot, std::uint64_t key);
+  const Client* find_client(Endpoint e) const;
+  bool lists(const Client* c, Endpoint e) const;
+  void group_update(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
+                    const Header& h, const Message* m, Client& c);
+  void check_modes(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
+                   Role role, const Header& h, bool well_formed,
+                   std::span<const std::uint8_t> bytes, const Client& c);
+  void check_peer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
+                  const Header& h);
   Request* find(Pair& p, std::uint16_t seq);
   void request(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst, Role role,
-               const Header& h, const Message* m, Client* c);
+               const Header& h, bool well_formed, const Message* m,
+               std::span<const std::uint8_t> bytes, Client* c);
   Client& client(Endpoint e, std::int64_t now);
   void answer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
               const Header& h, std::span<const std::uint8_t> bytes, Client* c);
@@ -137,6 +180,10 @@ class ExchangeTracker {
   Sink sink_;
   std::unordered_map<PairKey, Pair, PairHash> pairs_;
   std::unordered_map<std::uint64_t, Client> clients_;
+  // Endpoints named in decentralized group updates, with when they were last
+  // listed or heard: direct traffic to or from them is IMUP (§10).
+  std::unordered_map<std::uint64_t, std::int64_t> peers_;
+  std::unordered_map<std::string, std::uint64_t> client_by_name_;
   // Small direct-mapped lookaside tables in front of the hash maps: a capture
   // interleaves a handful of active conversations (a request and its answer
   // share a pair and a client; a relayed message touches each member in turn),

@@ -16,20 +16,16 @@ Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_c
       cache_(decode_cache ? kCacheSlots : 0),
       header_only_(256) {}
 
-const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
+const Verdict& Verifier::verdict_of(std::span<const std::uint8_t> payload) {
   if (payload.size() == kHeaderBytes) {
     std::uint32_t key = load_be32(payload.data()) & 0x3FFFFF;  // all but the sequence number
     HeaderOnlySlot& slot = header_only_[(key >> 14) & 0xFF];  // by type
     if (!slot.used || slot.key != key) {
       slot.used = true;
       slot.key = key;
-      slot.decoded = decode_lenient(payload);
+      slot.verdict = check_lenient(payload);
     }
-    return slot.decoded;
-  }
-  if (!use_cache_ || payload.size() < kHeaderBytes) {
-    fresh_ = decode_lenient(payload);
-    return fresh_;
+    return slot.verdict;
   }
   // The key: the payload with the sequence bits (the top 10 of the header) cleared.
   std::uint8_t masked1 = std::uint8_t(payload[1] & 0x3F);
@@ -44,9 +40,9 @@ const Decoded& Verifier::decoded_of(std::span<const std::uint8_t> payload) {
     slot.key.assign(payload.begin(), payload.end());
     slot.key[0] = 0;
     slot.key[1] = byte_at(1);
-    slot.decoded = decode_lenient(payload);
+    slot.verdict = check_lenient(payload);
   }
-  return slot.decoded;
+  return slot.verdict;
 }
 
 bool Verifier::check(const std::string& path) {
@@ -87,6 +83,15 @@ void Verifier::datagram(const capture::Datagram& d) {
   ++totals_.imup;
   if (d.fragments > 1) ++totals_.reassembled;
   std::int64_t now = d.when.to_ns();
+  using capture::ChecksumState;
+  auto fine = [](ChecksumState s) { return s != ChecksumState::Bad && s != ChecksumState::OffloadArtefact; };
+  if (!fine(d.ip_checksum) || !fine(d.udp_checksum)) [[unlikely]] checksum_issues(d, now);
+  if (d.payload.size() > kHeaderBytes && use_cache_) judge(d, role, now, verdict_of(d.payload));
+  else if (d.payload.size() == kHeaderBytes) judge(d, role, now, verdict_of(d.payload));
+  else judge(d, role, now, check_lenient(d.payload));
+}
+
+void Verifier::checksum_issues(const capture::Datagram& d, std::int64_t now) {
   auto frame_issue = [&](Code c, const char* what) {
     report_.add(Violation{c, d.frame, now, d.src, d.dst, -1, -1, what});
   };
@@ -97,24 +102,45 @@ void Verifier::datagram(const capture::Datagram& d) {
   if (d.udp_checksum == ChecksumState::Bad) frame_issue(Code::BadUdpChecksum, "UDP checksum is wrong");
   if (d.udp_checksum == ChecksumState::OffloadArtefact)
     frame_issue(Code::ChecksumOffload, "UDP checksum holds the pseudo-header sum: left for the NIC");
+}
 
-  const Decoded& decoded = decoded_of(d.payload);
-  if (!decoded.header) {
+// Reports the codec's error and warnings on one datagram (out of line: rare).
+void Verifier::faults(const capture::Datagram& d, std::int64_t now, const Header& h,
+                      const Verdict& verdict) {
+  if (verdict.error)
+    report_.add(Violation{from_fault(verdict.error->fault), d.frame, now, d.src, d.dst, h.type,
+                          h.seq, std::string(verdict.error->field) + ": " + verdict.error->detail});
+  for (const auto& w : verdict.warnings)
+    report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
+                          std::string(w.field) + ": " + w.detail});
+}
+
+void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
+                     const Verdict& verdict) {
+  if (!verdict.header) {
     report_.add(Violation{Code::Truncated, d.frame, now, d.src, d.dst, -1, -1,
                           std::to_string(d.payload.size()) + "-byte datagram"});
     return;
   }
-  // The header as sent (a cached decoding holds another datagram's number).
+  // The header as sent (a cached verdict holds another datagram's number).
   const Header h = unpack(load_be32(d.payload.data()));
   ++totals_.by_type[h.type];
-  if (decoded.error)
-    report_.add(Violation{from_fault(decoded.error->fault), d.frame, now, d.src, d.dst, h.type,
-                          h.seq, std::string(decoded.error->field) + ": " + decoded.error->detail});
-  for (const auto& w : decoded.warnings)
-    report_.add(Violation{from_fault(w.fault), d.frame, now, d.src, d.dst, h.type, h.seq,
-                          std::string(w.field) + ": " + w.detail});
-  tracker_.datagram(d.frame, now, d.src, d.dst, role, h,
-                    decoded.message ? &*decoded.message : nullptr, d.payload);
+  if (!verdict.clean()) [[unlikely]] faults(d, now, h, verdict);
+  const bool well_formed = verdict.ok();
+  if (well_formed && ExchangeTracker::needs_message(h.type)) [[unlikely]] {
+    with_message(d, role, now, h);
+    return;
+  }
+  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, well_formed, nullptr, d.payload);
+}
+
+// A group update (rare; the tracker reads its member lines): the same
+// grammar again, this time keeping the fields.
+void Verifier::with_message(const capture::Datagram& d, Role role, std::int64_t now,
+                            const Header& h) {
+  Decoded full = decode_lenient(d.payload);
+  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, true,
+                    full.message ? &*full.message : nullptr, d.payload);
 }
 
 }  // namespace imup::verify

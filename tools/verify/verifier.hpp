@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // imup-verify's pipeline for one run over one or more captures:
-// capture reader -> checksum checks -> codec (lenient) -> exchange tracker ->
-// report. Streams; nothing is kept per frame.
+// capture reader -> checksum checks -> codec (lenient check) -> exchange
+// tracker -> report. Streams; nothing is kept per frame.
+//
+// Each datagram is judged with imup::check_lenient, the codec's grammar run
+// without building a message (no allocation on a clean datagram); only the
+// group updates (11), whose member lines the tracker reads, are decoded in full.
 #pragma once
 
 #include <string>
@@ -17,7 +21,7 @@ namespace imup::verify {
 
 class Verifier {
  public:
-  // `decode_cache`: remember the decoding of recent payloads with text (see below).
+  // `decode_cache`: remember the verdicts on recent payloads with text (see below).
   Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache = true);
   // Checks one capture ("-" = standard input). Returns false when it could
   // not be read (reported on standard error; the run's exit status becomes 2).
@@ -27,14 +31,21 @@ class Verifier {
 
  private:
   void datagram(const capture::Datagram& d);
-  const Decoded& decoded_of(std::span<const std::uint8_t> payload);
+  // The cached verdict of a text-less datagram, or (with the cache) of one with text.
+  const Verdict& verdict_of(std::span<const std::uint8_t> payload);
+  void judge(const capture::Datagram& d, Role role, std::int64_t now, const Verdict& verdict);
+  [[gnu::noinline]] void with_message(const capture::Datagram& d, Role role, std::int64_t now,
+                                      const Header& h);
+  [[gnu::noinline]] void checksum_issues(const capture::Datagram& d, std::int64_t now);
+  [[gnu::noinline]] void faults(const capture::Datagram& d, std::int64_t now, const Header& h,
+                                const Verdict& verdict);
 
 
   Report& report_;
   ExchangeTracker tracker_;
   CaptureTotals totals_;
 
-  // Decoding depends only on the bytes, and most of a capture repeats bytes
+  // A verdict depends only on the bytes, and most of a capture repeats bytes
   // but for the sequence number: ACKs, probes, and above all each relayed
   // message, sent with the same text to every member of a room. A small
   // direct-mapped cache keyed by the payload with its 10 sequence bits
@@ -42,23 +53,22 @@ class Verifier {
   struct CacheSlot {
     bool used = false;
     std::vector<std::uint8_t> key;
-    Decoded decoded;
+    Verdict verdict;
   };
   static constexpr std::size_t kCacheSlots = 1024;
   bool use_cache_;
   std::vector<CacheSlot> cache_;
   // Text-less datagrams (ACKs, probes: about half of any capture, since every
-  // request is answered) decode to a result that depends only on the 22
+  // request is answered) get a verdict that depends only on the 22
   // header bits besides the sequence number. This table memoizes that pure
   // function exactly (the full key is compared), so it is always on: it does
   // not depend on payloads repeating, and --no-decode-cache leaves it alone.
   struct HeaderOnlySlot {
     bool used = false;
     std::uint32_t key = 0;
-    Decoded decoded;
+    Verdict verdict;
   };
   std::vector<HeaderOnlySlot> header_only_;
-  Decoded fresh_;
 };
 
 }  // namespace imup::verify

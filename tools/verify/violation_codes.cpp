@@ -52,7 +52,7 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {TooManyTries, "too_many_tries", E, "a request sent more times than the allowed tries (§7)"},
     {SeqNotIncreasing, "seq_not_increasing", E, "a new request's sequence number is not after the sender's previous one (§6.1, §6.2)"},
     {SeqGap, "seq_gap", W, "a sender skipped sequence numbers (a request lost before the capture point?)"},
-    {SeqReused, "seq_reused", E, "a sequence number reused for a different request while the first is outstanding (§6.1)"},
+    {SeqReused, "seq_reused", E, "a new request (other bytes or another type) on a sequence number still among the sender's last 64 requests: not a resend (§6.3, §14)"},
     {WindowExceeded, "window_exceeded", E, "more than 32 unanswered requests outstanding to one peer (§6.4)"},
     {NotConnected, "not_connected", E, "traffic for a client before its Connexion was accepted (§5, §6.1)"},
     {PeerNotMember, "peer_not_member", E, "direct traffic between endpoints not in one decentralized group (§10)"},
@@ -61,6 +61,9 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {MessageOutsideGroup, "message_outside_group", E, "a private message or Leave from a client in no group was accepted instead of answered 16 (§9.5, §9.6)"},
     {PeerMessageNotPrivate, "peer_message_not_private", E, "a message between peers without state 01 and mode 01 (§10)"},
     {OfferToMember, "offer_to_member", E, "a group member's Invitation answered with a mode offer instead of 8: it invites into its own group (§9.2)"},
+    {GroupModeMismatch, "group_mode_mismatch", E, "mode bits of an 18 or 19 (or a type-11 list's addresses) that differ from the group's mode as the flow set it (§9.2, §9.3, §9.6)"},
+    {SenderNotMember, "sender_not_member", E, "a private message from a client that the last complete group update (11) sent to it does not list (§9.3, §9.6)"},
+    {UpdatePartOutOfOrder, "update_part_out_of_order", E, "an 11 or 13 sent to a client before the previous part of a multi-part group update was acknowledged, or between its parts (D19)"},
 }};
 
 }  // namespace

@@ -29,7 +29,7 @@ enum class Code : std::uint8_t {
   UnansweredAtEnd,
   RetransmitTooSoon, TooManyTries, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
   NotConnected, PeerNotMember, GroupWithoutOffer, MessageCrossesRooms, MessageOutsideGroup,
-  PeerMessageNotPrivate, OfferToMember,
+  PeerMessageNotPrivate, OfferToMember, GroupModeMismatch, SenderNotMember, UpdatePartOutOfOrder,
   kCount
 };
 
