@@ -105,6 +105,20 @@ TEST_CASE("sequence numbers wrap around 1023 to 0 without complaint") {
   CHECK(h.has(Code::SeqNotIncreasing));
 }
 
+TEST_CASE("the window spans 32 numbers from the oldest unanswered request") {
+  Harness h;
+  h.send(true, 1, 0, 0.0);
+  h.send(false, 8, 0, 0.01);
+  h.send(true, 18, 1, 0.1);  // never answered
+  for (std::uint16_t seq = 2; seq <= 32; ++seq) {
+    h.send(true, 18, seq, 0.1 + seq * 0.01);
+    h.send(false, 8, seq, 0.105 + seq * 0.01);
+  }
+  CHECK_FALSE(h.has(Code::WindowExceeded));
+  h.send(true, 18, 33, 0.5);  // 32 numbers after the unanswered 1
+  CHECK(h.has(Code::WindowExceeded));
+}
+
 TEST_CASE("a message before the Connexion is reported once") {
   Harness h;
   h.send(true, 18, 0, 0.0);

@@ -327,9 +327,16 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
     p.has_last = true;
     p.last_new_seq = h.seq;
   }
-  if (p.outstanding >= kWindow)
+  if (p.outstanding >= kWindow) {
     emit(Code::WindowExceeded, frame, now, src, dst, h.type, h.seq,
          std::to_string(p.outstanding) + " requests already unanswered");
+  } else if (const Request* oldest = find(p, std::uint16_t((h.seq + kSeqModulo - kWindow) & (kSeqModulo - 1)));
+             oldest && !oldest->answered && oldest != r) {
+    // The window is a span of numbers, not only a count (§6.4).
+    emit(Code::WindowExceeded, frame, now, src, dst, h.type, h.seq,
+         "request " + std::to_string(oldest->seq) + " (frame " + std::to_string(oldest->frame) +
+             ") is still unanswered, 32 numbers back");
+  }
 
   auto t = MessageType(h.type);
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage)

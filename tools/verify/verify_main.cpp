@@ -8,6 +8,7 @@
 
 #include "option_strings.hpp"
 #include "verifier.hpp"
+#include "cli/utf8_output.hpp"
 
 namespace {
 
@@ -115,4 +116,7 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+  imup::cli::use_utf8_output();
+  return run(argc, argv);
+}

@@ -53,7 +53,7 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {SeqNotIncreasing, "seq_not_increasing", E, "a new request's sequence number is not after the sender's previous one (§6.1, §6.2)"},
     {SeqGap, "seq_gap", W, "a sender skipped sequence numbers (a request lost before the capture point?)"},
     {SeqReused, "seq_reused", E, "a new request (other bytes or another type) on a sequence number still among the sender's last 64 requests: not a resend (§6.3, §14)"},
-    {WindowExceeded, "window_exceeded", E, "more than 32 unanswered requests outstanding to one peer (§6.4)"},
+    {WindowExceeded, "window_exceeded", E, "a request sent with 32 unanswered, or 32 numbers after an unanswered one, to one peer (§6.4)"},
     {NotConnected, "not_connected", E, "traffic for a client before its Connexion was accepted (§5, §6.1)"},
     {PeerNotMember, "peer_not_member", E, "direct traffic between endpoints not in one decentralized group (§10)"},
     {GroupWithoutOffer, "group_without_offer", E, "a Choose mode accepted with no mode offer pending (§9.2)"},
