@@ -141,8 +141,9 @@ std::string_view CaptureReader::link_type_name() const {
 }
 
 bool CaptureReader::next(Datagram& out) {
+  std::int64_t frame_ns = 0;
   auto report = [&](std::string_view code, std::string detail) {
-    if (on_problem_) on_problem_(FrameProblem{frames_, code, std::move(detail)});
+    if (on_problem_) on_problem_(FrameProblem{frames_, code, std::move(detail), frame_ns});
   };
   for (;;) {
     pcap_pkthdr* hdr = nullptr;
@@ -154,6 +155,7 @@ bool CaptureReader::next(Datagram& out) {
     const std::uint8_t* p = data;
     std::size_t n = hdr->caplen;
     pcap::Timestamp when{hdr->ts.tv_sec, std::uint32_t(hdr->ts.tv_usec)};  // nanoseconds here
+    frame_ns = when.to_ns();
 
     // Link layer -> start of an IPv4 packet, or skip the frame.
     bool ipv4 = false;
@@ -243,7 +245,7 @@ bool CaptureReader::next(Datagram& out) {
     std::span<const std::uint8_t> ip_payload{p + ihl, total - ihl};
     out.fragments = 1;
 
-    std::int64_t now = when.to_ns();
+    std::int64_t now = frame_ns;
     if (now - impl_->last_expiry_ns > 1'000'000'000) {
       impl_->last_expiry_ns = now;
       if (std::size_t k = impl_->reassembler.expire(now, kFragmentTimeoutNs))

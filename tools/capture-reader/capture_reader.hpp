@@ -50,6 +50,7 @@ struct FrameProblem {
   std::uint64_t frame;
   std::string_view code;
   std::string detail;
+  std::int64_t when_ns = 0;  // the frame's capture time
 };
 
 class CaptureReader {

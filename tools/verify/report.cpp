@@ -51,8 +51,9 @@ void Report::add(const Violation& v) {
                   v.time_ns / 1'000'000'000, v.time_ns % 1'000'000'000, rel);
     line += t;
     line += ",\"severity\":\"" + std::string(sev) + "\",\"code\":\"" + std::string(ci.name) + "\"";
-    line += ",\"src\":" + json_string(format_endpoint(v.src)) +
-            ",\"dst\":" + json_string(format_endpoint(v.dst));
+    if (v.src != Endpoint{} || v.dst != Endpoint{})  // frame problems have no UDP endpoints
+      line += ",\"src\":" + json_string(format_endpoint(v.src)) +
+              ",\"dst\":" + json_string(format_endpoint(v.dst));
     if (v.type >= 0) line += ",\"type\":" + std::to_string(v.type);
     if (v.seq >= 0) line += ",\"seq\":" + std::to_string(v.seq);
     line += ",\"detail\":" + json_string(v.detail) +
@@ -60,7 +61,9 @@ void Report::add(const Violation& v) {
     std::fputs(line.c_str(), out_);
     return;
   }
-  std::string where = format_endpoint(v.src) + " -> " + format_endpoint(v.dst);
+  std::string where = v.src != Endpoint{} || v.dst != Endpoint{}
+                          ? format_endpoint(v.src) + " -> " + format_endpoint(v.dst)
+                          : std::string("(IPv4/UDP)");
   if (v.type >= 0) where += " type=" + std::to_string(v.type);
   if (v.seq >= 0) where += " seq=" + std::to_string(v.seq);
   std::fprintf(out_, "%s:%" PRIu64 " t=%.6f %s %.*s %s: %s\n", file_.c_str(), v.frame, rel, sev,

@@ -50,12 +50,16 @@ bool Verifier::check(const std::string& path) {
   try {
     capture::CaptureReader reader(path);
     report_.set_file(path == "-" ? "<stdin>" : path, 0);
+    bool first = true;  // times are shown relative to the first frame checked
     reader.on_problem([&](const capture::FrameProblem& p) {
+      if (first) {
+        report_.set_first_time(p.when_ns);
+        first = false;
+      }
       if (auto c = code_of_frame_problem(p.code))
-        report_.add(Violation{*c, p.frame, last_ns, {}, {}, -1, -1, p.detail});
+        report_.add(Violation{*c, p.frame, p.when_ns, {}, {}, -1, -1, p.detail});
     });
     capture::Datagram d;
-    bool first = true;
     std::uint64_t frames_before = totals_.frames;
     while (reader.next(d)) {
       if (first) {
