@@ -35,6 +35,15 @@ inline std::uint16_t fold64(std::uint64_t acc) {
   return std::uint16_t(acc);
 }
 
+// The same for a value under 2^32 (the last fold of a checksum adds a
+// 16-bit sum to a pseudo-header sum under 2^20): the 64-bit steps are no-ops.
+inline std::uint16_t fold32(std::uint32_t acc) {
+  acc = (acc & 0xFFFF) + (acc >> 16);  // < 2^17
+  acc = (acc & 0xFFFF) + (acc >> 16);  // <= 2^16
+  acc = (acc & 0xFFFF) + (acc >> 16);
+  return std::uint16_t(acc);
+}
+
 // One's-complement sum of big-endian 16-bit words (RFC 1071), plus `sum`,
 // folded to 16 bits. Reads 64 bits at a time in host order with end-around
 // carry: the one's-complement sum commutes with byte swapping, so the
@@ -73,7 +82,7 @@ std::uint16_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
   if (n & 1) tail |= std::uint64_t(*p) << ((n & 6) * 8);
   acc += tail;
   acc += acc < tail;
-  return fold64(std::uint64_t(sum) + ntohs(fold64(acc)));
+  return fold32(sum + ntohs(fold64(acc)));  // callers pass sum < 2^20
 }
 // The commonest case, a 20-byte IPv4 header without options: five words,
 // no loop (the header is checked on every frame).
@@ -140,11 +149,56 @@ std::string_view CaptureReader::link_type_name() const {
   return n ? n : "unknown";
 }
 
+// The commonest frame by far, in one straight line: untagged Ethernet, IPv4
+// without options, not a fragment, UDP whose lengths agree, captured whole.
+// Returns false, having changed nothing, for any other frame: next() then
+// takes the general path below, which handles (and reports) everything; for
+// the frames accepted here both paths give the same Datagram.
+inline bool CaptureReader::fast_path(const std::uint8_t* p, std::size_t n, bool whole,
+                                     pcap::Timestamp when, Datagram& out) {
+  constexpr std::size_t kEthernet = 14, kIp = 20, kUdp = 8;
+  if (!whole || n < kEthernet + kIp + kUdp || get16(p + 12) != kEtherTypeIpv4) return false;
+  const std::uint8_t* ip = p + kEthernet;
+  std::size_t total = get16(ip + 2);
+  // Version 4 with a 20-byte header, UDP, neither MF nor an offset, and the
+  // IP total length within what was captured.
+  if (ip[0] != 0x45 || ip[9] != 17 || (get16(ip + 6) & 0x3FFF) != 0 || total < kIp + kUdp ||
+      total > n - kEthernet)
+    return false;
+  const std::uint8_t* u = ip + kIp;
+  std::size_t udp_len = get16(u + 4);
+  if (udp_len < kUdp || udp_len > total - kIp) return false;
+
+  std::int64_t now = when.to_ns();
+  if (now - impl_->last_expiry_ns > 1'000'000'000) return false;  // the general path expires
+  std::uint32_t src_ip = get32(ip + 12), dst_ip = get32(ip + 16);
+  if (ipv4_header_sum(ip) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
+  else out.ip_checksum = get16(ip + 10) == 0 ? ChecksumState::OffloadArtefact : ChecksumState::Bad;
+  std::uint16_t udp_sum = get16(u + 6);
+  if (udp_sum == 0) {
+    out.udp_checksum = ChecksumState::Absent;
+  } else {
+    std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
+                           (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
+    if (sum16(pseudo, u, udp_len) == 0xFFFF) {
+      out.udp_checksum = ChecksumState::Good;
+    } else {
+      std::uint16_t partial = fold64(pseudo);  // offload: see next()
+      out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
+                             ? ChecksumState::OffloadArtefact
+                             : ChecksumState::Bad;
+    }
+  }
+  out.fragments = 1;
+  out.frame = frames_;
+  out.when = when;
+  out.src = Endpoint{src_ip, get16(u)};
+  out.dst = Endpoint{dst_ip, get16(u + 2)};
+  out.payload = std::span<const std::uint8_t>(u + kUdp, udp_len - kUdp);
+  return true;
+}
+
 bool CaptureReader::next(Datagram& out) {
-  std::int64_t frame_ns = 0;
-  auto report = [&](std::string_view code, std::string detail) {
-    if (on_problem_) on_problem_(FrameProblem{frames_, code, std::move(detail), frame_ns});
-  };
   for (;;) {
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
@@ -152,165 +206,177 @@ bool CaptureReader::next(Datagram& out) {
     if (rc == PCAP_ERROR_BREAK) return false;
     if (rc != 1) throw CaptureReadError(pcap_geterr(impl_->handle));
     ++frames_;
-    const std::uint8_t* p = data;
-    std::size_t n = hdr->caplen;
     pcap::Timestamp when{hdr->ts.tv_sec, std::uint32_t(hdr->ts.tv_usec)};  // nanoseconds here
-    frame_ns = when.to_ns();
-
-    // Link layer -> start of an IPv4 packet, or skip the frame.
-    bool ipv4 = false;
-    switch (impl_->dlt) {
-      case DLT_EN10MB: {
-        if (n < 14) break;
-        std::size_t at = 12;
-        std::uint16_t type = get16(p + at);
-        while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && n >= at + 6) {
-          at += 4;
-          type = get16(p + at);
-        }
-        if (type == kEtherTypeIpv4) {
-          p += at + 2;
-          n -= at + 2;
-          ipv4 = true;
-        }
-        break;
-      }
-      case DLT_LINUX_SLL:
-        if (n >= 16 && get16(p + 14) == kEtherTypeIpv4) {
-          p += 16;
-          n -= 16;
-          ipv4 = true;
-        }
-        break;
-      case DLT_LINUX_SLL2:
-        if (n >= 20 && get16(p) == kEtherTypeIpv4) {
-          p += 20;
-          n -= 20;
-          ipv4 = true;
-        }
-        break;
-      case DLT_NULL:
-      case DLT_LOOP: {
-        // AF_INET is 2 everywhere; NULL stores it in the writer's byte order.
-        if (n >= 4 && (get32(p) == 2 || (impl_->dlt == DLT_NULL && get32(p) == 0x02000000))) {
-          p += 4;
-          n -= 4;
-          ipv4 = true;
-        }
-        break;
-      }
-      default:  // raw IP
-        ipv4 = true;
-    }
-    if (!ipv4 || n < 1 || (p[0] >> 4) != 4) {
-      ++skipped_;
-      continue;
-    }
-    if (n < 20) {
-      report("truncated_frame", "frame ends inside the IPv4 header");
-      ++skipped_;
-      continue;
-    }
-    std::size_t ihl = std::size_t(p[0] & 0xF) * 4;
-    std::size_t total = get16(p + 2);
-    if (ihl < 20 || total < ihl) {
-      report("bad_ip_header", "IPv4 header length " + std::to_string(ihl) + ", total length " +
-                                  std::to_string(total));
-      ++skipped_;
-      continue;
-    }
-    if (p[9] != 17) {
-      ++skipped_;
-      continue;
-    }
-    bool snapped = hdr->caplen < hdr->len;
-    if (n < total) {
-      if (!snapped || n < ihl + 8) {
-        report("truncated_frame", "IPv4 total length " + std::to_string(total) + " but " +
-                                      std::to_string(n) + " bytes captured");
-        ++skipped_;
-        continue;
-      }
-      total = n;  // snapped capture: use what is there, checksums unverifiable
-    }
-    std::uint32_t src_ip = get32(p + 12), dst_ip = get32(p + 16);
-    std::uint16_t ip_sum = get16(p + 10);
-    if ((ihl == 20 ? ipv4_header_sum(p) : sum16(0, p, ihl)) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
-    else if (ip_sum == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
-    else out.ip_checksum = ChecksumState::Bad;
-
-    std::uint16_t flags_offset = get16(p + 6);
-    bool more = flags_offset & 0x2000;
-    std::size_t frag_offset = std::size_t(flags_offset & 0x1FFF) * 8;
-    std::span<const std::uint8_t> ip_payload{p + ihl, total - ihl};
-    out.fragments = 1;
-
-    std::int64_t now = frame_ns;
-    if (now - impl_->last_expiry_ns > 1'000'000'000) {
-      impl_->last_expiry_ns = now;
-      if (std::size_t k = impl_->reassembler.expire(now, kFragmentTimeoutNs))
-        report("fragment_timeout", std::to_string(k) +
-                                       " IPv4 datagram(s) never completed within 30 s");
-    }
-    if (more || frag_offset != 0) {
-      Ipv4Reassembler::Key key{src_ip, dst_ip, get16(p + 4), 17};
-      std::span<const std::uint8_t> whole;
-      std::uint16_t count = 0;
-      Ipv4Reassembler::Result also{};
-      auto r = impl_->reassembler.add(key, frag_offset, more, ip_payload, now, whole, count, also);
-      if (also == Ipv4Reassembler::Result::Overlap)
-        report("fragment_overlap", "IPv4 fragment overlaps bytes already received");
-      if (also == Ipv4Reassembler::Result::TableFull)
-        report("fragment_table_full", "too many IPv4 datagrams in reassembly; oldest dropped");
-      if (r == Ipv4Reassembler::Result::TooBig)
-        report("bad_ip_header", "IPv4 fragment beyond 65,535 bytes");
-      if (r != Ipv4Reassembler::Result::Complete) continue;
-      ip_payload = whole;
-      out.fragments = count;
-      snapped = false;
-    }
-
-    if (ip_payload.size() < 8) {
-      report("truncated_frame", "frame ends inside the UDP header");
-      ++skipped_;
-      continue;
-    }
-    const std::uint8_t* u = ip_payload.data();
-    std::size_t udp_len = get16(u + 4);
-    if (udp_len < 8 || udp_len > ip_payload.size()) {
-      if (!(snapped && udp_len > ip_payload.size())) {
-        report("bad_udp_length", "UDP length " + std::to_string(udp_len) + " but " +
-                                     std::to_string(ip_payload.size()) + " bytes of IP payload");
-      }
-      udp_len = udp_len < 8 ? ip_payload.size() : ip_payload.size();
-    }
-    std::uint16_t udp_sum = get16(u + 6);
-    if (snapped) {
-      out.udp_checksum = ChecksumState::Unchecked;
-    } else if (udp_sum == 0) {
-      out.udp_checksum = ChecksumState::Absent;
-    } else {
-      std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
-                             (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
-      std::uint16_t all = sum16(pseudo, u, udp_len);
-      if (all == 0xFFFF) {
-        out.udp_checksum = ChecksumState::Good;
-      } else {
-        // With checksum offload the stack leaves the pseudo-header sum in the
-        // field for the NIC to finish; a capture taken on the sender sees that.
-        std::uint16_t partial = fold64(pseudo);
-        out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
-                               ? ChecksumState::OffloadArtefact
-                               : ChecksumState::Bad;
-      }
-    }
-    out.frame = frames_;
-    out.when = when;
-    out.src = Endpoint{src_ip, get16(u)};
-    out.dst = Endpoint{dst_ip, get16(u + 2)};
-    out.payload = ip_payload.subspan(8, udp_len - 8);
-    return true;
+    if (impl_->dlt == DLT_EN10MB && fast_path(data, hdr->caplen, hdr->caplen == hdr->len, when, out))
+      [[likely]] return true;
+    if (any_frame(*hdr, data, when, out)) return true;
   }
+}
+
+// Every other frame (out of line, so that next() stays a short loop): false
+// when the frame holds no UDP datagram, or only a fragment of one so far.
+bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data,
+                              pcap::Timestamp when, Datagram& out) {
+  const pcap_pkthdr* hdr = &frame;
+  const std::uint8_t* p = data;
+  std::size_t n = hdr->caplen;
+  const std::int64_t frame_ns = when.to_ns();
+  auto report = [&](std::string_view code, std::string detail) {
+    if (on_problem_) on_problem_(FrameProblem{frames_, code, std::move(detail), frame_ns});
+  };
+  // Link layer -> start of an IPv4 packet, or skip the frame.
+  bool ipv4 = false;
+  switch (impl_->dlt) {
+    case DLT_EN10MB: {
+      if (n < 14) break;
+      std::size_t at = 12;
+      std::uint16_t type = get16(p + at);
+      while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && n >= at + 6) {
+        at += 4;
+        type = get16(p + at);
+      }
+      if (type == kEtherTypeIpv4) {
+        p += at + 2;
+        n -= at + 2;
+        ipv4 = true;
+      }
+      break;
+    }
+    case DLT_LINUX_SLL:
+      if (n >= 16 && get16(p + 14) == kEtherTypeIpv4) {
+        p += 16;
+        n -= 16;
+        ipv4 = true;
+      }
+      break;
+    case DLT_LINUX_SLL2:
+      if (n >= 20 && get16(p) == kEtherTypeIpv4) {
+        p += 20;
+        n -= 20;
+        ipv4 = true;
+      }
+      break;
+    case DLT_NULL:
+    case DLT_LOOP: {
+      // AF_INET is 2 everywhere; NULL stores it in the writer's byte order.
+      if (n >= 4 && (get32(p) == 2 || (impl_->dlt == DLT_NULL && get32(p) == 0x02000000))) {
+        p += 4;
+        n -= 4;
+        ipv4 = true;
+      }
+      break;
+    }
+    default:  // raw IP
+      ipv4 = true;
+  }
+  if (!ipv4 || n < 1 || (p[0] >> 4) != 4) {
+    ++skipped_;
+    return false;
+  }
+  if (n < 20) {
+    report("truncated_frame", "frame ends inside the IPv4 header");
+    ++skipped_;
+    return false;
+  }
+  std::size_t ihl = std::size_t(p[0] & 0xF) * 4;
+  std::size_t total = get16(p + 2);
+  if (ihl < 20 || total < ihl) {
+    report("bad_ip_header", "IPv4 header length " + std::to_string(ihl) + ", total length " +
+                                std::to_string(total));
+    ++skipped_;
+    return false;
+  }
+  if (p[9] != 17) {
+    ++skipped_;
+    return false;
+  }
+  bool snapped = hdr->caplen < hdr->len;
+  if (n < total) {
+    if (!snapped || n < ihl + 8) {
+      report("truncated_frame", "IPv4 total length " + std::to_string(total) + " but " +
+                                    std::to_string(n) + " bytes captured");
+      ++skipped_;
+      return false;
+    }
+    total = n;  // snapped capture: use what is there, checksums unverifiable
+  }
+  std::uint32_t src_ip = get32(p + 12), dst_ip = get32(p + 16);
+  std::uint16_t ip_sum = get16(p + 10);
+  if ((ihl == 20 ? ipv4_header_sum(p) : sum16(0, p, ihl)) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
+  else if (ip_sum == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
+  else out.ip_checksum = ChecksumState::Bad;
+
+  std::uint16_t flags_offset = get16(p + 6);
+  bool more = flags_offset & 0x2000;
+  std::size_t frag_offset = std::size_t(flags_offset & 0x1FFF) * 8;
+  std::span<const std::uint8_t> ip_payload{p + ihl, total - ihl};
+  out.fragments = 1;
+
+  std::int64_t now = frame_ns;
+  if (now - impl_->last_expiry_ns > 1'000'000'000) {
+    impl_->last_expiry_ns = now;
+    if (std::size_t k = impl_->reassembler.expire(now, kFragmentTimeoutNs))
+      report("fragment_timeout", std::to_string(k) +
+                                     " IPv4 datagram(s) never completed within 30 s");
+  }
+  if (more || frag_offset != 0) {
+    Ipv4Reassembler::Key key{src_ip, dst_ip, get16(p + 4), 17};
+    std::span<const std::uint8_t> whole;
+    std::uint16_t count = 0;
+    Ipv4Reassembler::Result also{};
+    auto r = impl_->reassembler.add(key, frag_offset, more, ip_payload, now, whole, count, also);
+    if (also == Ipv4Reassembler::Result::Overlap)
+      report("fragment_overlap", "IPv4 fragment overlaps bytes already received");
+    if (also == Ipv4Reassembler::Result::TableFull)
+      report("fragment_table_full", "too many IPv4 datagrams in reassembly; oldest dropped");
+    if (r == Ipv4Reassembler::Result::TooBig)
+      report("bad_ip_header", "IPv4 fragment beyond 65,535 bytes");
+    if (r != Ipv4Reassembler::Result::Complete) return false;
+    ip_payload = whole;
+    out.fragments = count;
+    snapped = false;
+  }
+
+  if (ip_payload.size() < 8) {
+    report("truncated_frame", "frame ends inside the UDP header");
+    ++skipped_;
+    return false;
+  }
+  const std::uint8_t* u = ip_payload.data();
+  std::size_t udp_len = get16(u + 4);
+  if (udp_len < 8 || udp_len > ip_payload.size()) {
+    if (!(snapped && udp_len > ip_payload.size())) {
+      report("bad_udp_length", "UDP length " + std::to_string(udp_len) + " but " +
+                                   std::to_string(ip_payload.size()) + " bytes of IP payload");
+    }
+    udp_len = udp_len < 8 ? ip_payload.size() : ip_payload.size();
+  }
+  std::uint16_t udp_sum = get16(u + 6);
+  if (snapped) {
+    out.udp_checksum = ChecksumState::Unchecked;
+  } else if (udp_sum == 0) {
+    out.udp_checksum = ChecksumState::Absent;
+  } else {
+    std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
+                           (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
+    std::uint16_t all = sum16(pseudo, u, udp_len);
+    if (all == 0xFFFF) {
+      out.udp_checksum = ChecksumState::Good;
+    } else {
+      // With checksum offload the stack leaves the pseudo-header sum in the
+      // field for the NIC to finish; a capture taken on the sender sees that.
+      std::uint16_t partial = fold64(pseudo);
+      out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
+                             ? ChecksumState::OffloadArtefact
+                             : ChecksumState::Bad;
+    }
+  }
+  out.frame = frames_;
+  out.when = when;
+  out.src = Endpoint{src_ip, get16(u)};
+  out.dst = Endpoint{dst_ip, get16(u + 2)};
+  out.payload = ip_payload.subspan(8, udp_len - 8);
+  return true;
 }
 
 }  // namespace imup::capture

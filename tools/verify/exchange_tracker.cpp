@@ -34,9 +34,18 @@ std::string seconds(std::int64_t ns) {
 std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
   // Short datagrams (an ACK is 4 bytes) are their own fingerprint: exact, and
   // no hashing on the commonest datagram. Length in the top byte keeps sizes apart.
+  // The header's four bytes with one fixed-size load (a memcpy of a variable
+  // size is a library call), then the 0..3 bytes after it, above bit 32. A
+  // tracker only sees datagrams whose header decoded; shorter ones still
+  // take the byte loop, exactly.
   if (bytes.size() < 8) {
     std::uint64_t v = 0;
-    std::memcpy(&v, bytes.data(), bytes.size());
+    std::size_t i = 0;
+    if (bytes.size() >= 4) {
+      v = load_be32(bytes.data());
+      i = 4;
+    }
+    for (; i < bytes.size(); ++i) v |= std::uint64_t(bytes[i]) << (8 * i);
     return v | std::uint64_t(bytes.size()) << 56 | 1ull << 63;
   }
   // Eight bytes per step, multiply and fold (as wyhash/xxh3 mix), the last
@@ -448,7 +457,7 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
     case T::Disconnect:
       // Its name's entry stays (a reconnection reuses it without allocating);
       // lookups check that the client there still bears the name.
-      c = Client{};
+      c.forget_session();
       break;
     case T::GroupUpdate:
       if (r->low & kMoreBit) c.part_unacked = false;

@@ -137,6 +137,20 @@ class ExchangeTracker {
     bool assembly_open = false;  // the last 11 part said more follow
     bool part_unacked = false;   // ... and its ACK has not been seen yet
     std::int64_t last_active_ns = 0;
+    // Back to a fresh Client{} (every field above), but the strings and
+    // vectors keep their storage: a client that disconnects usually connects
+    // again, and this runs on every Disconnect.
+    void forget_session() {
+      connected = in_group = pending_offer = state_unknown = false;
+      group_mode = kModeUnknown;
+      name.clear();
+      pending_name.clear();
+      members_known = false;
+      members.clear();
+      assembling.clear();
+      assembly_open = part_unacked = false;
+      last_active_ns = 0;
+    }
   };
   struct PairKey {
     std::uint64_t a, b;
