@@ -142,7 +142,10 @@ bool parse_user_list(Reader& r, std::string_view text, UserListPage* page) {
       break;
     }
     std::string_view name = text.substr(pos + 4, name_len);
-    if (auto bad = name_problem(name)) {
+    // The plain-ASCII test inline first, as check_name does: name_problem()
+    // returns a std::optional<std::string>, too dear for every entry.
+    if (is_plain_ascii_name(name)) [[likely]] {
+    } else if (auto bad = name_problem(name)) {
       why = "entry " + std::to_string(count + 1) + ": " + *bad;
       field = "text.entry.name";
       break;
