@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <thread>
 
 #include "imup_processes.hpp"
 
@@ -125,6 +126,15 @@ TEST_CASE("an incoming message never garbles the line being typed") {
   auto at = sheng.wait_for("Sheng@public> ");
   sheng.type("hello wor");
   at = sheng.wait_for("hello wor", at);
+  // Sheng is relayed to only once his return path is proved (§14), which a
+  // loaded machine may delay past his prompt: wait until Lucy's list shows him.
+  bool listed = false;
+  for (int attempt = 0; attempt < 20 && !listed; ++attempt) {
+    if (attempt) std::this_thread::sleep_for(300ms);
+    lucy.send("/list");
+    listed = ("," + lucy.expect("user_list")["users"] + ",").find(",Sheng,") != std::string::npos;
+  }
+  REQUIRE(listed);
 
   lucy.send("Bonjour Sheng");
   at = sheng.wait_for("<Lucy> Bonjour Sheng\n", at);
