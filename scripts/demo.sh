@@ -99,31 +99,13 @@ if [ $install = yes ]; then
   sed -n 's/^Installed /installed /p; s/^Note: /note: /p' "$work/install.log"
 fi
 
-# tshark with the plugin just built: as nobody when root (tshark as root ignores
-# personal plugin folders and WIRESHARK_PLUGIN_DIR), with a HOME of its own so
-# that no other copy of the plugin is loaded twice.
-abi=$(basename "$(dirname "$(dirname "$plugin_so")")")
-mkdir -p "$work/plugins/$abi/epan" "$work/home" "$work/show"
-cp "$plugin_so" "$work/plugins/$abi/epan/imup.so"
-chmod -R a+rwX "$work/plugins" "$work/home" "$work/show"
+# tshark with the plugin just built and no other (scripts/tshark-with-plugin.sh).
+. "$root/scripts/tshark-with-plugin.sh"
+tshark_stage "$plugin_so" "$work/tshark"
+mkdir -p "$work/show"
+chmod a+rwX "$work/show"
 chmod 755 "$work"
-# A plugin built with AddressSanitizer (`make asan`) needs the sanitizer
-# runtimes loaded first into the uninstrumented tshark.
-preload=""
-if readelf -d "$plugin_so" 2>/dev/null | grep -q 'libasan'; then
-  for lib in libasan.so libubsan.so; do
-    preload="$preload${preload:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
-  done
-fi
-ts() {
-  if [ "$(id -u)" -eq 0 ]; then
-    set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
-  else
-    set -- tshark "$@"
-  fi
-  (cd "$work" && env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" ASAN_OPTIONS=detect_leaks=0 \
-    ${preload:+"LD_PRELOAD=$preload"} "$@")
-}
+ts() { tshark_run "$@"; }
 ts -G plugins 2>/dev/null | grep -q 'imup\.so' || story_die "tshark does not load the plugin $plugin_so"
 
 # --- The server and the relay ---

@@ -8,20 +8,13 @@ set -eu
 : "${IMUP_CAPTURES:?}" "${IMUP_CRAFT:?}" "${IMUP_VERIFY:?}" "${IMUP_PLUGIN_SO:?}"
 T=$(mktemp -d /tmp/imup-captures-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-abi=$(tshark -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
-mkdir -p "$T/plugins/$abi/epan" "$T/home" "$T/staged"
-cp "$IMUP_PLUGIN_SO" "$T/plugins/$abi/epan/imup.so"
-chmod -R a+rwX "$T"
+. "$(dirname "$0")/../../scripts/tshark-with-plugin.sh"
+tshark_stage "$IMUP_PLUGIN_SO" "$T"
+mkdir -p "$T/staged"
+chmod a+rwx "$T/staged"
 FAILURES=0
 
-ts() {
-  if [ "$(id -u)" -eq 0 ]; then
-    set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
-  else
-    set -- tshark "$@"
-  fi
-  (cd "$T" && env HOME="$T/home" WIRESHARK_PLUGIN_DIR="$T/plugins" "$@")
-}
+ts() { tshark_run "$@"; }
 
 # stage FILE: prints the path of a world-readable copy of FILE.
 stage() {

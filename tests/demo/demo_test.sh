@@ -50,27 +50,13 @@ listed=$(grep -cE '^ *[0-9]+ +[0-9]+\.[0-9]{3}  (Lucy|Sheng|server) +-> ' "$T/de
 
 # tshark with our plugin (as nobody when root) finds exactly one retransmission:
 # the second try of the message to Bob, linked to the first.
-abi=$(basename "$(dirname "$(dirname "$IMUP_PLUGIN_SO")")")
-mkdir -p "$T/plugins/$abi/epan" "$T/home"
-cp "$IMUP_PLUGIN_SO" "$T/plugins/$abi/epan/imup.so"
-cp "$capture" "$T/live.pcap"
-chmod -R a+rwX "$T"
-preload=""
-if readelf -d "$IMUP_PLUGIN_SO" 2>/dev/null | grep -q 'libasan'; then  # make asan
-  for lib in libasan.so libubsan.so; do
-    preload="$preload${preload:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
-  done
-fi
-ts() {
-  if [ "$(id -u)" -eq 0 ]; then
-    set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
-  else
-    set -- tshark "$@"
-  fi
-  (cd "$T" && env HOME="$T/home" WIRESHARK_PLUGIN_DIR="$T/plugins" ASAN_OPTIONS=detect_leaks=0 \
-    ${preload:+"LD_PRELOAD=$preload"} "$@")
-}
-retrans=$(ts -r "$T/live.pcap" -2 -d "udp.port==$port,imup" -Y imup.retransmission -T fields \
+. "$IMUP_SOURCE/scripts/tshark-with-plugin.sh"
+chmod a+rx "$T"  # tshark may run as nobody: it must reach $T/tshark
+tshark_stage "$IMUP_PLUGIN_SO" "$T/tshark"
+cp "$capture" "$T/tshark/live.pcap"
+chmod a+r "$T/tshark/live.pcap"
+ts() { tshark_run "$@"; }
+retrans=$(ts -r "$T/tshark/live.pcap" -2 -d "udp.port==$port,imup" -Y imup.retransmission -T fields \
   -e frame.number -e imup.retransmission_of -e imup.type 2>/dev/null)
 [ "$(echo "$retrans" | grep -c .)" -eq 1 ] || fail "tshark sees [$retrans] as retransmissions, expected one"
 first=$(echo "$retrans" | cut -f2)

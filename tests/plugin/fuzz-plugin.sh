@@ -68,7 +68,7 @@ randpkts=$((total - flips))
 chmod a+r "$WORK/random.pcap"
 run_tshark "$WORK/random.pcap"
 
-[ -n "$TS_PRELOAD" ] && echo "fuzz: the plugin is built with AddressSanitizer and UBSan"
+[ -n "$TSHARK_PRELOAD" ] && echo "fuzz: the plugin is built with AddressSanitizer and UBSan"
 echo "fuzz: $total frames dissected: $flips with editcap byte flips ($rounds rounds over $corpus_frames frames)," \
      "$randpkts from randpkt, $((total - flips - randpkts)) random IMUP-shaped; seed $SEED"
 finish

@@ -13,34 +13,13 @@ set -eu
 
 WORK=$(mktemp -d /tmp/imup-plugin-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT INT TERM
-PLUGIN_ABI=$(tshark -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
-mkdir -p "$WORK/plugins/$PLUGIN_ABI/epan" "$WORK/home"
-cp "$IMUP_PLUGIN_SO" "$WORK/plugins/$PLUGIN_ABI/epan/imup.so"
-chmod -R a+rwX "$WORK"
+. "$IMUP_TEST_SOURCE/../../scripts/tshark-with-plugin.sh"
+tshark_stage "$IMUP_PLUGIN_SO" "$WORK"
 
 FAILURES=0
 
-# A plugin built with AddressSanitizer (`make asan`) needs the sanitizer
-# runtimes loaded first into the uninstrumented tshark.
-TS_PRELOAD=""
-if readelf -d "$IMUP_PLUGIN_SO" 2>/dev/null | grep -q 'libasan'; then
-    for lib in libasan.so libubsan.so; do
-        path=$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")
-        TS_PRELOAD="$TS_PRELOAD${TS_PRELOAD:+ }$path"
-    done
-fi
-
 # tshark as an unprivileged user, seeing only our plugin folder.
-ts() {
-    if [ "$(id -u)" -eq 0 ]; then
-        set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
-    else
-        set -- tshark "$@"
-    fi
-    env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
-        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        ${TS_PRELOAD:+"LD_PRELOAD=$TS_PRELOAD"} "$@"
-}
+ts() { tshark_run "$@"; }
 
 # make_capture NAME.txt: writes $WORK/NAME.pcap from a scenario in tests/plugin/captures/.
 make_capture() {

@@ -6,9 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 installer=$1
 
-HOME="$WORK/home" sh "$installer" --user "$IMUP_PLUGIN_SO" "$PLUGIN_ABI" > "$WORK/install.log" 2>&1
-expect_equal "installed in ~/.local/lib/wireshark/plugins/$PLUGIN_ABI/epan" "yes" \
-    "$([ -f "$WORK/home/.local/lib/wireshark/plugins/$PLUGIN_ABI/epan/imup.so" ] && echo yes)"
+HOME="$WORK/home" sh "$installer" --user "$IMUP_PLUGIN_SO" "$TSHARK_ABI" > "$WORK/install.log" 2>&1
+expect_equal "installed in ~/.local/lib/wireshark/plugins/$TSHARK_ABI/epan" "yes" \
+    "$([ -f "$WORK/home/.local/lib/wireshark/plugins/$TSHARK_ABI/epan/imup.so" ] && echo yes)"
 chmod -R a+rX "$WORK/home"
 found=$(if [ "$(id -u)" -eq 0 ]; then
     setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK/home" tshark -G plugins 2>/dev/null
@@ -16,7 +16,7 @@ else
     env HOME="$WORK/home" tshark -G plugins 2>/dev/null
 fi | awk '$1 == "imup.so" { print $NF }')
 expect_equal "tshark finds it in the personal folder" \
-    "$WORK/home/.local/lib/wireshark/plugins/$PLUGIN_ABI/epan/imup.so" "$found"
+    "$WORK/home/.local/lib/wireshark/plugins/$TSHARK_ABI/epan/imup.so" "$found"
 
 sh "$installer" --system "$IMUP_PLUGIN_SO" "$WORK/system/epan" > /dev/null 2>&1
 expect_equal "the system-wide variant copies to the folder given" "yes" \

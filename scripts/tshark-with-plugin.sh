@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by the demo and the tshark tests: tshark with a freshly built IMUP
+# plugin and no other. tshark run as root ignores personal plugin folders and
+# WIRESHARK_PLUGIN_DIR, so when we are root it runs as `nobody`, which is why
+# everything it reads must be world-readable.
+#
+#   tshark_stage PLUGIN_SO DIR   stages the plugin in DIR/plugins/<ABI>/epan and
+#                                a HOME of its own in DIR/home (so no other copy
+#                                of the plugin is loaded), all world-readable
+#                                (sets TSHARK_ABI, e.g. 4.0, and TSHARK_PRELOAD)
+#   tshark_run ARGS...           tshark with the staged plugin, run from DIR
+
+tshark_stage() {
+  TSHARK_STAGE=$2
+  TSHARK_ABI=$(tshark -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
+  mkdir -p "$TSHARK_STAGE/plugins/$TSHARK_ABI/epan" "$TSHARK_STAGE/home"
+  cp "$1" "$TSHARK_STAGE/plugins/$TSHARK_ABI/epan/imup.so"
+  chmod -R a+rwX "$TSHARK_STAGE"
+  chmod a+rx "$TSHARK_STAGE"
+  # A plugin built with AddressSanitizer (`make asan`) needs the sanitizer
+  # runtimes loaded first into the uninstrumented tshark.
+  TSHARK_PRELOAD=""
+  if readelf -d "$1" 2>/dev/null | grep -q 'libasan'; then
+    for lib in libasan.so libubsan.so; do
+      TSHARK_PRELOAD="$TSHARK_PRELOAD${TSHARK_PRELOAD:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
+    done
+  fi
+}
+
+tshark_run() {
+  if [ "$(id -u)" -eq 0 ]; then
+    set -- setpriv --reuid=nobody --regid=nogroup --clear-groups tshark "$@"
+  else
+    set -- tshark "$@"
+  fi
+  (cd "$TSHARK_STAGE" && env HOME="$TSHARK_STAGE/home" WIRESHARK_PLUGIN_DIR="$TSHARK_STAGE/plugins" \
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ${TSHARK_PRELOAD:+"LD_PRELOAD=$TSHARK_PRELOAD"} "$@")
+}
