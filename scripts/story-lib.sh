@@ -90,24 +90,40 @@ story_wait_for() {
   done
 }
 
-# story_start_server NAME LISTEN [OPTIONS...]: imup-server in the background,
-# waits for its "listening on" line; sets SERVER_PID and SERVER_ADDRESS (the
-# bound address: port 0 becomes the kernel's choice). A clear error when it
-# cannot start (the port is taken, most often).
+# story_start_listening NAME PROGRAM LISTEN [OPTIONS...]: imup-server or
+# imup-impair in the background, waiting for its "PROGRAM listening on" line;
+# sets LAST_PID and LISTEN_ADDRESS (the bound address: port 0 becomes the
+# kernel's choice). A clear error when it cannot start (the port is taken,
+# most often).
+story_start_listening() {
+  name=$1
+  program=$2
+  listen=$3
+  shift 3
+  case $program in
+    imup-server) bin=$SERVER_BIN ;;
+    *) bin=$IMPAIR_BIN ;;
+  esac
+  story_spawn "$name" "$bin" --listen "$listen" "$@"
+  if ! story_wait_for "$STORY_WORK/$name.out" "^$program listening on " 5 "$LAST_PID"; then
+    why=$(head -3 "$STORY_WORK/$name.log")
+    case $why in
+      *"in use"*) story_die "$program cannot listen on $listen: the port is taken (another imup-server or relay? see: ss -ulpn | grep ${listen##*:}); ${STORY_PORT_HINT:-choose another port}" ;;
+      *) story_die "$program did not start on $listen: $why" ;;
+    esac
+  fi
+  LISTEN_ADDRESS=$(sed -n "s/^$program listening on //p" "$STORY_WORK/$name.out" | head -1)
+}
+
+# story_start_server NAME LISTEN [OPTIONS...]: imup-server; sets SERVER_PID and
+# SERVER_ADDRESS.
 story_start_server() {
   name=$1
   listen=$2
   shift 2
-  story_spawn "$name" "$SERVER_BIN" --listen "$listen" -q "$@"
+  story_start_listening "$name" imup-server "$listen" -q "$@"
   SERVER_PID=$LAST_PID
-  if ! story_wait_for "$STORY_WORK/$name.out" '^imup-server listening on ' 5 "$SERVER_PID"; then
-    why=$(head -3 "$STORY_WORK/$name.log")
-    case $why in
-      *"in use"*) story_die "imup-server cannot listen on $listen: the port is taken (another imup-server? see: ss -ulpn | grep ${listen##*:})" ;;
-      *) story_die "imup-server did not start on $listen: $why" ;;
-    esac
-  fi
-  SERVER_ADDRESS=$(sed -n 's/^imup-server listening on //p' "$STORY_WORK/$name.out" | head -1)
+  SERVER_ADDRESS=$LISTEN_ADDRESS
 }
 
 # story_start_impair NAME LISTEN SERVER [OPTIONS...]: imup-impair in front of
@@ -118,16 +134,9 @@ story_start_impair() {
   listen=$2
   server=$3
   shift 3
-  story_spawn "$name" "$IMPAIR_BIN" --listen "$listen" --server "$server" "$@"
+  story_start_listening "$name" imup-impair "$listen" --server "$server" "$@"
   IMPAIR_PID=$LAST_PID
-  if ! story_wait_for "$STORY_WORK/$name.out" '^imup-impair listening on ' 5 "$IMPAIR_PID"; then
-    why=$(head -3 "$STORY_WORK/$name.log")
-    case $why in
-      *"in use"*) story_die "imup-impair cannot listen on $listen: the port is taken (another imup-server or relay? see: ss -ulpn | grep ${listen##*:}); ${STORY_PORT_HINT:-choose another port}" ;;
-      *) story_die "imup-impair did not start on $listen: $why" ;;
-    esac
-  fi
-  IMPAIR_ADDRESS=$(sed -n 's/^imup-impair listening on //p' "$STORY_WORK/$name.out" | head -1)
+  IMPAIR_ADDRESS=$LISTEN_ADDRESS
 }
 
 # story_start_client NAME SERVER SCRIPT [OPTIONS...]: a scripted imup-client in
