@@ -86,13 +86,12 @@ fi
 plugin=$(find "$BUILD/plugin" -name 'imup.so' 2>/dev/null | head -1 || true)
 if [ -n "$plugin" ]; then
   stage=$(mktemp -d /tmp/imup-tools-bench-tshark.XXXXXX)
-  mkdir -p "$stage/plugins/4.0/epan" "$stage/home"
-  cp "$plugin" "$stage/plugins/4.0/epan/"
+  . "$(dirname "$0")/../../scripts/tshark-with-plugin.sh"
+  tshark_stage "$plugin" "$stage"
   cp "$T/big.pcap" "$stage/big.pcap"
-  chmod -R a+rX "$stage"
+  chmod a+r "$stage/big.pcap"
   t0=$(now)
-  setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$stage/home" WIRESHARK_PLUGIN_DIR="$stage/plugins" \
-    tshark -r "$stage/big.pcap" > /dev/null 2>&1
+  tshark_run -r "$stage/big.pcap" > /dev/null 2>&1
   t1=$(now)
   tshark_kind="tshark with the IMUP plugin"
   rm -rf "$stage"

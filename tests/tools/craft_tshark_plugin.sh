@@ -2,18 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # imup-craft -> tshark with the project's IMUP plugin, field by field, and the
 # plugin's expert infos against imup-verify's codes on crafted faults.
-# tshark runs as nobody (as root it ignores WIRESHARK_PLUGIN_DIR), with the
-# plugin and captures staged in a world-readable folder.
+# tshark runs as nobody when we are root (as root it ignores
+# WIRESHARK_PLUGIN_DIR), with the plugin and captures staged in a
+# world-readable folder (scripts/tshark-with-plugin.sh).
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$BUILD/plugin/plugins/4.0/epan/imup.so
 [ -f "$PLUGIN" ] || fail "plugin not built: $PLUGIN"
-mkdir -p "$T/plugins/4.0/epan" "$T/home"
-cp "$PLUGIN" "$T/plugins/4.0/epan/"
-chmod 755 "$T"
+. "$(dirname "$0")/../../scripts/tshark-with-plugin.sh"
+tshark_stage "$PLUGIN" "$T"
 tshark_plugin() {
-  chmod -R a+rX "$T"
-  setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env HOME="$T/home" WIRESHARK_PLUGIN_DIR="$T/plugins" tshark "$@" 2> "$T/tshark.err"
+  chmod -R a+rX "$T"  # the captures written since, for nobody
+  tshark_run "$@" 2> "$T/tshark.err"
 }
 
 # Every type, with the sequence numbers the script rules give.
