@@ -14,19 +14,13 @@ SERVER_PID=$LAST_PID
 wait_file "$T/server.out"
 P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
 
-spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P --drop-nth up:1 > "$T/impair.log" 2> "$T/impair.err"
-IMPAIR_PID=$LAST_PID
-i=0
-until grep -q "listening on" "$T/impair.log" 2>/dev/null; do
-  i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
-done
-R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/impair.log")
+start_impair impair.log --drop-nth up:1
 
 printf '/wait connected timeout=15000\n/quit\n' > "$T/sheng.script"
 "$CLIENT" --server 127.0.0.1:$R --name Sheng --seed 1 --script "$T/sheng.script" \
   --record "$T/client.pcapng" > "$T/client.json" 2> "$T/client.err" || { cat "$T/client.json" "$T/client.err"; fail "client exit"; }
 grep -q '"event":"connected"' "$T/client.json" || { cat "$T/client.json"; fail "client never connected"; }
-kill "$IMPAIR_PID"; wait "$IMPAIR_PID" 2>/dev/null || true
+stop_impair
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 grep -q "up #1 .* type=1 seq=0: drop (--drop-nth)" "$T/impair.log" || { cat "$T/impair.log"; fail "impair log"; }
 

@@ -9,26 +9,6 @@ spawn "$RESPONDER" "$T/port"
 wait_file "$T/port"
 P=$(cat "$T/port")
 
-# start_impair LOG ARGS...: sets $R to the relay's port.
-start_impair() {
-  log=$1
-  shift
-  # The bound address is the first line of standard output; the action
-  # lines and the summary follow it.
-  spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P "$@" > "$T/$log" 2> "$T/$log.err"
-  IMPAIR_PID=$LAST_PID
-  i=0
-  until grep -q "listening on" "$T/$log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
-  done
-  R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/$log")
-  [ -n "$R" ] || { cat "$T/$log"; fail "first line of standard output is not the listening line"; }
-}
-stop_impair() {
-  kill "$IMPAIR_PID"
-  wait "$IMPAIR_PID" 2>/dev/null || true
-}
-
 # Exactly the first client -> server datagram is lost: the Connexion is
 # sent again 2-3 s later and answered.
 start_impair drop.log --drop-nth up:1

@@ -35,3 +35,23 @@ wait_file() {
     sleep 0.05
   done
 }
+# start_impair LOG ARGS...: imup-impair in front of the server on port $P,
+# its standard output in $T/LOG; sets $R to the relay's port and IMPAIR_PID.
+start_impair() {
+  log=$1
+  shift
+  # The bound address is the first line of standard output; the action
+  # lines and the summary follow it.
+  spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P "$@" > "$T/$log" 2> "$T/$log.err"
+  IMPAIR_PID=$LAST_PID
+  i=0
+  until grep -q "listening on" "$T/$log" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
+  done
+  R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/$log")
+  [ -n "$R" ] || { cat "$T/$log"; fail "first line of standard output is not the listening line"; }
+}
+stop_impair() {
+  kill "$IMPAIR_PID"
+  wait "$IMPAIR_PID" 2>/dev/null || true
+}

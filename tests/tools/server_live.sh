@@ -35,15 +35,9 @@ SCRIPT
 grep -q "7 requests, 7 answered, 0 unanswered, 0 answered otherwise" "$T/direct.out" || { cat "$T/direct.out"; fail "direct summary"; }
 
 # Through the relay, losing the third client -> server datagram.
-spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P --drop-nth up:3 > "$T/impair.log" 2> "$T/impair.err"
-IMPAIR_PID=$LAST_PID
-i=0
-until grep -q "listening on" "$T/impair.log" 2>/dev/null; do
-  i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
-done
-R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/impair.log")
+start_impair impair.log --drop-nth up:3
 "$INJECT" --server 127.0.0.1:$R --client -f "$T/session.txt" > "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed session"; }
-kill "$IMPAIR_PID"; wait "$IMPAIR_PID" 2>/dev/null || true
+stop_impair
 grep -q "7 requests, 7 answered, 0 unanswered" "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed summary"; }
 grep -q ", 1 retry" "$T/relayed.out" || grep -q "up #3 .*drop (--drop-nth)" "$T/impair.log" || fail "the lost datagram"
 grep -q "up #3 .*drop (--drop-nth)" "$T/impair.log" || { cat "$T/impair.log"; fail "impair drop line"; }
