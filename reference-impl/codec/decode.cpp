@@ -53,6 +53,10 @@ class FieldList {
     ++n_;
   }
   std::size_t size() const { return n_; }
+  void clear() {
+    spill_.clear();
+    n_ = 0;
+  }
   const Field& operator[](std::size_t i) const {
     return n_ <= kInline ? *std::launder(reinterpret_cast<const Field*>(storage_) + i) : spill_[i];
   }
@@ -201,10 +205,15 @@ bool parse_body(Reader& r, MessageType type, std::uint8_t low, std::string_view 
                       "this type carries no text, found " + std::to_string(text.size()) + " bytes");
     return true;
   }
-  if (!utf8_length(text)) return r.report(Fault::BadUtf8, "text", "the text is not valid UTF-8");
   FieldList fields;
-  for_each_field(text, [&](const Field& f) { fields.push(f); });
-  if (!check_terminators(r, fields)) return false;
+  // Plain ASCII lines each ending CRLF (nearly every text) in one pass: they
+  // are valid UTF-8 and pass every terminator check, so those are skipped.
+  if (!for_each_plain_line(text, [&](const Field& f) { fields.push(f); })) {
+    fields.clear();
+    if (!utf8_length(text)) return r.report(Fault::BadUtf8, "text", "the text is not valid UTF-8");
+    for_each_field(text, [&](const Field& f) { fields.push(f); });
+    if (!check_terminators(r, fields)) return false;
+  }
   const auto n = fields.size();
   auto value = [&](std::size_t i) { return fields[i].value; };
 

@@ -20,13 +20,44 @@ std::optional<std::size_t> utf8_length(std::string_view bytes);
 
 // The common valid name, tested without decoding: 1 to 20 visible ASCII
 // characters but the comma. name_problem() accepts every such name.
-constexpr bool is_plain_ascii_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameChars) return false;
-  for (char ch : name) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c >= 0x7F || c == ',') return false;
+// Eight bytes per test (at most three words for 20 bytes; a shorter name is
+// read as overlapping pieces, which repeat bytes but add none).
+inline bool is_plain_ascii_name(std::string_view name) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  // Any byte <= 0x20, > 0x7E, or a comma (hasless, hasmore, haszero of
+  // "Bit Twiddling Hacks").
+  auto bad = [&](std::uint64_t w) {
+    std::uint64_t comma = w ^ (kOnes * ',');
+    return (((w - kOnes * 0x21) & ~w) | ((w + kOnes) | w) | ((comma - kOnes) & ~comma)) & kHigh;
+  };
+  const char* p = name.data();
+  const std::size_t n = name.size();
+  if (n == 0 || n > kMaxNameChars) return false;
+  auto load32 = [](const char* at) {
+    std::uint32_t v;
+    __builtin_memcpy(&v, at, 4);
+    return std::uint64_t(v);
+  };
+  if (n < 8) {
+    std::uint64_t w;
+    if (n >= 4) {
+      w = load32(p) | load32(p + n - 4) << 32;
+    } else {  // 1..3 bytes, and five of 'a' (plain) around them
+      w = std::uint64_t(static_cast<unsigned char>(p[0])) |
+          std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
+          std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16 | (kOnes * 'a') << 24;
+    }
+    return !bad(w);
   }
-  return true;
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    any |= bad(w);
+  }
+  std::uint64_t last;
+  __builtin_memcpy(&last, p + n - 8, 8);
+  return !(any | bad(last));
 }
 
 // Why a name breaks §4.2, or nullopt when it is valid.
@@ -59,6 +90,47 @@ void for_each_field(std::string_view text, F&& f) {
   }
 }
 std::vector<Field> split_fields(std::string_view text);
+
+// The form nearly every text takes, recognised in one pass: printable ASCII
+// (0x20..0x7E) in lines that each end with CRLF, the last one included.
+// Returns true after calling `f(const Field&)` on each line (all Crlf) —
+// the very fields for_each_field gives, on a text that is valid UTF-8 with
+// no stray CR or LF. Returns false on anything else (a tab, UTF-8, a bare
+// LF, a missing final CRLF...), possibly after some calls to `f`: the
+// caller then starts over on the general path.
+template <class F>
+bool for_each_plain_line(std::string_view text, F&& f) {
+  // Eight bytes at a time: whether any byte is below 0x20 or above 0x7E
+  // (the exact word tests of "Bit Twiddling Hacks", hasless and hasmore).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto special = [&](std::uint64_t w) {
+    return (((w - kOnes * 0x20) & ~w) | ((w + kOnes * (127 - 0x7E)) | w)) & kHigh;
+  };
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0, start = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      __builtin_memcpy(&w, p + i, 8);
+      if (!special(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+    } else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
+      f(Field{text.substr(start, i - start), Terminator::Crlf});
+      i += 2;
+      start = i;
+    } else {
+      return false;
+    }
+  }
+  return start == n;
+}
 
 // "192.0.2.7:2017" <-> Endpoint.
 std::string format_endpoint(const Endpoint& e);

@@ -79,3 +79,90 @@ TEST_CASE("utf8_length counts characters across its 8-byte ASCII fast path") {
   CHECK_FALSE(utf8_length("abcdefgh\xc3").has_value());         // cut in the tail
   CHECK_FALSE(utf8_length("abc\x80" "defghijklmnop").has_value());
 }
+
+// The single-pass recogniser must give for_each_field's very fields when it
+// accepts, and accept exactly the printable-ASCII CRLF-line texts: checked
+// against a byte-by-byte definition on short texts from an alphabet of the
+// bytes that matter, at every alignment of the 8-byte word test.
+TEST_CASE("for_each_plain_line accepts exactly printable ASCII CRLF lines, with for_each_field's fields") {
+  const std::string alphabet = std::string("a ~,\r\n\t\x7f\x1f\x80\xc3\xa9") + '\0';
+  auto plain_lines = [](std::string_view t) {
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      auto c = static_cast<unsigned char>(t[i]);
+      if (c >= 0x20 && c < 0x7F) continue;
+      if (c == '\r' && i + 1 < t.size() && t[i + 1] == '\n') {
+        ++i;
+        continue;
+      }
+      return false;
+    }
+    return t.empty() || t.ends_with("\r\n");
+  };
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::size_t accepted = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string t;
+    std::size_t len = next() % 24;
+    // Mostly printable runs with line ends, so both answers come up often.
+    for (std::size_t i = 0; i < len; ++i) {
+      auto r = next() % 16;
+      if (r < 10) t += char('a' + r);
+      else if (r < 12) t += "\r\n";
+      else t += alphabet[next() % alphabet.size()];
+    }
+    std::vector<Field> got;
+    bool ok = for_each_plain_line(t, [&](const Field& f) { got.push_back(f); });
+    INFO("text: " << t);
+    REQUIRE(ok == plain_lines(t));
+    if (!ok) continue;
+    ++accepted;
+    auto want = split_fields(t);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].value == want[i].value);
+      CHECK(want[i].end == Terminator::Crlf);
+      CHECK(got[i].end == Terminator::Crlf);
+    }
+    CHECK(utf8_length(t).has_value());
+  }
+  CHECK(accepted > 10000);
+}
+
+// is_plain_ascii_name reads names eight bytes at a time (overlapping pieces
+// under 8): against the byte-by-byte rule at every length around the limit.
+TEST_CASE("is_plain_ascii_name agrees with the byte-by-byte rule at every length") {
+  const std::string alphabet = std::string("aZ09!~_-,\x20\x21\x7e\x7f\x1f\x80\xc3\xff") + '\0';
+  auto rule = [](std::string_view name) {
+    if (name.empty() || name.size() > kMaxNameChars) return false;
+    for (char ch : name) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c <= 0x20 || c >= 0x7F || c == ',') return false;
+    }
+    return true;
+  };
+  std::uint64_t state = 0x2545F4914F6CDD1Dull;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::size_t plain = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string name;
+    std::size_t len = next() % 24;
+    bool clean = next() % 2;  // half the names draw from plain letters only
+    for (std::size_t i = 0; i < len; ++i)
+      name += clean && next() % 8 ? char('a' + next() % 26) : alphabet[next() % alphabet.size()];
+    INFO("name bytes: " << name.size() << " '" << name << "'");
+    REQUIRE(is_plain_ascii_name(name) == rule(name));
+    plain += rule(name);
+  }
+  CHECK(plain > 20000);
+}

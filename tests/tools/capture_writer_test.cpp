@@ -91,3 +91,109 @@ TEST_CASE("a capture cut in the middle of a record throws, after the whole frame
   REQUIRE(r.next(d));
   CHECK_THROWS_AS(r.next(d), capture::CaptureReadError);
 }
+
+TEST_CASE("for_each gives next()'s datagrams, frame numbers and checksum states") {
+  using pcap::CaptureFormat;
+  for (auto link : {pcap::LinkType::Ethernet, pcap::LinkType::LinuxSll2}) {
+    auto path = temp_path("each.pcap");
+    {
+      pcap::CaptureWriter w(path, CaptureFormat::PcapNano, link);
+      for (int i = 0; i < 50; ++i) {
+        std::vector<std::uint8_t> p(std::size_t(4 + i % 9), std::uint8_t(i));
+        pcap::FrameOptions o;
+        if (i % 7 == 3) o.vlan_ids = {5};       // off the straight-line path
+        if (i % 11 == 4) o.fragment_payload = 8;
+        if (i % 13 == 5) o.udp_checksum = 0x1234;  // wrong
+        w.write(pcap::Timestamp{std::int64_t(100 + i), std::uint32_t(i)}, i % 2 ? kClient : kServer,
+                i % 2 ? kServer : kClient, p, o);
+      }
+    }
+    struct Seen {
+      std::uint64_t frame;
+      std::int64_t ns;
+      Endpoint src, dst;
+      std::vector<std::uint8_t> payload;
+      capture::ChecksumState udp, ip;
+      std::uint16_t fragments;
+      bool operator==(const Seen&) const = default;
+    };
+    auto seen = [](const capture::Datagram& d) {
+      return Seen{d.frame, d.when.to_ns(), d.src, d.dst,
+                  std::vector<std::uint8_t>(d.payload.begin(), d.payload.end()), d.udp_checksum,
+                  d.ip_checksum, d.fragments};
+    };
+    std::vector<Seen> by_next, by_each;
+    std::uint64_t frames_next = 0;
+    {
+      capture::CaptureReader r(path);
+      capture::Datagram d;
+      while (r.next(d)) by_next.push_back(seen(d));
+      frames_next = r.frames();
+    }
+    capture::CaptureReader r(path);
+    r.for_each([&](const capture::Datagram& d) { by_each.push_back(seen(d)); });
+    CHECK(by_next.size() == 50);
+    CHECK(by_each == by_next);
+    CHECK(r.frames() == frames_next);
+    CHECK(std::count_if(by_each.begin(), by_each.end(), [](const Seen& s) {
+            return s.udp == capture::ChecksumState::Bad;
+          }) == 4);
+  }
+}
+
+TEST_CASE("for_each passes on its callback's exception and a cut capture's error") {
+  auto path = temp_path("each-cut.pcap");
+  {
+    pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapMicro);
+    std::vector<std::uint8_t> p(4, 0);
+    for (int i = 0; i < 3; ++i) w.write(pcap::Timestamp{1 + i, 0}, kClient, kServer, p);
+  }
+  {
+    capture::CaptureReader r(path);
+    int calls = 0;
+    CHECK_THROWS_WITH(r.for_each([&](const capture::Datagram&) {
+                        if (++calls == 2) throw std::runtime_error("stop here");
+                      }),
+                      "stop here");
+    CHECK(calls == 2);  // libpcap's loop was left at once
+  }
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
+  capture::CaptureReader r(path);
+  int calls = 0;
+  CHECK_THROWS_AS(r.for_each([&](const capture::Datagram&) { ++calls; }), capture::CaptureReadError);
+  CHECK(calls == 2);
+}
+
+// Ethernet frames take the reader's straight-line path and its own UDP
+// checksum code; Linux SLL2 frames take the general path. The same
+// datagrams, at every length across the 8-byte word steps, must be judged alike.
+TEST_CASE("the straight-line path judges UDP checksums as the general path does") {
+  std::vector<capture::ChecksumState> by_link[2];
+  int index = 0;
+  for (auto link : {pcap::LinkType::Ethernet, pcap::LinkType::LinuxSll2}) {
+    auto path = temp_path("sums.pcap");
+    {
+      pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapNano, link);
+      for (std::size_t len = 0; len <= 70; ++len) {
+        std::vector<std::uint8_t> p(len);
+        for (std::size_t i = 0; i < len; ++i) p[i] = std::uint8_t(len * 31 + i * 7 + 0x80);
+        for (std::optional<std::uint16_t> forced :
+             {std::optional<std::uint16_t>{}, std::optional<std::uint16_t>{0x1234},
+              std::optional<std::uint16_t>{0xFFFF}, std::optional<std::uint16_t>{0x5A00}}) {
+          pcap::FrameOptions o;
+          o.udp_checksum = forced;
+          w.write(pcap::Timestamp{1, std::uint32_t(len)}, Endpoint{0xC0000201, 40000},
+                  Endpoint{0xC6336407, 2017}, p, o);
+        }
+      }
+    }
+    capture::CaptureReader r(path);
+    r.for_each([&](const capture::Datagram& d) { by_link[index].push_back(d.udp_checksum); });
+    ++index;
+  }
+  REQUIRE(by_link[0].size() == 71 * 4);
+  CHECK(by_link[0] == by_link[1]);
+  auto good = std::count(by_link[0].begin(), by_link[0].end(), capture::ChecksumState::Good);
+  CHECK(good >= 71);  // every computed checksum, and a forced one now and then
+  CHECK(good < 71 * 2);
+}

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 
 #include "ipv4_reassembly.hpp"
 
@@ -84,6 +85,39 @@ std::uint16_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
   acc += acc < tail;
   return fold32(sum + ntohs(fold64(acc)));  // callers pass sum < 2^20
 }
+// Whether a UDP datagram's checksum verifies (the one's-complement sum of
+// the pseudo-header and the datagram, checksum field included, is 0xFFFF),
+// for the straight-line path: `ip` is a 20-byte IPv4 header, `udp` the
+// datagram of `n` >= 8 bytes. The sum is taken in memory order (it commutes
+// with byte swapping, and 0xFFFF reads the same both ways): the addresses
+// as they lie in the header, the protocol and length swapped in, the bytes
+// eight at a time, and the last n % 8 bytes by one load ending at the last
+// byte, shifted down (they start on a word boundary, so each byte keeps its
+// place in its 16-bit word).
+inline bool udp_sum_ok(const std::uint8_t* ip, const std::uint8_t* udp, std::size_t n) {
+  std::uint32_t src, dst;
+  std::memcpy(&src, ip + 12, 4);
+  std::memcpy(&dst, ip + 16, 4);
+  std::uint64_t acc = std::uint64_t(src) + dst + htons(17) + htons(std::uint16_t(n));
+  auto add = [&](std::uint64_t w) {
+    acc += w;
+    acc += acc < w;  // end-around carry
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, udp + i, 8);
+    add(w);
+  }
+  if (std::size_t rest = n - i) {
+    std::uint64_t w;
+    std::memcpy(&w, udp + n - 8, 8);
+    if constexpr (std::endian::native == std::endian::little) add(w >> (64 - 8 * rest));
+    else add(w << (64 - 8 * rest));
+  }
+  return fold64(acc) == 0xFFFF;
+}
+
 // The commonest case, a 20-byte IPv4 header without options: five words,
 // no loop (the header is checked on every frame).
 inline std::uint16_t ipv4_header_sum(const std::uint8_t* p) {
@@ -177,17 +211,15 @@ inline bool CaptureReader::fast_path(const std::uint8_t* p, std::size_t n, bool 
   std::uint16_t udp_sum = get16(u + 6);
   if (udp_sum == 0) {
     out.udp_checksum = ChecksumState::Absent;
+  } else if (udp_sum_ok(ip, u, udp_len)) [[likely]] {
+    out.udp_checksum = ChecksumState::Good;
   } else {
     std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
                            (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
-    if (sum16(pseudo, u, udp_len) == 0xFFFF) {
-      out.udp_checksum = ChecksumState::Good;
-    } else {
-      std::uint16_t partial = fold64(pseudo);  // offload: see next()
-      out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
-                             ? ChecksumState::OffloadArtefact
-                             : ChecksumState::Bad;
-    }
+    std::uint16_t partial = fold64(pseudo);  // offload: see any_frame()
+    out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
+                           ? ChecksumState::OffloadArtefact
+                           : ChecksumState::Bad;
   }
   out.fragments = 1;
   out.frame = frames_;
@@ -210,6 +242,40 @@ bool CaptureReader::next(Datagram& out) {
     if (impl_->dlt == DLT_EN10MB && fast_path(data, hdr->caplen, hdr->caplen == hdr->len, when, out))
       [[likely]] return true;
     if (any_frame(*hdr, data, when, out)) return true;
+  }
+}
+
+void CaptureReader::read_all(Sink sink, void* context) {
+  // libpcap's loop calls back through C: an exception must not cross it, so
+  // one thrown by the sink is held, the loop broken, and the exception
+  // rethrown here.
+  struct Loop {
+    CaptureReader* reader;
+    Sink sink;
+    void* context;
+    std::exception_ptr failure;
+    Datagram d;
+  } loop{this, sink, context, nullptr, {}};
+  auto each_frame = [](u_char* user, const pcap_pkthdr* hdr, const u_char* data) {
+    auto& l = *reinterpret_cast<Loop*>(user);
+    CaptureReader& r = *l.reader;
+    ++r.frames_;
+    pcap::Timestamp when{hdr->ts.tv_sec, std::uint32_t(hdr->ts.tv_usec)};  // nanoseconds here
+    try {
+      if ((r.impl_->dlt == DLT_EN10MB &&
+           r.fast_path(data, hdr->caplen, hdr->caplen == hdr->len, when, l.d)) ||
+          r.any_frame(*hdr, data, when, l.d)) [[likely]]
+        l.sink(l.context, l.d);
+    } catch (...) {
+      l.failure = std::current_exception();
+      pcap_breakloop(r.impl_->handle);
+    }
+  };
+  for (;;) {
+    int rc = pcap_dispatch(impl_->handle, -1, each_frame, reinterpret_cast<u_char*>(&loop));
+    if (loop.failure) std::rethrow_exception(loop.failure);
+    if (rc == 0 || rc == PCAP_ERROR_BREAK) return;  // the end of the capture
+    if (rc < 0) throw CaptureReadError(pcap_geterr(impl_->handle));
   }
 }
 

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "codec/message.hpp"  // imup::Endpoint
 #include "pcap/frame.hpp"     // imup::pcap::Timestamp
@@ -68,6 +69,17 @@ class CaptureReader {
   // file is damaged part way.
   bool next(Datagram& out);
 
+  // Every remaining datagram, in order, through `f(const Datagram&)` (the
+  // payload valid during the call), reading with libpcap's own loop
+  // (pcap_dispatch): the same datagrams and problems as calls to next(),
+  // without a trip through pcap_next_ex per frame. Throws what next() throws,
+  // and whatever `f` throws (after libpcap's loop has been left).
+  template <class F>
+  void for_each(F&& f) {
+    using Fn = std::remove_reference_t<F>;
+    read_all([](void* fn, const Datagram& d) { (*static_cast<Fn*>(fn))(d); }, &f);
+  }
+
   void on_problem(std::function<void(const FrameProblem&)> f) { on_problem_ = std::move(f); }
 
   int link_type() const;  // DLT_ value
@@ -79,6 +91,8 @@ class CaptureReader {
   // Inlined into next(): a call would cost a tenth of what it saves.
   [[gnu::always_inline]] inline bool fast_path(const std::uint8_t* p, std::size_t n, bool whole,
                                                pcap::Timestamp when, Datagram& out);
+  using Sink = void (*)(void* context, const Datagram& d);
+  void read_all(Sink sink, void* context);
   [[gnu::noinline]] bool any_frame(const ::pcap_pkthdr& frame, const std::uint8_t* data,
                                    pcap::Timestamp when, Datagram& out);
   struct Impl;

@@ -84,9 +84,8 @@ std::string_view first_name(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
-Role ExchangeTracker::classify(Endpoint src, Endpoint dst) const {
-  if (dst.port == opt_.server_port) return Role::ClientToServer;
-  if (src.port == opt_.server_port) return Role::ServerToClient;
+// Neither end is the server's port: direct traffic, when an end is known.
+Role ExchangeTracker::classify_direct(Endpoint src, Endpoint dst) const {
   auto known = [&](Endpoint e) {
     return clients_.contains(key_of(e)) || peers_.contains(key_of(e));
   };
@@ -154,9 +153,10 @@ ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {
   return slot == kNoSlot ? nullptr : &p.ring[slot];
 }
 
-void ExchangeTracker::datagram(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                               Role role, const Header& h, bool well_formed, const Message* m,
-                               std::span<const std::uint8_t> bytes) {
+void ExchangeTracker::datagram(const Seen& s) {
+  const std::int64_t now = s.time_ns;
+  const Role role = s.role;
+  const Header& h = s.header;
   if (now - last_sweep_ns_ > kSweepEveryNs) sweep(now);
   if (role == Role::NotImup || !is_known_type(h.type)) return;  // receivers drop unknown types
   auto t = MessageType(h.type);
@@ -167,48 +167,48 @@ void ExchangeTracker::datagram(std::uint64_t frame, std::int64_t now, Endpoint s
     const char* who = role == Role::ClientToServer   ? "a client sent the server"
                       : role == Role::ServerToClient ? "the server sent a client"
                                                      : "a peer sent a peer";
-    emit(Code::WrongDirection, frame, now, src, dst, h.type, h.seq,
+    emit(Code::WrongDirection, s,
          std::string(who) + " type " + type_label(h.type) + ", which only " +
              (role == Role::PeerToPeer ? "goes through the server" : "the other side sends"));
     return;  // a receiver drops it: no exchange follows
   }
   // The client of a client-server datagram, looked up once.
-  Client* c = role == Role::ClientToServer   ? &client(src, now)
-              : role == Role::ServerToClient ? &client(dst, now)
+  Client* c = role == Role::ClientToServer   ? &client(s.src, now)
+              : role == Role::ServerToClient ? &client(s.dst, now)
                                              : nullptr;
   if (role == Role::PeerToPeer) {
     // Both ends stay known while they talk.
-    if (auto it = peers_.find(key_of(src)); it != peers_.end()) it->second = now;
-    if (auto it = peers_.find(key_of(dst)); it != peers_.end()) it->second = now;
+    if (auto it = peers_.find(key_of(s.src)); it != peers_.end()) it->second = now;
+    if (auto it = peers_.find(key_of(s.dst)); it != peers_.end()) it->second = now;
   }
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
       (state_bits(h.low) != 1 || mode_bits(h.low) != 1))
-    emit(Code::PeerMessageNotPrivate, frame, now, src, dst, h.type, h.seq,
+    emit(Code::PeerMessageNotPrivate, s,
          "state " + std::to_string(state_bits(h.low)) + ", mode " + std::to_string(mode_bits(h.low)) +
              " on a message sent straight to a peer: only a decentralized group's messages go there");
-  if (is_request(t)) request(frame, now, src, dst, role, h, well_formed, m, bytes, c);
-  else answer(frame, now, src, dst, h, bytes, c);
+  if (is_request(t)) request(s, c);
+  else answer(s, c);
 }
 
 // A new message straight between two endpoints (§10): some member list seen
 // in the capture must link them, the sender's or the receiver's.
-void ExchangeTracker::check_peer(std::uint64_t frame, std::int64_t now, Endpoint src,
-                                 Endpoint dst, const Header& h) {
+void ExchangeTracker::check_peer(const Seen& s) {
+  const Endpoint src = s.src, dst = s.dst;
   const Client* a = find_client(src);
   const Client* b = find_client(dst);
   if (lists(a, dst) || lists(b, src)) return;
   // Judge only with one end whose whole session is in the capture.
   auto judged = [](const Client* c) { return c && c->connected && !c->state_unknown; };
   if (!judged(a) && !judged(b)) return;
-  emit(Code::PeerNotMember, frame, now, src, dst, h.type, h.seq,
+  emit(Code::PeerNotMember, s,
        "no group update lists " + format_endpoint(src) + " and " + format_endpoint(dst) +
            " in one decentralized group");
 }
 
 // The mode bits of 18, 19 and 20 against the group's mode (§9.2, §9.6).
-void ExchangeTracker::check_modes(std::uint64_t frame, std::int64_t now, Endpoint src,
-                                  Endpoint dst, Role role, const Header& h, bool well_formed,
-                                  std::span<const std::uint8_t> bytes, const Client& c) {
+void ExchangeTracker::check_modes(const Seen& s, const Client& c) {
+  const Role role = s.role;
+  const Header& h = s.header;
   using T = MessageType;
   auto t = T(h.type);
   if (c.state_unknown) return;
@@ -227,9 +227,9 @@ void ExchangeTracker::check_modes(std::uint64_t frame, std::int64_t now, Endpoin
     expected = c.in_group ? c.group_mode : 0;
     whose = c.in_group ? "a member's invitation carries its group's mode"
                        : "an invitation from the public room carries mode 00";
-  } else if (role == Role::ServerToClient && t == T::Invitation && well_formed) {
+  } else if (role == Role::ServerToClient && t == T::Invitation && s.well_formed) {
     // To an invitee: the inviter's group's mode; the inviter is named first.
-    auto it = client_by_name_.find(std::string(first_name(bytes)));
+    auto it = client_by_name_.find(std::string(first_name(s.bytes)));
     if (it != client_by_name_.end()) {
       auto ci = clients_.find(it->second);
       if (ci != clients_.end() && ci->second.name == it->first && ci->second.in_group &&
@@ -240,17 +240,16 @@ void ExchangeTracker::check_modes(std::uint64_t frame, std::int64_t now, Endpoin
     }
   }
   if (expected == kModeUnknown || bits == expected) return;
-  emit(Code::GroupModeMismatch, frame, now, src, dst, h.type, h.seq,
+  emit(Code::GroupModeMismatch, s,
        std::string(whose) + " (" + (expected ? "decentralized, 01" : "centralized, 00") +
            "); the bits say " + std::to_string(bits));
 }
 
 // A type-11 part to a client (D19): parts with the more flag accumulate, the
 // part without it completes the list, which only then becomes the membership.
-void ExchangeTracker::group_update(std::uint64_t frame, std::int64_t now, Endpoint src,
-                                   Endpoint dst, const Header& h, const Message* m, Client& c) {
+void ExchangeTracker::group_update(const Seen& s, const Message* m, Client& c) {
   if (c.part_unacked)
-    emit(Code::UpdatePartOutOfOrder, frame, now, src, dst, h.type, h.seq,
+    emit(Code::UpdatePartOutOfOrder, s,
          "a group update sent before the client acknowledged the previous part of a list "
          "(parts go one at a time, each after the last one's ACK)");
   const auto* u = m ? std::get_if<GroupUpdate>(&m->body) : nullptr;
@@ -270,36 +269,37 @@ void ExchangeTracker::group_update(std::uint64_t frame, std::int64_t now, Endpoi
   for (const auto& member : c.members) {
     if (!member.endpoint) continue;
     ++with_address;
-    peers_[key_of(*member.endpoint)] = now;
+    peers_[key_of(*member.endpoint)] = s.time_ns;
   }
   int listed_mode = with_address == c.members.size() ? 1 : with_address == 0 ? 0 : kModeUnknown;
   if (listed_mode != kModeUnknown && c.group_mode != kModeUnknown && listed_mode != c.group_mode &&
       !c.state_unknown)
-    emit(Code::GroupModeMismatch, frame, now, src, dst, h.type, h.seq,
+    emit(Code::GroupModeMismatch, s,
          std::string("the group is ") + (c.group_mode ? "decentralized" : "centralized") +
              " but its update lists members " +
              (listed_mode ? "with addresses" : "without addresses"));
   if (listed_mode != kModeUnknown) c.group_mode = std::int8_t(listed_mode);
 }
 
-void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                              Role role, const Header& h, bool well_formed, const Message* m,
-                              std::span<const std::uint8_t> bytes, Client* client_state) {
-  Pair& p = pair(src, dst, now);
+void ExchangeTracker::request(const Seen& s, Client* client_state) {
+  const std::int64_t now = s.time_ns;
+  const Role role = s.role;
+  const Header& h = s.header;
+  Pair& p = pair(s.src, s.dst, now);
   Request* r = find(p, h.seq);
   if (r && now - r->last_ns > kAnswerCacheNs) r = nullptr;  // long gone from any cache
-  const std::uint64_t hash = fingerprint(bytes);
+  const std::uint64_t hash = fingerprint(s.bytes);
   if (r && r->type == h.type && r->request_hash == hash) {
     // The same request again: a retransmission.
     ++r->tries;
     ++stats_.retransmissions;
     std::int64_t gap = now - r->last_ns;
     if (gap < opt_.min_retransmit_ns)
-      emit(Code::RetransmitTooSoon, frame, now, src, dst, h.type, h.seq,
+      emit(Code::RetransmitTooSoon, s,
            "sent again " + seconds(gap) + " after the previous try (frame " +
                std::to_string(r->frame) + " was the first)");
     if (r->tries > opt_.max_tries)
-      emit(Code::TooManyTries, frame, now, src, dst, h.type, h.seq,
+      emit(Code::TooManyTries, s,
            "try " + std::to_string(r->tries) + " of a request allowed " +
                std::to_string(opt_.max_tries));
     if (r->answered) r->resent_after_answer = true;
@@ -309,7 +309,7 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
   // Same peer, same number, other bytes: not a resend (§14) but a new
   // request on a number the receiver still holds an answer for.
   if (r)
-    emit(Code::SeqReused, frame, now, src, dst, h.type, h.seq,
+    emit(Code::SeqReused, s,
          "sequence number " + std::to_string(h.seq) + " still belongs to the " +
              type_label(r->type) + " of frame " + std::to_string(r->frame) + " (" +
              (r->type == h.type ? "same type, other bytes" : "another type") +
@@ -321,12 +321,12 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
     // Numbering already reported.
   } else if (p.has_last) {
     if (!seq_after(h.seq, p.last_new_seq)) {
-      emit(Code::SeqNotIncreasing, frame, now, src, dst, h.type, h.seq,
+      emit(Code::SeqNotIncreasing, s,
            "new request numbered " + std::to_string(h.seq) + " after " +
                std::to_string(p.last_new_seq));
     } else {
       if (h.seq != seq_add(p.last_new_seq, 1))
-        emit(Code::SeqGap, frame, now, src, dst, h.type, h.seq,
+        emit(Code::SeqGap, s,
              "numbered " + std::to_string(h.seq) + " after " + std::to_string(p.last_new_seq) +
                  ": " + std::to_string(seq_distance(p.last_new_seq, h.seq) - 1) +
                  " number(s) skipped");
@@ -337,45 +337,45 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
     p.last_new_seq = h.seq;
   }
   if (p.outstanding >= kWindow) {
-    emit(Code::WindowExceeded, frame, now, src, dst, h.type, h.seq,
+    emit(Code::WindowExceeded, s,
          std::to_string(p.outstanding) + " requests already unanswered");
   } else if (const Request* oldest = find(p, std::uint16_t((h.seq + kSeqModulo - kWindow) & (kSeqModulo - 1)));
              oldest && !oldest->answered && oldest != r) {
     // The window is a span of numbers, not only a count (§6.4).
-    emit(Code::WindowExceeded, frame, now, src, dst, h.type, h.seq,
+    emit(Code::WindowExceeded, s,
          "request " + std::to_string(oldest->seq) + " (frame " + std::to_string(oldest->frame) +
              ") is still unanswered, 32 numbers back");
   }
 
   auto t = MessageType(h.type);
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage)
-    check_peer(frame, now, src, dst, h);
+    check_peer(s);
   if (client_state) {
-    Endpoint who = role == Role::ClientToServer ? src : dst;
+    Endpoint who = role == Role::ClientToServer ? s.src : s.dst;
     Client& c = *client_state;
     bool exempt = role == Role::ClientToServer ? t == MessageType::Connect
                                                : t == MessageType::LivenessProbe;
     if (!c.connected && !exempt) {
-      emit(Code::NotConnected, frame, now, src, dst, h.type, h.seq,
+      emit(Code::NotConnected, s,
            "client " + format_endpoint(who) + " has no accepted Connexion in this capture" +
                " (reported once per client; later group checks skip it)");
       c.connected = true;
       c.state_unknown = true;
     }
     if (role == Role::ServerToClient && t == MessageType::GroupClosed && c.assembly_open)
-      emit(Code::UpdatePartOutOfOrder, frame, now, src, dst, h.type, h.seq,
+      emit(Code::UpdatePartOutOfOrder, s,
            "Group closed sent between the parts of a group update (more parts were announced)");
     if (role == Role::ServerToClient && t == MessageType::GroupUpdate)
-      group_update(frame, now, src, dst, h, well_formed ? m : nullptr, c);
-    if (role == Role::ClientToServer && t == MessageType::Connect && well_formed)
-      c.pending_name = first_name(bytes);
+      group_update(s, s.well_formed ? s.message : nullptr, c);
+    if (role == Role::ClientToServer && t == MessageType::Connect && s.well_formed)
+      c.pending_name = first_name(s.bytes);
     if (t == MessageType::ChatMessage || t == MessageType::Invitation)
-      check_modes(frame, now, src, dst, role, h, well_formed, bytes, c);
+      check_modes(s, c);
     if (role == Role::ClientToServer && t == MessageType::ChatMessage && state_bits(h.low) == 1 &&
         c.in_group && c.members_known && !c.state_unknown && !c.name.empty() &&
         std::none_of(c.members.begin(), c.members.end(),
                      [&](const GroupMember& member) { return member.name == c.name; }))
-      emit(Code::SenderNotMember, frame, now, src, dst, h.type, h.seq,
+      emit(Code::SenderNotMember, s,
            "'" + c.name + "' sent a private message, but the last group update to it (" +
                std::to_string(c.members.size()) + " members) does not list it");
   }
@@ -395,43 +395,44 @@ void ExchangeTracker::request(std::uint64_t frame, std::int64_t now, Endpoint sr
   n = Request{};
   n.used = true;
   n.from_server = role == Role::ServerToClient;
-  n.malformed = !well_formed;
+  n.malformed = !s.well_formed;
   n.request_hash = hash;
   n.type = h.type;
   n.low = h.low;
   n.seq = h.seq;
   n.tries = 1;
-  n.frame = frame;
+  n.frame = s.frame;
   n.first_ns = n.last_ns = now;
   p.slot_of_seq[h.seq & (kSeqModulo - 1)] = std::uint8_t(slot);
   ++p.outstanding;
   ++stats_.requests;
 }
 
-void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                             const Header& h, std::span<const std::uint8_t> bytes,
-                             Client* client_state) {
+void ExchangeTracker::answer(const Seen& s, Client* client_state) {
+  const std::int64_t now = s.time_ns;
+  const Endpoint src = s.src, dst = s.dst;
+  const Header& h = s.header;
   ++stats_.answers;
   Pair& p = pair(dst, src, now);
   Request* r = find(p, h.seq);
   auto t = MessageType(h.type);
   if (!r || !answers(MessageType(r->type), t, r->from_server)) {
-    emit(Code::UnexpectedAnswer, frame, now, src, dst, h.type, h.seq,
+    emit(Code::UnexpectedAnswer, s,
          r ? "sequence number " + std::to_string(h.seq) + " is a " + type_label(r->type) +
                  ", which type " + type_label(h.type) + " does not answer"
            : "no request numbered " + std::to_string(h.seq) + " from " + format_endpoint(dst) +
                  " to " + format_endpoint(src) + " in the last 64");
     return;
   }
-  std::uint64_t hash = fingerprint(bytes);
+  std::uint64_t hash = fingerprint(s.bytes);
   if (r->answered) {
     if (r->resent_after_answer) {
       if (hash != r->answer_hash)
-        emit(Code::CachedAnswerDiffers, frame, now, src, dst, h.type, h.seq,
+        emit(Code::CachedAnswerDiffers, s,
              "the answer to the resent request differs from the first answer");
       r->resent_after_answer = false;
     } else {
-      emit(Code::DuplicateAnswer, frame, now, src, dst, h.type, h.seq,
+      emit(Code::DuplicateAnswer, s,
            "request of frame " + std::to_string(r->frame) + " was already answered");
     }
     return;
@@ -465,7 +466,7 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
     case T::Invitation:
       if (!r->from_server && t == T::ModeOffer) {
         if (c.in_group && !c.state_unknown)
-          emit(Code::OfferToMember, frame, now, src, dst, h.type, h.seq,
+          emit(Code::OfferToMember, s,
                "Invitation (frame " + std::to_string(r->frame) +
                    ") from a member of a group got a mode offer; a member invites into its own group");
         c.pending_offer = true;
@@ -478,7 +479,7 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
     case T::ChooseMode:
       if (t == T::Ack) {
         if (!c.pending_offer && !c.state_unknown)
-          emit(Code::GroupWithoutOffer, frame, now, src, dst, h.type, h.seq,
+          emit(Code::GroupWithoutOffer, s,
                "the server accepted Choose mode (frame " + std::to_string(r->frame) +
                    ") without a mode offer pending for this client");
         c.in_group = true;
@@ -488,7 +489,7 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
       break;
     case T::LeaveGroup:
       if (t == T::Ack && !c.in_group && !c.state_unknown)
-        emit(Code::MessageOutsideGroup, frame, now, src, dst, h.type, h.seq,
+        emit(Code::MessageOutsideGroup, s,
              "Leave (frame " + std::to_string(r->frame) +
                  ") from a client in no group was acknowledged, not answered 16");
       c.in_group = false;
@@ -507,11 +508,11 @@ void ExchangeTracker::answer(std::uint64_t frame, std::int64_t now, Endpoint src
       if (t == T::Ack && !c.state_unknown) {
         bool private_room = state_bits(r->low) == 1;
         if (private_room && !c.in_group)
-          emit(Code::MessageOutsideGroup, frame, now, src, dst, h.type, h.seq,
+          emit(Code::MessageOutsideGroup, s,
                "private message (frame " + std::to_string(r->frame) +
                    ") from a client in no group was acknowledged, not answered 16");
         if (!private_room && c.in_group)
-          emit(Code::MessageCrossesRooms, frame, now, src, dst, h.type, h.seq,
+          emit(Code::MessageCrossesRooms, s,
                "public message (frame " + std::to_string(r->frame) +
                    ") from a group member was acknowledged, not answered 15");
       }

@@ -56,6 +56,19 @@ struct TrackerStats {
   RttHistogram rtt;
 };
 
+// One IMUP datagram whose header decoded, as the tracker reads it: built
+// once per datagram by the caller and passed down by reference.
+struct Seen {
+  std::uint64_t frame = 0;
+  std::int64_t time_ns = 0;
+  Endpoint src, dst;
+  Role role = Role::NotImup;
+  Header header;
+  bool well_formed = false;          // its text decoded too
+  const Message* message = nullptr;  // read only for type 11 (the member lists)
+  std::span<const std::uint8_t> bytes;
+};
+
 class ExchangeTracker {
  public:
   using Sink = std::function<void(Violation&&)>;
@@ -64,19 +77,20 @@ class ExchangeTracker {
   // Which conversation a datagram belongs to, by the server port; direct
   // traffic counts when one end is a client seen talking to the server or a
   // member learned from a decentralized group update (name SP ipv4:port).
-  Role classify(Endpoint src, Endpoint dst) const;
+  Role classify(Endpoint src, Endpoint dst) const {
+    if (dst.port == opt_.server_port) [[likely]] return Role::ClientToServer;
+    if (src.port == opt_.server_port) [[likely]] return Role::ServerToClient;
+    return classify_direct(src, dst);
+  }
 
-  // One IMUP datagram whose header decoded. `well_formed`: its text decoded
-  // too. `message` is read only for type 11 (the member lists); for the
-  // others it may be null even when well formed.
-  void datagram(std::uint64_t frame, std::int64_t time_ns, Endpoint src, Endpoint dst, Role role,
-                const Header& header, bool well_formed, const Message* message,
-                std::span<const std::uint8_t> bytes);
-  // The same, with well_formed = (message != nullptr).
+  // One datagram. For types other than 11 `message` may be null even when
+  // the datagram is well formed.
+  void datagram(const Seen& s);
+  // The same from its parts, with well_formed = (message != nullptr).
   void datagram(std::uint64_t frame, std::int64_t time_ns, Endpoint src, Endpoint dst, Role role,
                 const Header& header, const Message* message,
                 std::span<const std::uint8_t> bytes) {
-    datagram(frame, time_ns, src, dst, role, header, message != nullptr, message, bytes);
+    datagram(Seen{frame, time_ns, src, dst, role, header, message != nullptr, message, bytes});
   }
   // Types whose message datagram() reads (the others need only the header).
   static constexpr bool needs_message(std::uint8_t type) {
@@ -163,6 +177,7 @@ class ExchangeTracker {
   };
   static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
 
+  Role classify_direct(Endpoint src, Endpoint dst) const;
   Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
   struct PairSlot;
   struct ClientSlot;
@@ -171,22 +186,19 @@ class ExchangeTracker {
   [[gnu::noinline]] void client_slow(ClientSlot& slot, std::uint64_t key);
   const Client* find_client(Endpoint e) const;
   bool lists(const Client* c, Endpoint e) const;
-  void group_update(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                    const Header& h, const Message* m, Client& c);
-  void check_modes(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                   Role role, const Header& h, bool well_formed,
-                   std::span<const std::uint8_t> bytes, const Client& c);
-  void check_peer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-                  const Header& h);
+  void group_update(const Seen& s, const Message* m, Client& c);
+  void check_modes(const Seen& s, const Client& c);
+  void check_peer(const Seen& s);
   Request* find(Pair& p, std::uint16_t seq);
-  void request(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst, Role role,
-               const Header& h, bool well_formed, const Message* m,
-               std::span<const std::uint8_t> bytes, Client* c);
+  void request(const Seen& s, Client* c);
   Client& client(Endpoint e, std::int64_t now);
-  void answer(std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst,
-              const Header& h, std::span<const std::uint8_t> bytes, Client* c);
+  void answer(const Seen& s, Client* c);
   void report_unanswered(const Pair& p, const Request& r, std::int64_t now, bool at_end);
   void sweep(std::int64_t now);
+  // A violation by the datagram `s` itself.
+  void emit(Code c, const Seen& s, std::string detail) {
+    emit(c, s.frame, s.time_ns, s.src, s.dst, s.header.type, s.header.seq, std::move(detail));
+  }
   void emit(Code c, std::uint64_t frame, std::int64_t now, Endpoint src, Endpoint dst, int type,
             int seq, std::string detail);
 

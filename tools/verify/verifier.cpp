@@ -59,16 +59,19 @@ bool Verifier::check(const std::string& path) {
       if (auto c = code_of_frame_problem(p.code))
         report_.add(Violation{*c, p.frame, p.when_ns, {}, {}, -1, -1, p.detail});
     });
-    capture::Datagram d;
     std::uint64_t frames_before = totals_.frames;
-    while (reader.next(d)) {
-      if (first) {
-        report_.set_first_time(d.when.to_ns());
-        first = false;
-      }
-      last_ns = d.when.to_ns();
-      datagram(d);
-      totals_.frames = frames_before + reader.frames();
+    try {
+      reader.for_each([&](const capture::Datagram& d) {
+        if (first) [[unlikely]] {
+          report_.set_first_time(d.when.to_ns());
+          first = false;
+        }
+        last_ns = d.when.to_ns();
+        datagram(d);
+      });
+    } catch (const capture::CaptureReadError&) {
+      totals_.frames = frames_before + reader.frames();  // what was read counts
+      throw;
     }
     totals_.frames = frames_before + reader.frames();
     tracker_.finish(last_ns);
@@ -127,24 +130,24 @@ void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
     return;
   }
   // The header as sent (a cached verdict holds another datagram's number).
-  const Header h = unpack(load_be32(d.payload.data()));
-  ++totals_.by_type[h.type];
-  if (!verdict.clean()) [[unlikely]] faults(d, now, h, verdict);
-  const bool well_formed = verdict.ok();
-  if (well_formed && ExchangeTracker::needs_message(h.type)) [[unlikely]] {
-    with_message(d, role, now, h);
+  const Seen seen{d.frame, now, d.src, d.dst, role, unpack(load_be32(d.payload.data())),
+                  verdict.ok(), nullptr, d.payload};
+  ++totals_.by_type[seen.header.type];
+  if (!verdict.clean()) [[unlikely]] faults(d, now, seen.header, verdict);
+  if (seen.well_formed && ExchangeTracker::needs_message(seen.header.type)) [[unlikely]] {
+    with_message(seen);
     return;
   }
-  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, well_formed, nullptr, d.payload);
+  tracker_.datagram(seen);
 }
 
 // A group update (rare; the tracker reads its member lines): the same
 // grammar again, this time keeping the fields.
-void Verifier::with_message(const capture::Datagram& d, Role role, std::int64_t now,
-                            const Header& h) {
-  Decoded full = decode_lenient(d.payload);
-  tracker_.datagram(d.frame, now, d.src, d.dst, role, h, true,
-                    full.message ? &*full.message : nullptr, d.payload);
+void Verifier::with_message(const Seen& seen) {
+  Decoded full = decode_lenient(seen.bytes);
+  Seen with = seen;
+  with.message = full.message ? &*full.message : nullptr;
+  tracker_.datagram(with);
 }
 
 }  // namespace imup::verify

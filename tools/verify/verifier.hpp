@@ -34,8 +34,7 @@ class Verifier {
   // The cached verdict of a text-less datagram, or (with the cache) of one with text.
   const Verdict& verdict_of(std::span<const std::uint8_t> payload);
   void judge(const capture::Datagram& d, Role role, std::int64_t now, const Verdict& verdict);
-  [[gnu::noinline]] void with_message(const capture::Datagram& d, Role role, std::int64_t now,
-                                      const Header& h);
+  [[gnu::noinline]] void with_message(const Seen& seen);
   [[gnu::noinline]] void checksum_issues(const capture::Datagram& d, std::int64_t now);
   [[gnu::noinline]] void faults(const capture::Datagram& d, std::int64_t now, const Header& h,
                                 const Verdict& verdict);
