@@ -3,6 +3,7 @@
 // IPv4 endpoints. Shared by the codec, the engine's checks and the tools.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -100,27 +101,44 @@ std::vector<Field> split_fields(std::string_view text);
 // caller then starts over on the general path.
 template <class F>
 bool for_each_plain_line(std::string_view text, F&& f) {
-  // Eight bytes at a time: whether any byte is below 0x20 or above 0x7E
-  // (the exact word tests of "Bit Twiddling Hacks", hasless and hasmore).
+  // Eight bytes at a time: a mask with the top bit of each byte below 0x20
+  // or above 0x7E (the word tests of "Bit Twiddling Hacks", hasless and
+  // hasmore). Its lowest set bit is exact; bits above it may be carries, so
+  // the byte found is always looked at before it is judged.
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto special = [&](std::uint64_t w) {
+  auto special = [](std::uint64_t w) {
     return (((w - kOnes * 0x20) & ~w) | ((w + kOnes * (127 - 0x7E)) | w)) & kHigh;
   };
   const char* p = text.data();
   const std::size_t n = text.size();
   std::size_t i = 0, start = 0;
   while (i < n) {
+    // Skip to the next candidate byte: whole words, then (for the last
+    // 1..7 bytes) one word ending at the text's end, its bytes before `i` shifted out.
+    std::uint64_t w, m;
     if (i + 8 <= n) {
-      std::uint64_t w;
       __builtin_memcpy(&w, p + i, 8);
-      if (!special(w)) {
+      if constexpr (std::endian::native != std::endian::little) w = __builtin_bswap64(w);
+      m = special(w);
+      if (!m) {
         i += 8;
         continue;
       }
+    } else if (n >= 8) {
+      __builtin_memcpy(&w, p + n - 8, 8);
+      if constexpr (std::endian::native != std::endian::little) w = __builtin_bswap64(w);
+      m = special(w) >> (8 * (i - (n - 8)));
+      if (!m) {
+        i = n;
+        break;
+      }
+    } else {
+      m = 0x80;  // a short text: byte by byte
     }
+    i += std::size_t(std::countr_zero(m)) / 8;
     auto c = static_cast<unsigned char>(p[i]);
     if (c >= 0x20 && c < 0x7F) {
-      ++i;
+      ++i;  // a carry, not a special byte
     } else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
       f(Field{text.substr(start, i - start), Terminator::Crlf});
       i += 2;

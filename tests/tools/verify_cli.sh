@@ -93,6 +93,27 @@ set -e
 grep -q "wifi.pcapng: unsupported link type 105" "$T/wifi.err" || { cat "$T/wifi.err"; fail "link type message"; }
 grep -q "junk.pcap" "$T/err" && grep -q "no_such_code" "$T/err" || { cat "$T/err"; fail "messages"; }
 
+# --threads 2 (reading on a second thread) reports exactly what --threads 1
+# does, byte for byte, with the same exit status: on every reference
+# capture, the cut file, standard input, and several files in one run.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+for f in "$SRC"/captures/*.pcap "$SRC"/captures/recorded/*.pcapng "$T/cut.pcapng" "$T/bad.pcap"; do
+  set +e
+  "$VERIFY" --threads 1 --json --max-repeats 0 "$f" > "$T/t1.json" 2> "$T/t1.err"; a=$?
+  "$VERIFY" --threads 2 --json --max-repeats 0 "$f" > "$T/t2.json" 2> "$T/t2.err"; b=$?
+  set -e
+  [ $a -eq $b ] || fail "$f: exit $a with one thread, $b with two"
+  cmp -s "$T/t1.json" "$T/t2.json" || { diff "$T/t1.json" "$T/t2.json" | head; fail "$f: reports differ between --threads 1 and 2"; }
+  cmp -s "$T/t1.err" "$T/t2.err" || fail "$f: messages differ between --threads 1 and 2"
+done
+"$VERIFY" --threads 1 - "$T/bad.pcap" < "$T/ok.pcapng" > "$T/t1.out" || true
+"$VERIFY" --threads 2 - "$T/bad.pcap" < "$T/ok.pcapng" > "$T/t2.out" || true
+cmp -s "$T/t1.out" "$T/t2.out" || fail "stdin and a file: reports differ between --threads 1 and 2"
+set +e
+"$VERIFY" --threads 3 "$T/ok.pcapng" > /dev/null 2> "$T/err"; s=$?
+set -e
+[ $s -eq 2 ] && grep -q "threads" "$T/err" || fail "--threads 3: exit $s"
+
 # --help and --list-codes.
 "$VERIFY" --help | grep -q "list-codes" || fail "--help"
 [ "$("$VERIFY" --list-codes | wc -l)" -ge 40 ] || fail "--list-codes"

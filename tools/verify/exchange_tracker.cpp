@@ -18,6 +18,37 @@ constexpr std::int64_t kForgetIdleNs = 600'000'000'000;
 constexpr std::int64_t kAnswerCacheNs = 120'000'000'000;  // §7: answer cache lifetime
 constexpr std::size_t kWindow = 32;
 
+// Per type value, what the datagram path asks of it, in one load: known,
+// a request, and who may send it (exchange.hpp's answers, tabulated).
+enum TypeFlag : std::uint8_t {
+  kKnown = 1, kRequest = 2, kClientMay = 4, kServerMay = 8, kPeerMay = 16,
+};
+constexpr std::array<std::uint8_t, 256> kTypeFlags = [] {
+  std::array<std::uint8_t, 256> flags{};
+  for (unsigned v = 0; v < 256; ++v) {
+    if (!is_known_type(std::uint8_t(v))) continue;
+    auto t = MessageType(v);
+    flags[v] = std::uint8_t(kKnown | (is_request(t) ? kRequest : 0) |
+                            (client_may_send(t) ? kClientMay : 0) |
+                            (server_may_send(t) ? kServerMay : 0) | (peer_may_send(t) ? kPeerMay : 0));
+  }
+  return flags;
+}();
+
+// answers() tabulated: per request type and sender (client 0, server 1),
+// the answer types that close it, as bits.
+constexpr std::array<std::array<std::uint32_t, 256>, 2> kAnswerBits = [] {
+  std::array<std::array<std::uint32_t, 256>, 2> bits{};
+  for (unsigned from_server = 0; from_server < 2; ++from_server)
+    for (unsigned r = 0; r < 256; ++r)
+      for (unsigned a = 0; a < 32; ++a)
+        if (is_known_type(std::uint8_t(r)) && is_known_type(std::uint8_t(a)) &&
+            answers(MessageType(r), MessageType(a), from_server))
+          bits[from_server][r] |= std::uint32_t(1) << a;
+  return bits;
+}();
+static_assert(kMaxType < 32, "answer types fit the bit table");
+
 std::string type_label(std::uint8_t t) {
   if (!is_known_type(t)) return "type " + std::to_string(t);
   return std::to_string(t) + " (" + std::string(english_name(MessageType(t))) + ")";
@@ -136,16 +167,11 @@ ExchangeTracker::Pair& ExchangeTracker::pair_slow(PairSlot& slot, PairKey key, E
   return p;
 }
 
-ExchangeTracker::Client& ExchangeTracker::client(Endpoint e, std::int64_t now) {
-  std::uint64_t key = key_of(e);
-  ClientSlot& slot = client_slots_[slot_of(key)];
-  if (!slot.client || slot.key != key) [[unlikely]] client_slow(slot, key);
-  slot.client->last_active_ns = now;
-  return *slot.client;
-}
-
-void ExchangeTracker::client_slow(ClientSlot& slot, std::uint64_t key) {
-  slot = ClientSlot{key, &clients_[key]};
+// The client end `e` of a pair with the server, into the pair (a map
+// lookup, once per pair; clients_ nodes do not move).
+ExchangeTracker::Client* ExchangeTracker::client_of(Pair& p, Endpoint e) {
+  p.client = &clients_[key_of(e)];
+  return p.client;
 }
 
 ExchangeTracker::Request* ExchangeTracker::find(Pair& p, std::uint16_t seq) {
@@ -158,12 +184,12 @@ void ExchangeTracker::datagram(const Seen& s) {
   const Role role = s.role;
   const Header& h = s.header;
   if (now - last_sweep_ns_ > kSweepEveryNs) sweep(now);
-  if (role == Role::NotImup || !is_known_type(h.type)) return;  // receivers drop unknown types
-  auto t = MessageType(h.type);
-  bool allowed = role == Role::ClientToServer   ? client_may_send(t)
-                 : role == Role::ServerToClient ? server_may_send(t)
-                                                : peer_may_send(t);
-  if (!allowed) {
+  const std::uint8_t flags = kTypeFlags[h.type];
+  if (role == Role::NotImup || !(flags & kKnown)) return;  // receivers drop unknown types
+  const std::uint8_t may = role == Role::ClientToServer   ? kClientMay
+                           : role == Role::ServerToClient ? kServerMay
+                                                          : kPeerMay;
+  if (!(flags & may)) [[unlikely]] {
     const char* who = role == Role::ClientToServer   ? "a client sent the server"
                       : role == Role::ServerToClient ? "the server sent a client"
                                                      : "a peer sent a peer";
@@ -172,22 +198,28 @@ void ExchangeTracker::datagram(const Seen& s) {
              (role == Role::PeerToPeer ? "goes through the server" : "the other side sends"));
     return;  // a receiver drops it: no exchange follows
   }
-  // The client of a client-server datagram, looked up once.
-  Client* c = role == Role::ClientToServer   ? &client(s.src, now)
-              : role == Role::ServerToClient ? &client(s.dst, now)
-                                             : nullptr;
+  // The pair whose requests this datagram makes or answers, and the client
+  // of a client-server datagram, each looked up once.
+  Pair& p = flags & kRequest ? pair(s.src, s.dst, now) : pair(s.dst, s.src, now);
+  Client* c = nullptr;
+  if (role != Role::PeerToPeer) {
+    c = p.client;
+    if (!c) [[unlikely]] c = client_of(p, role == Role::ClientToServer ? s.src : s.dst);
+    c->last_active_ns = now;
+  }
   if (role == Role::PeerToPeer) {
     // Both ends stay known while they talk.
     if (auto it = peers_.find(key_of(s.src)); it != peers_.end()) it->second = now;
     if (auto it = peers_.find(key_of(s.dst)); it != peers_.end()) it->second = now;
   }
+  auto t = MessageType(h.type);
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
       (state_bits(h.low) != 1 || mode_bits(h.low) != 1))
     emit(Code::PeerMessageNotPrivate, s,
          "state " + std::to_string(state_bits(h.low)) + ", mode " + std::to_string(mode_bits(h.low)) +
              " on a message sent straight to a peer: only a decentralized group's messages go there");
-  if (is_request(t)) request(s, c);
-  else answer(s, c);
+  if (flags & kRequest) request(s, p, c);
+  else answer(s, p, c);
 }
 
 // A new message straight between two endpoints (§10): some member list seen
@@ -281,11 +313,10 @@ void ExchangeTracker::group_update(const Seen& s, const Message* m, Client& c) {
   if (listed_mode != kModeUnknown) c.group_mode = std::int8_t(listed_mode);
 }
 
-void ExchangeTracker::request(const Seen& s, Client* client_state) {
+void ExchangeTracker::request(const Seen& s, Pair& p, Client* client_state) {
   const std::int64_t now = s.time_ns;
   const Role role = s.role;
   const Header& h = s.header;
-  Pair& p = pair(s.src, s.dst, now);
   Request* r = find(p, h.seq);
   if (r && now - r->last_ns > kAnswerCacheNs) r = nullptr;  // long gone from any cache
   const std::uint64_t hash = fingerprint(s.bytes);
@@ -408,15 +439,14 @@ void ExchangeTracker::request(const Seen& s, Client* client_state) {
   ++stats_.requests;
 }
 
-void ExchangeTracker::answer(const Seen& s, Client* client_state) {
+void ExchangeTracker::answer(const Seen& s, Pair& p, Client* client_state) {
   const std::int64_t now = s.time_ns;
   const Endpoint src = s.src, dst = s.dst;
   const Header& h = s.header;
   ++stats_.answers;
-  Pair& p = pair(dst, src, now);
   Request* r = find(p, h.seq);
   auto t = MessageType(h.type);
-  if (!r || !answers(MessageType(r->type), t, r->from_server)) {
+  if (!r || h.type >= 32 || !(kAnswerBits[r->from_server][r->type] >> h.type & 1)) {
     emit(Code::UnexpectedAnswer, s,
          r ? "sequence number " + std::to_string(h.seq) + " is a " + type_label(r->type) +
                  ", which type " + type_label(h.type) + " does not answer"
@@ -554,6 +584,7 @@ void ExchangeTracker::sweep(std::int64_t now) {
     else ++it;
   }
   std::erase_if(clients_, [&](const auto& kv) { return now - kv.second.last_active_ns > kForgetIdleNs; });
+  for (auto& [key, p] : pairs_) p.client = nullptr;  // some may be gone: look up again
   std::erase_if(peers_, [&](const auto& kv) { return now - kv.second > kForgetIdleNs; });
   std::erase_if(client_by_name_, [&](const auto& kv) {
     auto it = clients_.find(kv.second);

@@ -122,6 +122,7 @@ class ExchangeTracker {
   };
   static constexpr std::size_t kCache = 64;
   static constexpr std::uint8_t kNoSlot = 0xFF;
+  struct Client;
   struct Pair {  // requests sent by `from` to `to`
     Endpoint from, to;
     std::array<Request, kCache> ring{};
@@ -131,6 +132,10 @@ class ExchangeTracker {
     bool has_last = false;
     std::uint16_t last_new_seq = 0;
     std::int64_t last_active_ns = 0;
+    // The client end's state, for a pair with the server (the client is the
+    // same for every datagram of a pair): looked up once, then kept here.
+    // Null when unknown or forgotten (sweep() forgets clients).
+    Client* client = nullptr;
   };
   static constexpr std::int8_t kModeUnknown = -1;
   struct Client {
@@ -180,19 +185,17 @@ class ExchangeTracker {
   Role classify_direct(Endpoint src, Endpoint dst) const;
   Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
   struct PairSlot;
-  struct ClientSlot;
   [[gnu::noinline]] Pair& pair_slow(PairSlot& slot, PairKey key, Endpoint from, Endpoint to,
                                     std::int64_t now);
-  [[gnu::noinline]] void client_slow(ClientSlot& slot, std::uint64_t key);
+  [[gnu::noinline]] Client* client_of(Pair& p, Endpoint e);
   const Client* find_client(Endpoint e) const;
   bool lists(const Client* c, Endpoint e) const;
   void group_update(const Seen& s, const Message* m, Client& c);
   void check_modes(const Seen& s, const Client& c);
   void check_peer(const Seen& s);
   Request* find(Pair& p, std::uint16_t seq);
-  void request(const Seen& s, Client* c);
-  Client& client(Endpoint e, std::int64_t now);
-  void answer(const Seen& s, Client* c);
+  void request(const Seen& s, Pair& p, Client* c);
+  void answer(const Seen& s, Pair& p, Client* c);
   void report_unanswered(const Pair& p, const Request& r, std::int64_t now, bool at_end);
   void sweep(std::int64_t now);
   // A violation by the datagram `s` itself.
@@ -221,18 +224,12 @@ class ExchangeTracker {
     PairKey key{};
     Pair* pair = nullptr;
   };
-  struct ClientSlot {
-    std::uint64_t key = 0;
-    Client* client = nullptr;
-  };
   std::array<PairSlot, kLookaside> pair_slots_{};
-  std::array<ClientSlot, kLookaside> client_slots_{};
   static std::size_t slot_of(std::uint64_t key) {
     return std::size_t((key * 0x9E3779B97F4A7C15ull) >> 58);  // top 6 bits: 64 slots
   }
   void clear_lookaside() {
     pair_slots_.fill({});
-    client_slots_.fill({});
   }
   std::int64_t last_sweep_ns_ = 0;
   TrackerStats stats_;

@@ -9,10 +9,12 @@
 
 namespace imup::verify {
 
-Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache)
+Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache,
+                   bool read_ahead)
     : report_(report),
       tracker_(tracker_options, [this](Violation&& v) { report_.add(v); }),
       use_cache_(decode_cache),
+      read_ahead_(read_ahead),
       cache_(decode_cache ? kCacheSlots : 0),
       header_only_(256) {}
 
@@ -45,35 +47,47 @@ const Verdict& Verifier::verdict_of(std::span<const std::uint8_t> payload) {
   return slot.verdict;
 }
 
+// One capture through either reader (CaptureReader or ReadAhead: the same
+// datagrams and problems in the same order).
+template <class Reader>
+void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_ns) {
+  report_.set_file(path == "-" ? "<stdin>" : path, 0);
+  bool first = true;  // times are shown relative to the first frame checked
+  reader.on_problem([&](const capture::FrameProblem& p) {
+    if (first) {
+      report_.set_first_time(p.when_ns);
+      first = false;
+    }
+    if (auto c = code_of_frame_problem(p.code))
+      report_.add(Violation{*c, p.frame, p.when_ns, {}, {}, -1, -1, p.detail});
+  });
+  std::uint64_t frames_before = totals_.frames;
+  try {
+    reader.for_each([&](const capture::Datagram& d) {
+      if (first) [[unlikely]] {
+        report_.set_first_time(d.when.to_ns());
+        first = false;
+      }
+      last_ns = d.when.to_ns();
+      datagram(d);
+    });
+  } catch (const capture::CaptureReadError&) {
+    totals_.frames = frames_before + reader.frames();  // what was read counts
+    throw;
+  }
+  totals_.frames = frames_before + reader.frames();
+}
+
 bool Verifier::check(const std::string& path) {
   std::int64_t last_ns = 0;
   try {
-    capture::CaptureReader reader(path);
-    report_.set_file(path == "-" ? "<stdin>" : path, 0);
-    bool first = true;  // times are shown relative to the first frame checked
-    reader.on_problem([&](const capture::FrameProblem& p) {
-      if (first) {
-        report_.set_first_time(p.when_ns);
-        first = false;
-      }
-      if (auto c = code_of_frame_problem(p.code))
-        report_.add(Violation{*c, p.frame, p.when_ns, {}, {}, -1, -1, p.detail});
-    });
-    std::uint64_t frames_before = totals_.frames;
-    try {
-      reader.for_each([&](const capture::Datagram& d) {
-        if (first) [[unlikely]] {
-          report_.set_first_time(d.when.to_ns());
-          first = false;
-        }
-        last_ns = d.when.to_ns();
-        datagram(d);
-      });
-    } catch (const capture::CaptureReadError&) {
-      totals_.frames = frames_before + reader.frames();  // what was read counts
-      throw;
+    if (read_ahead_) {
+      capture::ReadAhead reader(path);
+      read(reader, path, last_ns);
+    } else {
+      capture::CaptureReader reader(path);
+      read(reader, path, last_ns);
     }
-    totals_.frames = frames_before + reader.frames();
     tracker_.finish(last_ns);
     return true;
   } catch (const capture::CaptureReadError& e) {
@@ -129,9 +143,11 @@ void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
                           std::to_string(d.payload.size()) + "-byte datagram"});
     return;
   }
-  // The header as sent (a cached verdict holds another datagram's number).
-  const Seen seen{d.frame, now, d.src, d.dst, role, unpack(load_be32(d.payload.data())),
-                  verdict.ok(), nullptr, d.payload};
+  // The header as sent: a cached verdict was reached on the same bits but
+  // perhaps another sequence number (the top 10 bits), which is read here.
+  Header header = *verdict.header;
+  header.seq = std::uint16_t(d.payload[0] << 2 | d.payload[1] >> 6);
+  const Seen seen{d.frame, now, d.src, d.dst, role, header, verdict.ok(), nullptr, d.payload};
   ++totals_.by_type[seen.header.type];
   if (!verdict.clean()) [[unlikely]] faults(d, now, seen.header, verdict);
   if (seen.well_formed && ExchangeTracker::needs_message(seen.header.type)) [[unlikely]] {

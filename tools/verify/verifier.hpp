@@ -14,6 +14,7 @@
 #include "codec/codec.hpp"
 
 #include "capture_reader.hpp"
+#include "read_ahead.hpp"
 #include "exchange_tracker.hpp"
 #include "report.hpp"
 
@@ -21,8 +22,11 @@ namespace imup::verify {
 
 class Verifier {
  public:
-  // `decode_cache`: remember the verdicts on recent payloads with text (see below).
-  Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache = true);
+  // `decode_cache`: remember the verdicts on recent payloads with text (see
+  // below). `read_ahead`: read each capture on a second thread (ReadAhead);
+  // the verdicts and the report are the same either way.
+  Verifier(TrackerOptions tracker_options, Report& report, bool decode_cache = true,
+           bool read_ahead = false);
   // Checks one capture ("-" = standard input). Returns false when it could
   // not be read (reported on standard error; the run's exit status becomes 2).
   bool check(const std::string& path);
@@ -30,6 +34,8 @@ class Verifier {
   const CaptureTotals& totals() const { return totals_; }
 
  private:
+  template <class Reader>
+  void read(Reader& reader, const std::string& path, std::int64_t& last_ns);
   void datagram(const capture::Datagram& d);
   // The cached verdict of a text-less datagram, or (with the cache) of one with text.
   const Verdict& verdict_of(std::span<const std::uint8_t> payload);
@@ -56,6 +62,7 @@ class Verifier {
   };
   static constexpr std::size_t kCacheSlots = 1024;
   bool use_cache_;
+  bool read_ahead_;
   std::vector<CacheSlot> cache_;
   // Text-less datagrams (ACKs, probes: about half of any capture, since every
   // request is answered) get a verdict that depends only on the 22

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // imup-verify: checks every IMUP datagram and exchange in captures.
 #include <glib.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -33,8 +35,16 @@ void list_codes(bool json) {
   }
 }
 
+// CPUs this process may run on (its affinity mask, which containers and
+// taskset narrow), at least 1.
+int usable_cpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
+
 int run(int argc, char** argv) {
-  gint server_port = 2017, max_tries = 5;
+  gint server_port = 2017, max_tries = 5, threads = 0;
   gint64 max_repeats = 10;
   gboolean json = FALSE, strict = FALSE, no_summary = FALSE, quiet = FALSE, codes = FALSE,
            no_cache = FALSE;
@@ -49,6 +59,7 @@ int run(int argc, char** argv) {
       {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "Leave out the summary", nullptr},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only the summary, no line per violation", nullptr},
       {"no-decode-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Decode every datagram with text afresh, even repeated bytes (for measurements; text-less headers always use an exact lookup table)", nullptr},
+      {"threads", 0, 0, G_OPTION_ARG_INT, &threads, "1: read and check on one thread; 2: read each capture on a second thread while checking (default: 2 when two CPUs are usable)", "N"},
       {"list-codes", 0, 0, G_OPTION_ARG_NONE, &codes, "List every violation code with its severity and meaning", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("CAPTURE...");
@@ -80,6 +91,11 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "imup-verify: --server-port 1..65535, --max-tries 1..255, --max-repeats >= 0\n");
     return 2;
   }
+  if (threads < 0 || threads > 2) {
+    std::fprintf(stderr, "imup-verify: --threads is 1 or 2\n");
+    return 2;
+  }
+  if (threads == 0) threads = usable_cpus() >= 2 ? 2 : 1;
   ReportOptions ro;
   ro.json = json;
   ro.strict = strict;
@@ -107,7 +123,7 @@ int run(int argc, char** argv) {
   to.server_port = std::uint16_t(server_port);
   to.max_tries = unsigned(max_tries);
   Report report(ro, stdout);
-  Verifier verifier(to, report, !no_cache);
+  Verifier verifier(to, report, !no_cache, threads == 2);
   for (int i = 1; i < argc; ++i) verifier.check(argv[i]);
   verifier.summary();
   std::fflush(stdout);

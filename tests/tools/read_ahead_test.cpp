@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ReadAhead (the capture read on a second thread) against CaptureReader on
+// the same files: the same datagrams, problems, order, frame counts and
+// errors, across batch boundaries.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "capture_reader.hpp"
+#include "codec/text.hpp"
+#include "pcap/capture_writer.hpp"
+#include "read_ahead.hpp"
+
+using namespace imup;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("imup-read-ahead-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+const Endpoint kClient{0x0A000001, 40000};
+const Endpoint kServer{0x0A000002, 2017};
+
+// What a reader delivered, in order: a datagram (frame, time, ends, bytes,
+// checksum states, fragments) or a frame problem (frame, code).
+struct Seen {
+  std::uint64_t frame;
+  std::int64_t ns;
+  std::string what;
+  bool operator==(const Seen&) const = default;
+};
+
+// Into `out`, so that what came before an error is kept.
+template <class Reader>
+void read_into(Reader& r, std::vector<Seen>& out) {
+  r.on_problem([&](const capture::FrameProblem& p) {
+    out.push_back({p.frame, p.when_ns, "problem " + std::string(p.code) + ": " + p.detail});
+  });
+  r.for_each([&](const capture::Datagram& d) {
+    std::string w = format_endpoint(d.src) + ">" + format_endpoint(d.dst) + " " +
+                    std::to_string(int(d.udp_checksum)) + std::to_string(int(d.ip_checksum)) + " x" +
+                    std::to_string(d.fragments) + " ";
+    w.append(reinterpret_cast<const char*>(d.payload.data()), d.payload.size());
+    out.push_back({d.frame, d.when.to_ns(), w});
+  });
+}
+template <class Reader>
+std::vector<Seen> read_all(Reader& r) {
+  std::vector<Seen> out;
+  read_into(r, out);
+  return out;
+}
+
+// A capture that crosses batches both ways (more datagrams than a batch
+// holds, and payloads that fill a batch's bytes), with frame problems,
+// fragments, tags and bad checksums among them.
+void write_mixed(const std::string& path) {
+  pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapNano);
+  std::int64_t sec = 1000;
+  for (int i = 0; i < 9000; ++i) {
+    std::size_t len = i % 500 == 7 ? 60000 : std::size_t(4 + i % 40);
+    std::vector<std::uint8_t> p(len);
+    for (std::size_t k = 0; k < len; ++k) p[k] = std::uint8_t('a' + (i + k) % 26);
+    pcap::FrameOptions o;
+    if (i % 17 == 3) o.vlan_ids = {12};
+    if (i % 23 == 5 || len > 1400) o.fragment_payload = 1400;
+    if (i % 29 == 6) o.udp_checksum = 0x1234;
+    if (i % 101 == 50) sec += 40;  // lets lone fragments time out
+    w.write(pcap::Timestamp{sec, std::uint32_t(i * 1000)}, i % 2 ? kClient : kServer,
+            i % 2 ? kServer : kClient, p, o);
+    if (i % 101 == 60) {
+      // The first fragment of a datagram whose rest never comes.
+      pcap::FrameOptions lone;
+      lone.fragment_payload = 8;
+      std::vector<std::vector<std::uint8_t>> frames;
+      std::vector<std::uint8_t> body(64, 0x42);
+      REQUIRE(pcap::build_udp_frames(pcap::LinkType::Ethernet, lone, std::uint16_t(i), kClient,
+                                     kServer, body, frames));
+      w.write_frame(pcap::Timestamp{sec, 999'000'000}, frames.front(), frames.front().size());
+    }
+    if (i % 211 == 9) {
+      // An IPv4 header that claims more than the frame holds.
+      std::vector<std::uint8_t> f(14 + 20, 0);
+      f[12] = 0x08;
+      f[14] = 0x45;
+      f[16] = 0x01;  // total length 256
+      f[23] = 17;
+      w.write_frame(pcap::Timestamp{sec, 999'500'000}, f, f.size());
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("ReadAhead delivers what CaptureReader does, across batches, problems and fragments") {
+  auto path = temp_path("mixed.pcap");
+  write_mixed(path);
+  capture::CaptureReader plain(path);
+  auto expected = read_all(plain);
+  capture::ReadAhead ahead(path);
+  auto got = read_all(ahead);
+  REQUIRE(expected.size() > 9000);
+  CHECK(got.size() == expected.size());
+  CHECK(got == expected);
+  CHECK(ahead.frames() == plain.frames());
+  CHECK(ahead.skipped_frames() == plain.skipped_frames());
+  auto problems = std::count_if(got.begin(), got.end(), [](const Seen& s) { return s.what.starts_with("problem"); });
+  CHECK(problems >= 10);
+}
+
+TEST_CASE("ReadAhead reports a damaged capture after the datagrams before the damage") {
+  auto path = temp_path("cut.pcap");
+  write_mixed(path);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) * 2 / 3 + 5);
+  std::vector<Seen> before_plain, before_ahead;
+  std::string why_plain, why_ahead;
+  std::uint64_t frames_plain = 0, frames_ahead = 0;
+  {
+    capture::CaptureReader r(path);
+    try {
+      read_into(r, before_plain);
+    } catch (const capture::CaptureReadError& e) {
+      why_plain = e.what();
+    }
+    frames_plain = r.frames();
+  }
+  {
+    capture::ReadAhead r(path);
+    try {
+      read_into(r, before_ahead);
+    } catch (const capture::CaptureReadError& e) {
+      why_ahead = e.what();
+    }
+    frames_ahead = r.frames();
+  }
+  CHECK_FALSE(why_plain.empty());
+  CHECK(why_ahead == why_plain);
+  CHECK(before_plain.size() > 1000);
+  CHECK(before_ahead == before_plain);
+  CHECK(frames_ahead == frames_plain);
+}
+
+TEST_CASE("an exception from ReadAhead's callback stops the reading thread and comes out") {
+  auto path = temp_path("stop.pcap");
+  write_mixed(path);
+  capture::ReadAhead r(path);
+  std::size_t calls = 0;
+  CHECK_THROWS_WITH(r.for_each([&](const capture::Datagram&) {
+                      if (++calls == 5000) throw std::runtime_error("enough");
+                    }),
+                    "enough");
+  CHECK(calls == 5000);
+}
+
+TEST_CASE("ReadAhead on a file that is not a capture throws at once, as CaptureReader does") {
+  auto path = temp_path("garbage.pcap");
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("not a capture", f);
+    std::fclose(f);
+  }
+  CHECK_THROWS_AS(capture::ReadAhead(path), capture::CaptureReadError);
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "read_ahead.hpp"
+
+#include <cstring>
+
+namespace imup::capture {
+
+// Datagrams with their payloads copied into one block, and the frame
+// problems met among them. The reading thread fills a batch, the caller's
+// thread empties it and gives it back.
+struct ReadAhead::Batch {
+  // Bigger than any datagram (65,535 bytes at most, reassembled), and large
+  // enough that handing a batch over (a lock, perhaps a wake-up) is rare.
+  static constexpr std::size_t kBytes = 256 * 1024;
+  static constexpr std::size_t kDatagrams = 2048;
+  struct Problem {
+    std::size_t before;  // comes before datagrams[before]
+    FrameProblem problem;
+  };
+
+  std::unique_ptr<std::uint8_t[]> bytes = std::make_unique_for_overwrite<std::uint8_t[]>(kBytes);
+  std::size_t used = 0;
+  std::vector<Datagram> datagrams;
+  std::vector<Problem> problems;
+  // On the last batch of the capture:
+  bool last = false;
+  std::exception_ptr error;  // what stopped the reading, if not the end
+  std::uint64_t frames = 0;
+  std::uint64_t skipped = 0;
+
+  Batch() { datagrams.reserve(kDatagrams); }
+  bool fits(std::size_t payload) const {
+    return datagrams.size() < kDatagrams && used + payload <= kBytes;
+  }
+  void add(const Datagram& d) {
+    std::uint8_t* at = bytes.get() + used;
+    if (!d.payload.empty()) std::memcpy(at, d.payload.data(), d.payload.size());
+    used += d.payload.size();
+    datagrams.push_back(d);
+    datagrams.back().payload = std::span<const std::uint8_t>(at, d.payload.size());
+  }
+  void clear() {
+    used = 0;
+    datagrams.clear();
+    problems.clear();
+    last = false;
+    error = nullptr;
+  }
+};
+
+namespace {
+constexpr std::size_t kBatchesInFlight = 4;
+struct Stopped {};  // the caller gave up: leave libpcap's loop
+}  // namespace
+
+ReadAhead::ReadAhead(const std::string& path) : reader_(std::make_unique<CaptureReader>(path)) {
+  for (std::size_t i = 0; i < kBatchesInFlight; ++i) {
+    pool_.push_back(std::make_unique<Batch>());
+    free_.push_back(pool_.back().get());
+  }
+}
+
+ReadAhead::~ReadAhead() { stop_and_join(); }
+
+void ReadAhead::stop_and_join() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ReadAhead::Batch* ReadAhead::take_free() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return stop_ || !free_.empty(); });
+  if (stop_) return nullptr;
+  Batch* b = free_.back();
+  free_.pop_back();
+  return b;
+}
+
+void ReadAhead::hand_over(Batch* b) {
+  {
+    std::lock_guard lock(mutex_);
+    full_.push_back(b);
+  }
+  changed_.notify_all();
+}
+
+// The reading thread.
+void ReadAhead::produce() {
+  Batch* b = take_free();
+  if (!b) return;
+  reader_->on_problem([&](const FrameProblem& p) { b->problems.push_back({b->datagrams.size(), p}); });
+  try {
+    reader_->for_each([&](const Datagram& d) {
+      if (!b->fits(d.payload.size())) [[unlikely]] {
+        hand_over(b);
+        b = take_free();
+        if (!b) throw Stopped{};
+      }
+      b->add(d);
+    });
+  } catch (const Stopped&) {
+    return;
+  } catch (...) {
+    b->error = std::current_exception();
+  }
+  b->last = true;
+  b->frames = reader_->frames();
+  b->skipped = reader_->skipped_frames();
+  hand_over(b);
+}
+
+void ReadAhead::consume(Sink sink, void* context) {
+  thread_ = std::thread([this] { produce(); });
+  for (;;) {
+    Batch* b = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return !full_.empty(); });
+      b = full_.front();
+      full_.pop_front();
+    }
+    try {
+      std::size_t next_problem = 0;
+      auto problems_before = [&](std::size_t i) {
+        for (; next_problem < b->problems.size() && b->problems[next_problem].before <= i; ++next_problem)
+          if (on_problem_) on_problem_(b->problems[next_problem].problem);
+      };
+      for (std::size_t i = 0; i < b->datagrams.size(); ++i) {
+        if (next_problem < b->problems.size()) [[unlikely]] problems_before(i);
+        sink(context, b->datagrams[i]);
+      }
+      problems_before(b->datagrams.size());
+    } catch (...) {
+      stop_and_join();
+      throw;
+    }
+    const bool last = b->last;
+    const std::exception_ptr error = b->error;
+    if (last) {
+      frames_ = b->frames;
+      skipped_ = b->skipped;
+    }
+    b->clear();
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(b);
+    }
+    changed_.notify_all();
+    if (last) {
+      thread_.join();
+      if (error) std::rethrow_exception(error);
+      return;
+    }
+  }
+}
+
+}  // namespace imup::capture
