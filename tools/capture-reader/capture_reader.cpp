@@ -25,24 +25,18 @@ std::uint32_t get32(const std::uint8_t* p) {
   return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
 
-// Folds a one's-complement sum to 16 bits: each step adds the carries back
-// in; four steps take any 64-bit value down (no data-dependent loop).
+// Folds a one's-complement sum to 16 bits. Adding a value to itself
+// rotated by half its width leaves in the upper half the sum of both halves
+// with the carry of the lower half's addition brought around: the
+// end-around-carry fold in two instructions per step (as csum_fold does).
 inline std::uint16_t fold64(std::uint64_t acc) {
-  acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^33
-  acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^32
-  acc = (acc & 0xFFFF) + (acc >> 16);      // < 2^17
-  acc = (acc & 0xFFFF) + (acc >> 16);      // < 2^16 + 1 ... and once more:
-  acc = (acc & 0xFFFF) + (acc >> 16);
-  return std::uint16_t(acc);
+  auto half = std::uint32_t((acc + std::rotr(acc, 32)) >> 32);
+  return std::uint16_t((half + std::rotr(half, 16)) >> 16);
 }
 
-// The same for a value under 2^32 (the last fold of a checksum adds a
-// 16-bit sum to a pseudo-header sum under 2^20): the 64-bit steps are no-ops.
+// The same for a value under 2^32.
 inline std::uint16_t fold32(std::uint32_t acc) {
-  acc = (acc & 0xFFFF) + (acc >> 16);  // < 2^17
-  acc = (acc & 0xFFFF) + (acc >> 16);  // <= 2^16
-  acc = (acc & 0xFFFF) + (acc >> 16);
-  return std::uint16_t(acc);
+  return std::uint16_t((acc + std::rotr(acc, 16)) >> 16);
 }
 
 // One's-complement sum of big-endian 16-bit words (RFC 1071), plus `sum`,
@@ -147,7 +141,7 @@ CaptureReader::CaptureReader(const std::string& path) : impl_(std::make_unique<I
   std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (!file) throw CaptureReadError(path + ": " + std::strerror(errno));
   if (file != stdin) {  // stdin outlives this reader, and so would its buffer
-    impl_->buffer = std::make_unique<char[]>(kReadBuffer);
+    impl_->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
     std::setvbuf(file, impl_->buffer.get(), _IOFBF, kReadBuffer);
     posix_fadvise(fileno(file), 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint only
   }
