@@ -66,7 +66,7 @@ void write_mixed(const std::string& path) {
   pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapNano);
   std::int64_t sec = 1000;
   for (int i = 0; i < 9000; ++i) {
-    std::size_t len = i % 500 == 7 ? 60000 : std::size_t(4 + i % 40);
+    std::size_t len = i % 500 == 7 ? 60000 : std::size_t(i % 44);  // 0 bytes and up
     std::vector<std::uint8_t> p(len);
     for (std::size_t k = 0; k < len; ++k) p[k] = std::uint8_t('a' + (i + k) % 26);
     pcap::FrameOptions o;

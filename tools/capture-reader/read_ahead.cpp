@@ -4,6 +4,29 @@
 #include <cstring>
 
 namespace imup::capture {
+namespace {
+
+// Most datagrams are a few bytes (an ACK is 4): those are copied by two
+// fixed-size, possibly overlapping moves instead of a call to memcpy.
+inline void copy(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else if (n != 0) {
+    std::memcpy(to, from, n);
+  }
+}
+
+}  // namespace
 
 // Datagrams with their payloads copied into one block, and the frame
 // problems met among them. The reading thread fills a batch, the caller's
@@ -34,7 +57,7 @@ struct ReadAhead::Batch {
   }
   void add(const Datagram& d) {
     std::uint8_t* at = bytes.get() + used;
-    if (!d.payload.empty()) std::memcpy(at, d.payload.data(), d.payload.size());
+    copy(at, d.payload.data(), d.payload.size());
     used += d.payload.size();
     datagrams.push_back(d);
     datagrams.back().payload = std::span<const std::uint8_t>(at, d.payload.size());
