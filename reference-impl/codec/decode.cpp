@@ -71,10 +71,14 @@ class FieldList {
   std::size_t n_ = 0;
 };
 
-bool check_name(Reader& r, std::string_view name, const char* field) {
-  if (is_plain_ascii_name(name)) [[likely]] return true;  // name_problem's own first test, inline
+[[gnu::noinline]] bool check_unusual_name(Reader& r, std::string_view name, const char* field) {
   if (auto why = name_problem(name)) return r.report(Fault::BadName, field, *why);
   return true;
+}
+// The plain-ASCII test (name_problem's own first) inline; the rest out of line.
+inline bool check_name(Reader& r, std::string_view name, const char* field) {
+  if (is_plain_ascii_name(name)) [[likely]] return true;
+  return check_unusual_name(r, name, field);
 }
 
 // Terminators and field counts, shared by every text type.
