@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "codec/text.hpp"
+#include "common/seeded_random.hpp"
 
 using namespace imup;
 
@@ -98,13 +99,8 @@ TEST_CASE("for_each_plain_line accepts exactly printable ASCII CRLF lines, with 
     }
     return t.empty() || t.ends_with("\r\n");
   };
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  SeededRandom random(0x9E3779B97F4A7C15ull);
+  auto next = [&] { return random.next(); };
   std::size_t accepted = 0;
   for (int round = 0; round < 200000; ++round) {
     std::string t;
@@ -146,13 +142,8 @@ TEST_CASE("is_plain_ascii_name agrees with the byte-by-byte rule at every length
     }
     return true;
   };
-  std::uint64_t state = 0x2545F4914F6CDD1Dull;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  SeededRandom random(0x2545F4914F6CDD1Dull);
+  auto next = [&] { return random.next(); };
   std::size_t plain = 0;
   for (int round = 0; round < 200000; ++round) {
     std::string name;

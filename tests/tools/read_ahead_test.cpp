@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -120,27 +121,27 @@ TEST_CASE("ReadAhead reports a damaged capture after the datagrams before the da
   auto path = temp_path("cut.pcap");
   write_mixed(path);
   std::filesystem::resize_file(path, std::filesystem::file_size(path) * 2 / 3 + 5);
-  std::vector<Seen> before_plain, before_ahead;
-  std::string why_plain, why_ahead;
-  std::uint64_t frames_plain = 0, frames_ahead = 0;
-  {
-    capture::CaptureReader r(path);
+  // What a reader delivers up to the damage, the error's text, and its frame count.
+  struct Outcome {
+    std::vector<Seen> before;
+    std::string why;
+    std::uint64_t frames = 0;
+  };
+  auto read_damaged = [&]<class Reader>(std::type_identity<Reader>) {
+    Outcome o;
+    Reader r(path);
     try {
-      read_into(r, before_plain);
+      read_into(r, o.before);
     } catch (const capture::CaptureReadError& e) {
-      why_plain = e.what();
+      o.why = e.what();
     }
-    frames_plain = r.frames();
-  }
-  {
-    capture::ReadAhead r(path);
-    try {
-      read_into(r, before_ahead);
-    } catch (const capture::CaptureReadError& e) {
-      why_ahead = e.what();
-    }
-    frames_ahead = r.frames();
-  }
+    o.frames = r.frames();
+    return o;
+  };
+  Outcome plain = read_damaged(std::type_identity<capture::CaptureReader>{});
+  Outcome ahead = read_damaged(std::type_identity<capture::ReadAhead>{});
+  const auto& [before_plain, why_plain, frames_plain] = plain;
+  const auto& [before_ahead, why_ahead, frames_ahead] = ahead;
   CHECK_FALSE(why_plain.empty());
   CHECK(why_ahead == why_plain);
   CHECK(before_plain.size() > 1000);
