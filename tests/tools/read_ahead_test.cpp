@@ -73,10 +73,16 @@ void write_mixed(const std::string& path) {
     pcap::FrameOptions o;
     if (i % 17 == 3) o.vlan_ids = {12};
     if (i % 23 == 5 || len > 1400) o.fragment_payload = 1400;
-    if (i % 29 == 6) o.udp_checksum = 0x1234;
+    const Endpoint src = i % 2 ? kClient : kServer, dst = i % 2 ? kServer : kClient;
+    if (i % 29 == 6) o.udp_checksum = 0x1234;  // wrong
+    if (i % 31 == 7) o.udp_checksum = 0;       // none
+    if (i % 37 == 8) {                         // left for the NIC: the pseudo-header sum
+      std::uint32_t pseudo = (src.ipv4 >> 16) + (src.ipv4 & 0xFFFF) + (dst.ipv4 >> 16) +
+                             (dst.ipv4 & 0xFFFF) + 17 + std::uint32_t(len + 8);
+      o.udp_checksum = std::uint16_t(~pcap::fold_checksum(pseudo));
+    }
     if (i % 101 == 50) sec += 40;  // lets lone fragments time out
-    w.write(pcap::Timestamp{sec, std::uint32_t(i * 1000)}, i % 2 ? kClient : kServer,
-            i % 2 ? kServer : kClient, p, o);
+    w.write(pcap::Timestamp{sec, std::uint32_t(i * 1000)}, src, dst, p, o);
     if (i % 101 == 60) {
       // The first fragment of a datagram whose rest never comes.
       pcap::FrameOptions lone;
@@ -115,6 +121,16 @@ TEST_CASE("ReadAhead delivers what CaptureReader does, across batches, problems 
   CHECK(ahead.skipped_frames() == plain.skipped_frames());
   auto problems = std::count_if(got.begin(), got.end(), [](const Seen& s) { return s.what.starts_with("problem"); });
   CHECK(problems >= 10);
+  // Every UDP checksum state came up (they are summed on the caller's thread).
+  for (auto state : {capture::ChecksumState::Good, capture::ChecksumState::Bad,
+                     capture::ChecksumState::Absent, capture::ChecksumState::OffloadArtefact}) {
+    INFO("checksum state " << int(state));
+    CHECK(std::count_if(got.begin(), got.end(), [&](const Seen& s) {
+            auto sp = s.what.find(' ');
+            return sp != std::string::npos && s.what.size() > sp + 1 &&
+                   s.what[sp + 1] == char('0' + int(state));
+          }) >= 50);
+  }
 }
 
 TEST_CASE("ReadAhead reports a damaged capture after the datagrams before the damage") {

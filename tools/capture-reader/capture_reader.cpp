@@ -80,18 +80,15 @@ std::uint16_t sum16(std::uint32_t sum, const std::uint8_t* p, std::size_t n) {
   return fold32(sum + ntohs(fold64(acc)));  // callers pass sum < 2^20
 }
 // Whether a UDP datagram's checksum verifies (the one's-complement sum of
-// the pseudo-header and the datagram, checksum field included, is 0xFFFF),
-// for the straight-line path: `ip` is a 20-byte IPv4 header, `udp` the
-// datagram of `n` >= 8 bytes. The sum is taken in memory order (it commutes
-// with byte swapping, and 0xFFFF reads the same both ways): the addresses
-// as they lie in the header, the protocol and length swapped in, the bytes
-// eight at a time, and the last n % 8 bytes by one load ending at the last
-// byte, shifted down (they start on a word boundary, so each byte keeps its
-// place in its 16-bit word).
-inline bool udp_sum_ok(const std::uint8_t* ip, const std::uint8_t* udp, std::size_t n) {
-  std::uint32_t src, dst;
-  std::memcpy(&src, ip + 12, 4);
-  std::memcpy(&dst, ip + 16, 4);
+// the pseudo-header and the datagram, checksum field included, is 0xFFFF):
+// `src` and `dst` are the addresses as they lie in the IPv4 header (network
+// order), `udp` the datagram of `n` >= 8 bytes. The sum is taken in memory
+// order (it commutes with byte swapping, and 0xFFFF reads the same both
+// ways): the addresses as they are, the protocol and length swapped in, the
+// bytes eight at a time, and the last n % 8 bytes by one load ending at the
+// last byte, shifted down (they start on a word boundary, so each byte
+// keeps its place in its 16-bit word).
+inline bool udp_sum_ok(std::uint32_t src, std::uint32_t dst, const std::uint8_t* udp, std::size_t n) {
   std::uint64_t acc = std::uint64_t(src) + dst + htons(17) + htons(std::uint16_t(n));
   auto add = [&](std::uint64_t w) {
     acc += w;
@@ -110,6 +107,18 @@ inline bool udp_sum_ok(const std::uint8_t* ip, const std::uint8_t* udp, std::siz
     else add(w << (64 - 8 * rest));
   }
   return fold64(acc) == 0xFFFF;
+}
+
+// A UDP checksum that does not verify: what a capture on the sender shows
+// with checksum offload (the stack leaves the pseudo-header sum in the field
+// for the NIC to finish), or simply wrong.
+ChecksumState wrong_udp_sum(std::uint16_t field, std::uint32_t src_ip, std::uint32_t dst_ip,
+                            std::size_t udp_len) {
+  std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) + (dst_ip & 0xFFFF) +
+                         17 + std::uint32_t(udp_len);
+  std::uint16_t partial = fold64(pseudo);
+  return field == partial || field == std::uint16_t(~partial) ? ChecksumState::OffloadArtefact
+                                                              : ChecksumState::Bad;
 }
 
 // The commonest case, a 20-byte IPv4 header without options: five words,
@@ -131,6 +140,15 @@ struct CaptureReader::Impl {
   Ipv4Reassembler reassembler;
   std::int64_t last_expiry_ns = 0;
 };
+
+void finish_udp_checksum(Datagram& d) {
+  if (d.udp_checksum != ChecksumState::Deferred) return;
+  const std::uint8_t* udp = d.payload.data() - 8;
+  const std::size_t udp_len = d.payload.size() + 8;
+  d.udp_checksum = udp_sum_ok(htonl(d.src.ipv4), htonl(d.dst.ipv4), udp, udp_len)
+                       ? ChecksumState::Good
+                       : wrong_udp_sum(get16(udp + 6), d.src.ipv4, d.dst.ipv4, udp_len);
+}
 
 CaptureReader::CaptureReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   char err[PCAP_ERRBUF_SIZE] = {};
@@ -203,18 +221,13 @@ inline bool CaptureReader::fast_path(const std::uint8_t* p, std::size_t n, bool 
   if (ipv4_header_sum(ip) == 0xFFFF) out.ip_checksum = ChecksumState::Good;
   else out.ip_checksum = get16(ip + 10) == 0 ? ChecksumState::OffloadArtefact : ChecksumState::Bad;
   std::uint16_t udp_sum = get16(u + 6);
-  if (udp_sum == 0) {
-    out.udp_checksum = ChecksumState::Absent;
-  } else if (udp_sum_ok(ip, u, udp_len)) [[likely]] {
-    out.udp_checksum = ChecksumState::Good;
-  } else {
-    std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
-                           (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
-    std::uint16_t partial = fold64(pseudo);  // offload: see any_frame()
-    out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
-                           ? ChecksumState::OffloadArtefact
-                           : ChecksumState::Bad;
-  }
+  std::uint32_t src_net, dst_net;
+  std::memcpy(&src_net, ip + 12, 4);
+  std::memcpy(&dst_net, ip + 16, 4);
+  if (udp_sum == 0) out.udp_checksum = ChecksumState::Absent;
+  else if (defer_udp_checksums_) out.udp_checksum = ChecksumState::Deferred;
+  else if (udp_sum_ok(src_net, dst_net, u, udp_len)) [[likely]] out.udp_checksum = ChecksumState::Good;
+  else out.udp_checksum = wrong_udp_sum(udp_sum, src_ip, dst_ip, udp_len);
   out.fragments = 1;
   out.frame = frames_;
   out.when = when;
@@ -419,17 +432,9 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
   } else {
     std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) +
                            (dst_ip & 0xFFFF) + 17 + std::uint32_t(udp_len);
-    std::uint16_t all = sum16(pseudo, u, udp_len);
-    if (all == 0xFFFF) {
-      out.udp_checksum = ChecksumState::Good;
-    } else {
-      // With checksum offload the stack leaves the pseudo-header sum in the
-      // field for the NIC to finish; a capture taken on the sender sees that.
-      std::uint16_t partial = fold64(pseudo);
-      out.udp_checksum = (udp_sum == partial || udp_sum == std::uint16_t(~partial))
-                             ? ChecksumState::OffloadArtefact
-                             : ChecksumState::Bad;
-    }
+    out.udp_checksum = sum16(pseudo, u, udp_len) == 0xFFFF
+                           ? ChecksumState::Good
+                           : wrong_udp_sum(udp_sum, src_ip, dst_ip, udp_len);
   }
   out.frame = frames_;
   out.when = when;

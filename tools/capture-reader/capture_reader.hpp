@@ -33,6 +33,9 @@ enum class ChecksumState : std::uint8_t {
   Bad,              // wrong, and not what checksum offload leaves behind
   OffloadArtefact,  // wrong in the way of a capture taken before the NIC fills it in
   Unchecked,        // not verifiable (snapped frame)
+  // Not summed yet: only from a reader told to defer_udp_checksums(), whose
+  // user finishes the job with finish_udp_checksum() (on another thread).
+  Deferred,
 };
 
 struct Datagram {
@@ -40,11 +43,18 @@ struct Datagram {
   pcap::Timestamp when;
   Endpoint src;
   Endpoint dst;
-  std::span<const std::uint8_t> payload;  // valid until the next call to next()
+  // Valid until the next call to next(), and always right after its 8-byte
+  // UDP header in memory (finish_udp_checksum() reads it there).
+  std::span<const std::uint8_t> payload;
   ChecksumState udp_checksum = ChecksumState::Good;
   ChecksumState ip_checksum = ChecksumState::Good;
   std::uint16_t fragments = 1;  // > 1 when reassembled
 };
+
+// Sums a Deferred datagram's UDP checksum (its addresses, and the UDP header
+// and payload where they lie) and sets udp_checksum to what the reader would
+// have found.
+void finish_udp_checksum(Datagram& d);
 
 // Things wrong below IMUP, reported through the reader's callback with stable
 // names: truncated_frame, bad_ip_header, bad_udp_length, fragment_overlap,
@@ -81,6 +91,10 @@ class CaptureReader {
   }
 
   void on_problem(std::function<void(const FrameProblem&)> f) { on_problem_ = std::move(f); }
+  // Leave the UDP checksum of plain (unfragmented, whole) datagrams
+  // Deferred, for finish_udp_checksum(): ReadAhead moves that work to the
+  // checking thread.
+  void defer_udp_checksums(bool on) { defer_udp_checksums_ = on; }
 
   int link_type() const;  // DLT_ value
   std::string_view link_type_name() const;
@@ -100,6 +114,7 @@ class CaptureReader {
   std::function<void(const FrameProblem&)> on_problem_;
   std::uint64_t frames_ = 0;
   std::uint64_t skipped_ = 0;
+  bool defer_udp_checksums_ = false;
   friend struct Impl;
 };
 

@@ -6,22 +6,23 @@
 namespace imup::capture {
 namespace {
 
-// Most datagrams are a few bytes (an ACK is 4): those are copied by two
-// fixed-size, possibly overlapping moves instead of a call to memcpy.
+// Most datagrams are a few bytes (an ACK is 4, 12 with its UDP header):
+// those are copied by fixed-size, possibly overlapping moves instead of a
+// call to memcpy. `n` >= 8.
 inline void copy(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
-  if (n >= 8 && n <= 16) {
+  if (n <= 16) {
     std::uint64_t a, b;
     std::memcpy(&a, from, 8);
     std::memcpy(&b, from + n - 8, 8);
     std::memcpy(to, &a, 8);
     std::memcpy(to + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, from, 4);
-    std::memcpy(&b, from + n - 4, 4);
-    std::memcpy(to, &a, 4);
-    std::memcpy(to + n - 4, &b, 4);
-  } else if (n != 0) {
+  } else if (n <= 32) {
+    std::uint64_t a[2], b[2];
+    std::memcpy(a, from, 16);
+    std::memcpy(b, from + n - 16, 16);
+    std::memcpy(to, a, 16);
+    std::memcpy(to + n - 16, b, 16);
+  } else {
     std::memcpy(to, from, n);
   }
 }
@@ -53,14 +54,15 @@ struct ReadAhead::Batch {
 
   Batch() { datagrams.reserve(kDatagrams); }
   bool fits(std::size_t payload) const {
-    return datagrams.size() < kDatagrams && used + payload <= kBytes;
+    return datagrams.size() < kDatagrams && used + 8 + payload <= kBytes;
   }
+  // The payload with its UDP header before it, as the reader gives it.
   void add(const Datagram& d) {
     std::uint8_t* at = bytes.get() + used;
-    copy(at, d.payload.data(), d.payload.size());
-    used += d.payload.size();
+    copy(at, d.payload.data() - 8, d.payload.size() + 8);
+    used += d.payload.size() + 8;
     datagrams.push_back(d);
-    datagrams.back().payload = std::span<const std::uint8_t>(at, d.payload.size());
+    datagrams.back().payload = std::span<const std::uint8_t>(at + 8, d.payload.size());
   }
   void clear() {
     used = 0;
@@ -77,6 +79,9 @@ struct Stopped {};  // the caller gave up: leave libpcap's loop
 }  // namespace
 
 ReadAhead::ReadAhead(const std::string& path) : reader_(std::make_unique<CaptureReader>(path)) {
+  // The reading thread has the more work (libpcap's reads are most of it):
+  // the UDP checksums are summed on the caller's thread instead.
+  reader_->defer_udp_checksums(true);
   for (std::size_t i = 0; i < kBatchesInFlight; ++i) {
     pool_.push_back(std::make_unique<Batch>());
     free_.push_back(pool_.back().get());
@@ -154,7 +159,9 @@ void ReadAhead::consume(Sink sink, void* context) {
       };
       for (std::size_t i = 0; i < b->datagrams.size(); ++i) {
         if (next_problem < b->problems.size()) [[unlikely]] problems_before(i);
-        sink(context, b->datagrams[i]);
+        Datagram& d = b->datagrams[i];
+        finish_udp_checksum(d);
+        sink(context, d);
       }
       problems_before(b->datagrams.size());
     } catch (...) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // A capture read on a second thread. libpcap's reading (two stdio reads per
 // frame) and the link/IP/UDP decoding run there; the caller's thread gets the
-// datagrams in batches and spends its time on its own checks, so the two
-// overlap on two cores. The caller sees exactly what CaptureReader::for_each
+// datagrams in batches and spends its time on its own checks (and on the
+// UDP checksums, to even out the two threads' work), so the two overlap on
+// two cores. The caller sees exactly what CaptureReader::for_each
 // gives: the same datagrams and frame problems, in capture order, and the
 // same errors at the same point.
 //
