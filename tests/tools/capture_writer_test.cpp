@@ -197,3 +197,49 @@ TEST_CASE("the straight-line path judges UDP checksums as the general path does"
   CHECK(good >= 71);  // every computed checksum, and a forced one now and then
   CHECK(good < 71 * 2);
 }
+
+// An IPv4 header with options (IHL 6) takes the general path: its checksum
+// is summed over all 24 bytes, good or broken.
+TEST_CASE("an IPv4 header with options is checksummed whole") {
+  auto path = temp_path("options.pcap");
+  std::vector<std::uint8_t> payload{0x00, 0x40, 0x40, 0x40};
+  auto frame_with_options = [&](bool break_ip_sum) {
+    std::vector<std::uint8_t> udp{0x9C, 0x40, 0x07, 0xE1, 0x00, 12, 0x00, 0x00};
+    udp.insert(udp.end(), payload.begin(), payload.end());
+    std::uint16_t us = pcap::udp_checksum(kClient.ipv4, kServer.ipv4, udp);
+    udp[6] = std::uint8_t(us >> 8);
+    udp[7] = std::uint8_t(us);
+    std::vector<std::uint8_t> ip{0x46, 0, 0, std::uint8_t(24 + udp.size()), 0, 1, 0, 0, 64, 17, 0, 0,
+                                 0x7F, 0, 0, 1, 0x7F, 0, 0, 1, 1, 1, 1, 0};  // NOP NOP NOP EOL
+    std::uint16_t is = pcap::ipv4_header_checksum(ip);
+    if (break_ip_sum) is ^= 0x0101;
+    ip[10] = std::uint8_t(is >> 8);
+    ip[11] = std::uint8_t(is);
+    // Ethernet (MACs 02:.. and 04:.., IPv4), then the IP header and UDP.
+    std::vector<std::uint8_t> f(14 + ip.size() + udp.size(), 2);
+    std::fill(f.begin() + 6, f.begin() + 12, 4);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    std::copy(ip.begin(), ip.end(), f.begin() + 14);
+    std::copy(udp.begin(), udp.end(), f.begin() + 14 + std::ptrdiff_t(ip.size()));
+    return f;
+  };
+  {
+    pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapMicro);
+    w.write_frame(pcap::Timestamp{1, 0}, frame_with_options(false));
+    w.write_frame(pcap::Timestamp{2, 0}, frame_with_options(true));
+  }
+  capture::CaptureReader r(path);
+  std::vector<capture::Datagram> got;
+  std::vector<std::vector<std::uint8_t>> payloads;
+  r.for_each([&](const capture::Datagram& d) {
+    got.push_back(d);
+    payloads.emplace_back(d.payload.begin(), d.payload.end());
+  });
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].ip_checksum == capture::ChecksumState::Good);
+  CHECK(got[1].ip_checksum == capture::ChecksumState::Bad);
+  CHECK(got[0].udp_checksum == capture::ChecksumState::Good);
+  CHECK(got[0].src == kClient);
+  CHECK(payloads[0] == payload);
+}

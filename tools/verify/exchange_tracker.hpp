@@ -213,12 +213,12 @@ class ExchangeTracker {
   // listed or heard: direct traffic to or from them is IMUP (§10).
   std::unordered_map<std::uint64_t, std::int64_t> peers_;
   std::unordered_map<std::string, std::uint64_t> client_by_name_;
-  // Small direct-mapped lookaside tables in front of the hash maps: a capture
+  // A small direct-mapped lookaside table in front of pairs_: a capture
   // interleaves a handful of active conversations (a request and its answer
-  // share a pair and a client; a relayed message touches each member in turn),
-  // so most lookups hit here without hashing into the maps' buckets. Map
-  // nodes never move, so the pointers stay valid until entries are erased,
-  // which only sweep() and finish() do; both clear these tables.
+  // share a pair, which also holds its client; a relayed message touches each
+  // member in turn), so most lookups hit here without hashing into the map's
+  // buckets. Map nodes never move, so the pointers stay valid until entries
+  // are erased, which only sweep() and finish() do; both clear this table.
   static constexpr std::size_t kLookaside = 64;
   struct PairSlot {
     PairKey key{};

@@ -143,11 +143,9 @@ void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
                           std::to_string(d.payload.size()) + "-byte datagram"});
     return;
   }
-  // The header as sent: a cached verdict was reached on the same bits but
-  // perhaps another sequence number (the top 10 bits), which is read here.
-  Header header = *verdict.header;
-  header.seq = std::uint16_t(d.payload[0] << 2 | d.payload[1] >> 6);
-  const Seen seen{d.frame, now, d.src, d.dst, role, header, verdict.ok(), nullptr, d.payload};
+  // The header as sent (a cached verdict holds another datagram's number).
+  const Seen seen{d.frame, now, d.src, d.dst, role, unpack(load_be32(d.payload.data())),
+                  verdict.ok(), nullptr, d.payload};
   ++totals_.by_type[seen.header.type];
   if (!verdict.clean()) [[unlikely]] faults(d, now, seen.header, verdict);
   if (seen.well_formed && ExchangeTracker::needs_message(seen.header.type)) [[unlikely]] {
