@@ -93,6 +93,22 @@ field_of() {
     awk -F '\t' -v frame="$2" -v column="$column" '$1 == frame { print $column }' "$1.fields"
 }
 
+# fields_of PCAP FIELD SEP FRAME...: FIELD of each FRAME in turn, joined by SEP.
+fields_of() {
+    fo_pcap=$1
+    fo_field=$2
+    fo_sep=$3
+    shift 3
+    fo_out=""
+    fo_count=0
+    for fo_frame in "$@"; do
+        fo_value=$(field_of "$fo_pcap" "$fo_frame" "$fo_field") || return 1
+        if [ "$fo_count" -eq 0 ]; then fo_out=$fo_value; else fo_out=$fo_out$fo_sep$fo_value; fi
+        fo_count=$((fo_count + 1))
+    done
+    printf '%s\n' "$fo_out"
+}
+
 # frames_with PCAP FIELD: the frames where FIELD is present, comma-separated.
 frames_with() {
     column=$(cached_column "$1" "$2") || return 1

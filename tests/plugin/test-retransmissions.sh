@@ -11,16 +11,16 @@ expect_equal "retransmissions" "3,6,7,8,11,14,15,16,17,18" "$(frames_with "$pcap
 expect_equal "only the sixth try is one too many" "18" "$(frames_with "$pcap" imup.too_many_tries)"
 expect_equal "max_tries=6 allows it" "" "$(frames_matching "$pcap" imup.too_many_tries -o imup.max_tries:6)"
 expect_equal "copy numbers" "1,2,3" \
-    "$(field_of "$pcap" 6 imup.retransmission_number),$(field_of "$pcap" 7 imup.retransmission_number),$(field_of "$pcap" 8 imup.retransmission_number)"
+    "$(fields_of "$pcap" imup.retransmission_number ',' 6 7 8)"
 expect_equal "each points at the first copy" "5,5,5" \
-    "$(field_of "$pcap" 6 imup.retransmission_of),$(field_of "$pcap" 7 imup.retransmission_of),$(field_of "$pcap" 8 imup.retransmission_of)"
+    "$(fields_of "$pcap" imup.retransmission_of ',' 6 7 8)"
 expect_equal "time since the previous copy (backoff, then too soon)" "2.500000000,5.000000000,1.000000000" \
-    "$(field_of "$pcap" 6 imup.time_since_previous),$(field_of "$pcap" 7 imup.time_since_previous),$(field_of "$pcap" 8 imup.time_since_previous)"
+    "$(fields_of "$pcap" imup.time_since_previous ',' 6 7 8)"
 expect_equal "time since the first copy" "8.500000000" "$(field_of "$pcap" 8 imup.time_since_first)"
 expect_equal "only the 1-s resend is too soon" "8" "$(frames_with "$pcap" imup.retransmit_too_soon)"
 expect_equal "the repeated ACK is a duplicate answer of the first" "2" "$(field_of "$pcap" 4 imup.duplicate_answer_of)"
 expect_equal "every copy links to the one answer" "9,9,9,9" \
-    "$(field_of "$pcap" 5 imup.response_in),$(field_of "$pcap" 6 imup.response_in),$(field_of "$pcap" 7 imup.response_in),$(field_of "$pcap" 8 imup.response_in)"
+    "$(fields_of "$pcap" imup.response_in ',' 5 6 7 8)"
 expect_equal "response time runs from the first copy" "8.600000000" "$(field_of "$pcap" 9 imup.response_time)"
 expect_equal "Info of a private message" 'Message (private) seq=9 "Rebonjour"' "$(field_of "$pcap" 5 _ws.col.Info)"
 expect_equal "Info of its resend" 'Message (private) seq=9 "Rebonjour" [Retransmission]' "$(field_of "$pcap" 6 _ws.col.Info)"

@@ -17,7 +17,7 @@ expect_equal "the request just after the wrap links to its ACK" "10" "$(field_of
 expect_equal "and the ACK back" "9" "$(field_of "$pcap" 10 imup.response_to)"
 expect_equal "the resend after the wrap is a retransmission of frame 11" "11" "$(field_of "$pcap" 12 imup.retransmission_of)"
 expect_equal "both copies link to the one answer" "13,13" \
-    "$(field_of "$pcap" 11 imup.response_in),$(field_of "$pcap" 12 imup.response_in)"
+    "$(fields_of "$pcap" imup.response_in ',' 11 12)"
 expect_equal "the client's ACK to the wrapped relay" "16" "$(field_of "$pcap" 17 imup.response_to)"
 expect_equal "seq 1 again, 2048 requests later, is a new request" "" "$(frames_matching "$pcap" 'imup.retransmission && frame.number > 12')"
 expect_equal "no unexpected answers" "" "$(frames_with "$pcap" imup.unexpected_answer)"

@@ -23,17 +23,17 @@ expect_equal "bit 3 of type 11 is not a reserved bit" "" "$(frames_matching "$pc
 expect_equal "no text or limit fault" "" \
     "$(frames_matching "$pcap" 'imup.malformed_text || imup.limit_exceeded || imup.unexpected_answer')"
 expect_equal "each part is its own request, ACKed" "7|8|13|15|18|19" \
-    "$(field_of "$pcap" 5 imup.response_in)|$(field_of "$pcap" 6 imup.response_in)|$(field_of "$pcap" 10 imup.response_in)|$(field_of "$pcap" 11 imup.response_in)|$(field_of "$pcap" 16 imup.response_in)|$(field_of "$pcap" 17 imup.response_in)"
+    "$(fields_of "$pcap" imup.response_in '|' 5 6 10 11 16 17)"
 expect_equal "the resent part is a retransmission of part 2" "11" "$(field_of "$pcap" 14 imup.retransmission_of)"
 expect_equal "part numbers to Sheng" "1|2|3" \
-    "$(field_of "$pcap" 5 imup.update.part)|$(field_of "$pcap" 10 imup.update.part)|$(field_of "$pcap" 16 imup.update.part)"
+    "$(fields_of "$pcap" imup.update.part '|' 5 10 16)"
 expect_equal "part numbers to Lucy, per pair" "1|2|3" \
-    "$(field_of "$pcap" 6 imup.update.part)|$(field_of "$pcap" 11 imup.update.part)|$(field_of "$pcap" 17 imup.update.part)"
+    "$(fields_of "$pcap" imup.update.part '|' 6 11 17)"
 expect_equal "the last part to Sheng links the others" "5,10" "$(field_of "$pcap" 16 imup.update.part_in)"
 expect_equal "the first part to Lucy links the others" "11,17" "$(field_of "$pcap" 6 imup.update.part_in)"
 expect_equal "the joined list is on the last parts only" "16,17" "$(frames_with "$pcap" imup.update.members)"
 expect_equal "the joined list counts 24 members" "24|24" \
-    "$(field_of "$pcap" 16 imup.update.members)|$(field_of "$pcap" 17 imup.update.members)"
+    "$(fields_of "$pcap" imup.update.members '|' 16 17)"
 joined=$(field_of "$pcap" 16 imup.update.member)
 expect_equal "24 member lines joined" "24" "$(echo "$joined" | tr ',' '\n' | grep -c .)"
 expect_equal "the joined list starts with the first part's first line" "198.51.100.101:50001" \

@@ -13,7 +13,7 @@ expect_equal "page 1 says more pages follow" "1" "$(field_of "$pcap" 4 imup.more
 expect_equal "page 2 is the last" "0" "$(field_of "$pcap" 6 imup.more)"
 expect_equal "the second request starts at id 3" "3" "$(field_of "$pcap" 5 imup.list.start_id)"
 expect_equal "page numbers" "1|2|1" \
-    "$(field_of "$pcap" 4 imup.list.page)|$(field_of "$pcap" 6 imup.list.page)|$(field_of "$pcap" 8 imup.list.page)"
+    "$(fields_of "$pcap" imup.list.page '|' 4 6 8)"
 expect_equal "page 1 links to page 2" "6" "$(field_of "$pcap" 4 imup.list.page_in)"
 expect_equal "page 2 links to page 1" "4" "$(field_of "$pcap" 6 imup.list.page_in)"
 expect_equal "the joined listing counts 5 users" "5" "$(field_of "$pcap" 6 imup.list.users)"
