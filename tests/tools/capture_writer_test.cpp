@@ -2,21 +2,18 @@
 // The writer's files read back through libpcap (via the capture reader),
 // in every format and link type.
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "capture_reader.hpp"
 #include "pcap/capture_writer.hpp"
+#include "read_ahead.hpp"
+#include "temp_path.hpp"
 
 using namespace imup;
 
 namespace {
-std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("imup-writer-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+std::string temp_path(const std::string& name) { return test::temp_path("imup-writer-test", name); }
 const Endpoint kClient{0x7F000001, 40000};
 const Endpoint kServer{0x7F000001, 2017};
 }  // namespace
@@ -75,6 +72,7 @@ TEST_CASE("a file that is not a capture is reported, not crashed on") {
     std::fclose(f);
   }
   CHECK_THROWS_AS(capture::CaptureReader(path), capture::CaptureReadError);
+  CHECK_THROWS_AS(capture::ReadAhead(path), capture::CaptureReadError);  // at once, on this thread
 }
 
 TEST_CASE("a capture cut in the middle of a record throws, after the whole frames") {

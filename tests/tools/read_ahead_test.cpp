@@ -3,29 +3,24 @@
 // the same files: the same datagrams, problems, order, frame counts and
 // errors, across batch boundaries.
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <variant>
 #include <vector>
 
 #include "capture_reader.hpp"
 #include "codec/text.hpp"
 #include "pcap/capture_writer.hpp"
+#include "temp_path.hpp"
 #include "read_ahead.hpp"
 
 using namespace imup;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("imup-read-ahead-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+std::string temp_path(const std::string& name) { return test::temp_path("imup-read-ahead-test", name); }
 
 const Endpoint kClient{0x0A000001, 40000};
 const Endpoint kServer{0x0A000002, 2017};
@@ -175,14 +170,4 @@ TEST_CASE("an exception from ReadAhead's callback stops the reading thread and c
                     }),
                     "enough");
   CHECK(calls == 5000);
-}
-
-TEST_CASE("ReadAhead on a file that is not a capture throws at once, as CaptureReader does") {
-  auto path = temp_path("garbage.pcap");
-  {
-    FILE* f = std::fopen(path.c_str(), "w");
-    std::fputs("not a capture", f);
-    std::fclose(f);
-  }
-  CHECK_THROWS_AS(capture::ReadAhead(path), capture::CaptureReadError);
 }
