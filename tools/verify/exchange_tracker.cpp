@@ -19,7 +19,7 @@ constexpr std::int64_t kAnswerCacheNs = 120'000'000'000;  // §7: answer cache l
 constexpr std::size_t kWindow = 32;
 
 // Per type value, what the datagram path asks of it, in one load: known,
-// a request, and who may send it (exchange.hpp's answers, tabulated).
+// a request, and who may send it (exchange.hpp's rules, tabulated).
 enum TypeFlag : std::uint8_t {
   kKnown = 1, kRequest = 2, kClientMay = 4, kServerMay = 8, kPeerMay = 16,
 };
@@ -202,15 +202,14 @@ void ExchangeTracker::datagram(const Seen& s) {
   // of a client-server datagram, each looked up once.
   Pair& p = flags & kRequest ? pair(s.src, s.dst, now) : pair(s.dst, s.src, now);
   Client* c = nullptr;
-  if (role != Role::PeerToPeer) {
-    c = p.client;
-    if (!c) [[unlikely]] c = client_of(p, role == Role::ClientToServer ? s.src : s.dst);
-    c->last_active_ns = now;
-  }
   if (role == Role::PeerToPeer) {
     // Both ends stay known while they talk.
     if (auto it = peers_.find(key_of(s.src)); it != peers_.end()) it->second = now;
     if (auto it = peers_.find(key_of(s.dst)); it != peers_.end()) it->second = now;
+  } else {
+    c = p.client;
+    if (!c) [[unlikely]] c = client_of(p, role == Role::ClientToServer ? s.src : s.dst);
+    c->last_active_ns = now;
   }
   auto t = MessageType(h.type);
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
