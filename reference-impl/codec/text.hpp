@@ -19,17 +19,31 @@ namespace imup {
 // nullopt when the bytes are not valid UTF-8.
 std::optional<std::size_t> utf8_length(std::string_view bytes);
 
+// Byte tests on eight bytes at once ("Bit Twiddling Hacks": hasless,
+// hasmore, haszero): each leaves the top bit set in the bytes that match.
+// The lowest set bit is exact; bits above it may be carries (any() is exact).
+namespace word {
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+inline constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+constexpr std::uint64_t below(std::uint64_t w, std::uint8_t n) {  // bytes < n, n <= 128
+  return (w - kOnes * n) & ~w & kHigh;
+}
+constexpr std::uint64_t above(std::uint64_t w, std::uint8_t n) {  // bytes > n, n <= 127
+  return ((w + kOnes * (127 - n)) | w) & kHigh;
+}
+constexpr std::uint64_t equal(std::uint64_t w, std::uint8_t c) {  // bytes == c
+  return below(w ^ (kOnes * c), 1);
+}
+}  // namespace word
+
 // The common valid name, tested without decoding: 1 to 20 visible ASCII
 // characters but the comma. name_problem() accepts every such name.
 // Eight bytes per test (at most three words for 20 bytes; a shorter name is
 // read as overlapping pieces, which repeat bytes but add none).
 inline bool is_plain_ascii_name(std::string_view name) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  // Any byte <= 0x20, > 0x7E, or a comma (hasless, hasmore, haszero of
-  // "Bit Twiddling Hacks").
-  auto bad = [&](std::uint64_t w) {
-    std::uint64_t comma = w ^ (kOnes * ',');
-    return (((w - kOnes * 0x21) & ~w) | ((w + kOnes) | w) | ((comma - kOnes) & ~comma)) & kHigh;
+  // Any byte <= 0x20, > 0x7E, or a comma.
+  auto bad = [](std::uint64_t w) {
+    return word::below(w, 0x21) | word::above(w, 0x7E) | word::equal(w, ',');
   };
   const char* p = name.data();
   const std::size_t n = name.size();
@@ -46,7 +60,7 @@ inline bool is_plain_ascii_name(std::string_view name) {
     } else {  // 1..3 bytes, and five of 'a' (plain) around them
       w = std::uint64_t(static_cast<unsigned char>(p[0])) |
           std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
-          std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16 | (kOnes * 'a') << 24;
+          std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16 | (word::kOnes * 'a') << 24;
     }
     return !bad(w);
   }
@@ -101,14 +115,10 @@ std::vector<Field> split_fields(std::string_view text);
 // caller then starts over on the general path.
 template <class F>
 bool for_each_plain_line(std::string_view text, F&& f) {
-  // Eight bytes at a time: a mask with the top bit of each byte below 0x20
-  // or above 0x7E (the word tests of "Bit Twiddling Hacks", hasless and
-  // hasmore). Its lowest set bit is exact; bits above it may be carries, so
-  // the byte found is always looked at before it is judged.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto special = [](std::uint64_t w) {
-    return (((w - kOnes * 0x20) & ~w) | ((w + kOnes * (127 - 0x7E)) | w)) & kHigh;
-  };
+  // Eight bytes at a time: the bytes below 0x20 or above 0x7E. Bits above
+  // the lowest may be carries, so the byte found is always looked at before
+  // it is judged.
+  auto special = [](std::uint64_t w) { return word::below(w, 0x20) | word::above(w, 0x7E); };
   const char* p = text.data();
   const std::size_t n = text.size();
   std::size_t i = 0, start = 0;
