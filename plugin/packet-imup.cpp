@@ -16,8 +16,8 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
-#include <epan/value_string.h>
 
+// value_string.h and tfs.h, wherever this Wireshark keeps them.
 #include "imup-compat.h"
 #include "imup-stats.h"
 #include "imup-text.h"

@@ -3,10 +3,10 @@
 // "extern" as well: a namespace-scope const object has internal linkage in C++,
 // so without it the loader would find no plugin_version and skip the file.
 //
-// Three generations of the loader: 4.0 reads plugin_version,
-// plugin_want_major/minor and calls plugin_register; 4.2 also asks
-// plugin_describe(); 4.4 and later call wireshark_load_module(), which the
-// WIRESHARK_PLUGIN_REGISTER_EPAN macro defines.
+// Two generations of the loader, checked against each version's headers and
+// libwsutil: 4.0 and 4.2 read plugin_version, plugin_want_major/minor and call
+// plugin_register; 4.4 and 4.6 do the same and also ask plugin_describe() what
+// the plugin provides (imup-compat.h: IMUP_HAVE_PLUGIN_DESCRIBE).
 
 #include <glib.h>
 #include <epan/proto.h>
@@ -15,51 +15,16 @@
 #include "imup-compat.h"
 #include "packet-imup.h"
 
-#if IMUP_WS_AT_LEAST(4, 2)
-#include <wsutil/plugins.h>
-#endif
-
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"
 #endif
-
-static void register_imup_plugin(void)
-{
-    static proto_plugin imup_plugin;
-    imup_plugin.register_protoinfo = proto_register_imup;
-    imup_plugin.register_handoff = proto_reg_handoff_imup;
-    proto_register_plugin(&imup_plugin);
-}
-
-#ifdef WIRESHARK_PLUGIN_REGISTER
-
-// Filled by assignment: C++ designated initializers would have to follow the
-// struct's declaration order exactly, which this file cannot see on 4.0.
-static struct ws_module describe_module(void)
-{
-    struct ws_module module = {};
-    module.flags = WS_PLUGIN_DESC_DISSECTOR;
-    module.version = PLUGIN_VERSION;
-    module.spdx_id = "GPL-2.0-or-later";
-    module.home_url = "";
-    module.blurb = "Instant Messaging over UDP Protocol (IMUP) dissector";
-    module.register_cb = &register_imup_plugin;
-    return module;
-}
-static struct ws_module imup_module = describe_module();
-
-extern "C" {
-WIRESHARK_PLUGIN_REGISTER_EPAN(&imup_module, 0)
-}
-
-#else
 
 extern "C" {
 WS_DLL_PUBLIC_DEF extern const char plugin_version[];
 WS_DLL_PUBLIC_DEF extern const int plugin_want_major;
 WS_DLL_PUBLIC_DEF extern const int plugin_want_minor;
 WS_DLL_PUBLIC void plugin_register(void);
-#if IMUP_WS_AT_LEAST(4, 2)
+#if IMUP_HAVE_PLUGIN_DESCRIBE
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 #endif
 }
@@ -70,15 +35,16 @@ const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 void plugin_register(void)
 {
-    register_imup_plugin();
+    static proto_plugin imup_plugin;
+    imup_plugin.register_protoinfo = proto_register_imup;
+    imup_plugin.register_handoff = proto_reg_handoff_imup;
+    proto_register_plugin(&imup_plugin);
 }
 
-#if IMUP_WS_AT_LEAST(4, 2)
-// 4.2 asks each plugin what it provides, for `tshark -G plugins` and About.
+#if IMUP_HAVE_PLUGIN_DESCRIBE
+// What `tshark -G plugins` and the About dialog list as the plugin's kind.
 uint32_t plugin_describe(void)
 {
     return WS_PLUGIN_DESC_DISSECTOR;
 }
-#endif
-
 #endif
