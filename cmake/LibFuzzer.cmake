@@ -9,7 +9,7 @@
 # (default 15) on a scratch copy of CORPUS, and a line "<binary> <corpus>" in
 # <build>/fuzzers.txt, which `make fuzz` reads for the longer runs.
 
-find_program(IMUP_CLANGXX NAMES clang++ clang++-14)
+find_program(IMUP_CLANGXX NAMES clang++)
 
 file(WRITE "${CMAKE_BINARY_DIR}/fuzzers.txt" "")
 

@@ -1,10 +1,12 @@
 #!/bin/sh
-# Installs the Debian 12 packages the project builds and tests with, only the
+# Installs the Debian packages the project builds and tests with, only the
 # missing ones, so that a second run costs one dpkg-query and nothing else.
+# Every name here exists on Debian 12, 13 and testing: no versioned names
+# (libclang-rt-dev is the runtime of whatever clang the release defaults to).
 set -eu
 
 packages="
-  cmake ninja-build g++ clang lld libclang-rt-14-dev pkg-config make
+  cmake ninja-build g++ clang lld libclang-rt-dev pkg-config make
   libglib2.0-dev libpcap-dev
   wireshark-dev libwireshark-dev tshark wireshark-common
   catch2 tcpreplay util-linux

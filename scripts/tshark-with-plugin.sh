@@ -9,9 +9,16 @@
 #                                of the plugin is loaded), all world-readable
 #                                (sets TSHARK_ABI, e.g. 4.0, and TSHARK_PRELOAD)
 #   tshark_run ARGS...           tshark with the staged plugin, run from DIR
+#
+# tshark_stage also proves that tshark loads the staged copy and no other: a
+# plugin installed system-wide or in a personal folder (by `make
+# install-plugin-system`, a package, or an older checkout) could otherwise be
+# the one a test tests. When tshark reports another copy, it stops the caller
+# at once (exit 3) with a message naming that copy and what to do.
 
 tshark_stage() {
   TSHARK_STAGE=$2
+  TSHARK_BUILT_SO=$1
   TSHARK_ABI=$(tshark -v 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
   mkdir -p "$TSHARK_STAGE/plugins/$TSHARK_ABI/epan" "$TSHARK_STAGE/home"
   cp "$1" "$TSHARK_STAGE/plugins/$TSHARK_ABI/epan/imup.so"
@@ -25,6 +32,31 @@ tshark_stage() {
       TSHARK_PRELOAD="$TSHARK_PRELOAD${TSHARK_PRELOAD:+ }$(readlink -f "$(${CXX:-g++} -print-file-name=$lib)")"
     done
   fi
+  tshark_check_fresh
+}
+
+# The IMUP plugin tshark loads must be the staged one; a byte-identical copy
+# elsewhere (the same build, installed) is the same plugin and passes too.
+tshark_check_fresh() {
+  staged="$TSHARK_STAGE/plugins/$TSHARK_ABI/epan/imup.so"
+  loaded=$(tshark_run -G plugins 2>/dev/null | awk '$1 == "imup.so" { print $NF; exit }')
+  [ "$loaded" = "$staged" ] && return 0
+  if [ -z "$loaded" ]; then
+    echo "tshark-with-plugin: tshark $TSHARK_ABI loaded no IMUP plugin from $staged (built for another Wireshark?)" >&2
+    exit 3
+  fi
+  if [ -r "$loaded" ] && cmp -s "$loaded" "$staged"; then
+    return 0
+  fi
+  tshark_foreign_copy "$loaded"
+  exit 3
+}
+
+# tshark_foreign_copy PATH: what to say when tshark loads another build.
+tshark_foreign_copy() {
+  echo "tshark-with-plugin: tshark loads the IMUP plugin installed at $1, not the one just built ($TSHARK_BUILT_SO);" >&2
+  echo "  a test would test that copy. Remove it (apt remove imup-wireshark, or rm $1)," >&2
+  echo "  or replace it with this build (make install-plugin-system), then run again." >&2
 }
 
 tshark_run() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Properties over many random inputs: valid messages survive a round trip;
 // arbitrary bytes always give a message or a named error, never a crash.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "codec/codec.hpp"
 #include "random_messages.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Every datagram of the draft's section 5 decodes as its vector file says,
 // with exactly the expected warnings (docs/PROTOCOL.md section 13).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <algorithm>
 #include <filesystem>

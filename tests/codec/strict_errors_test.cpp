@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Strict decoding names the field and the fault; encoding refuses what the
 // protocol forbids instead of cutting it.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Client engines talking to the server engine over a lossless (or filtered)
 // in-process network: each test names the behaviour it proves.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <algorithm>
 

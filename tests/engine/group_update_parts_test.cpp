@@ -3,7 +3,7 @@
 // the server splits it between member lines into parts of at most 1024 text
 // bytes with M set on all but the last, sends them stop-and-wait, and a
 // client applies the list only when the last part completes it.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <algorithm>
 #include <set>

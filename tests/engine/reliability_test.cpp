@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The reliability pieces alone: the request window and the answer cache.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "engine/answer_cache.hpp"
 #include "engine/request_channel.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The server engine fed datagrams by hand: each test names the behaviour of
 // PROTOCOL.md it proves.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // Thousands of simulated worlds per run, each a seed (simulation.hpp).
 //   IMUP_SIM_SEEDS=N     how many seeds (default 3000), starting at IMUP_SIM_FIRST (default 1)
 //   IMUP_SIM_SEED=S      replay seed S alone, printing every datagram and event
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // synchronise on each other's messages with /wait, run side by side; the exit
 // statuses a script reports (a /wait that times out, a line that is not a
 // command, a server that never answers); and --record on the client.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <signal.h>
 

@@ -4,7 +4,7 @@
 // processes on loopback: twelve members with 80-byte names take 98-byte
 // member lines, so the server sends each list in two type-11 parts, and
 // every member applies the whole list and talks to every other directly.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <thread>
 

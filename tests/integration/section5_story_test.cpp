@@ -6,7 +6,7 @@
 // Sheng leaves, the group (left with one member) closes, everybody
 // disconnects. Run in both private modes, directly and through a relay that
 // drops and duplicates datagrams.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <signal.h>
 

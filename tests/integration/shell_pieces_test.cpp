@@ -2,7 +2,7 @@
 // The I/O shell's pieces that need no network: command lines typed by users
 // and scripts, the server's settings (key file, overrides, their errors),
 // addresses, the rate-limited log and the JSON events /wait matches on.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <fstream>
 

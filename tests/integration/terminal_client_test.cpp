@@ -4,7 +4,7 @@
 // comes back intact (it is then sent whole); escape sequences from other users
 // are shown, not obeyed; the prompt follows the user from the public room into
 // a group.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The writer's files read back through libpcap (via the capture reader),
 // in every format and link type.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <filesystem>
 

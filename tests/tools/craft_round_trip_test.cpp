@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // imup-craft -> capture -> the verifier's reader -> codec, field by field:
 // every type with its fields, headers as crafted, endpoints and times.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <unistd.h>
 
 #include <cstdlib>

@@ -2,7 +2,7 @@
 // ReadAhead (the capture read on a second thread) against CaptureReader on
 // the same files: the same datagrams, problems, order, frame counts and
 // errors, across batch boundaries.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <filesystem>
 #include <stdexcept>
