@@ -101,10 +101,10 @@ fi
 
 # tshark with the plugin just built and no other (scripts/tshark-with-plugin.sh).
 . "$root/scripts/tshark-with-plugin.sh"
+chmod 755 "$work"  # before staging: the stage proves nobody's tshark loads the plugin
 tshark_stage "$plugin_so" "$work/tshark"
 mkdir -p "$work/show"
 chmod a+rwX "$work/show"
-chmod 755 "$work"
 ts() { tshark_run "$@"; }
 ts -G plugins 2>/dev/null | grep -q 'imup\.so' || story_die "tshark does not load the plugin $plugin_so"
 

@@ -20,7 +20,7 @@ for fmt in pcap pcap-nsec pcapng; do
   f="$T/s.$fmt"
   "$CRAFT" -F "$fmt" -f "$T/s.txt" -o "$f"
   # tshark: addresses, ports, lengths, TTL, IP id, payload bytes, checksum status.
-  tshark --disable-protocol imup -r "$f" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields -E separator=' ' \
+  plain_tshark -r "$f" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields -E separator=' ' \
     -e frame.time_relative -e ip.src -e ip.dst -e udp.srcport -e udp.dstport -e udp.length \
     -e ip.ttl -e ip.id -e ip.checksum.status -e udp.checksum.status -e data.data \
     > "$T/fields.$fmt" 2>/dev/null
@@ -46,14 +46,14 @@ EXPECTED
 done
 
 # Standard output pipes straight into tshark.
-n=$("$CRAFT" -f "$T/s.txt" | tshark --disable-protocol imup -r - 2>/dev/null | wc -l)
+n=$("$CRAFT" -f "$T/s.txt" | plain_tshark -r - 2>/dev/null | wc -l)
 [ "$n" -eq 4 ] || fail "piped capture: $n frames in tshark"
 
 # Every link type: tshark decodes the UDP layer of every frame; imup-verify
 # reads the same datagrams (one of them fragmented, through QinQ on Ethernet).
 for link in ether sll sll2 raw ipv4 null loop; do
   "$CRAFT" -L "$link" -f "$T/s.txt" -e '+1 alice srv list fragment=8 vlan=10,20' -o "$T/l.$link.pcap"
-  ports=$(tshark --disable-protocol imup -r "$T/l.$link.pcap" -T fields -e udp.srcport 2>/dev/null | grep -c 40000)
+  ports=$(plain_tshark -r "$T/l.$link.pcap" -T fields -e udp.srcport 2>/dev/null | grep -c 40000)
   [ "$ports" -ge 3 ] || fail "$link: tshark found $ports datagrams from 40000"
   "$VERIFY" --server-port 29417 --json --ignore unanswered_at_end "$T/l.$link.pcap" > "$T/v.$link" || { cat "$T/v.$link"; fail "$link: verify"; }
   grep -q '"imup_datagrams":5,"reassembled":1' "$T/v.$link" || { cat "$T/v.$link"; fail "$link: verify counts"; }

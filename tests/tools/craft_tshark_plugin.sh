@@ -6,7 +6,7 @@
 # WIRESHARK_PLUGIN_DIR), with the plugin and captures staged in a
 # world-readable folder (scripts/tshark-with-plugin.sh).
 . "$(dirname "$0")/lib.sh"
-PLUGIN=$BUILD/plugin/plugins/4.0/epan/imup.so
+PLUGIN=$(find "$BUILD/plugin/plugins" -path '*/epan/imup.so' 2>/dev/null | head -1)
 [ -f "$PLUGIN" ] || fail "plugin not built: $PLUGIN"
 . "$(dirname "$0")/../../scripts/tshark-with-plugin.sh"
 tshark_stage "$PLUGIN" "$T"

@@ -16,6 +16,16 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
+# tshark reading plain UDP: an IMUP plugin installed system-wide would name
+# the frames IMUP. --disable-protocol of a protocol tshark does not know is
+# fatal from Wireshark 4.4 on, so it is given only when imup is known.
+plain_tshark() {
+  if tshark -G protocols 2>/dev/null | cut -f3 | grep -qx imup; then
+    tshark --disable-protocol imup "$@"
+  else
+    tshark "$@"
+  fi
+}
 fail() {
   echo "FAIL: $*" >&2
   exit 1

@@ -45,7 +45,7 @@ grep -q "up #3 .*drop (--drop-nth)" "$T/impair.log" || { cat "$T/impair.log"; fa
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 # The server's recording: well-formed for tshark and capinfos, clean for imup-verify.
 capinfos "$T/server.pcapng" > /dev/null || fail "capinfos rejects the server's recording"
-n=$(tshark --disable-protocol imup -r "$T/server.pcapng" 2>/dev/null | wc -l)
+n=$(plain_tshark -r "$T/server.pcapng" 2>/dev/null | wc -l)
 [ "$n" -ge 28 ] || fail "tshark reads $n frames of the recording"
 "$VERIFY" --server-port "$P" "$T/server.pcapng" > "$T/verify.out" || { cat "$T/verify.out"; fail "verify finds violations in the server's recording"; }
 grep -q "violations: 0 errors" "$T/verify.out" || fail "verify summary"
