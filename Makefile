@@ -6,6 +6,8 @@
 #   make install-plugin         the Wireshark plugin, for this user
 #   make install-plugin-system  the Wireshark plugin, for every user (root)
 #   make screenshots            docs/images/ from the real Wireshark under Xvfb
+#   make test-platforms         `make test` on Debian 13 and testing in cached chroots, the
+#                               packages on pristine roots, the plugin against 4.2 headers (root)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -14,7 +16,7 @@ FUZZ_SECONDS ?= 300
 DEMO_PORT  ?= 2017
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: all deps build test demo bench fuzz asan install-plugin install-plugin-system screenshots clean
+.PHONY: all deps build test test-platforms demo bench fuzz asan install-plugin install-plugin-system screenshots clean
 
 all: build
 
@@ -29,6 +31,10 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Roots cached in /var/cache/imup-roots (IMUP_ROOTS); PLATFORMS="bookworm trixie forky" by default.
+test-platforms:
+	@sh scripts/test-platforms.sh $(PLATFORMS)
 
 demo: build
 	@sh scripts/demo.sh --port $(DEMO_PORT) $(BUILD)
