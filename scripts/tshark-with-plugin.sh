@@ -9,6 +9,9 @@
 #                                of the plugin is loaded), all world-readable
 #                                (sets TSHARK_ABI, e.g. 4.0, and TSHARK_PRELOAD)
 #   tshark_run ARGS...           tshark with the staged plugin, run from DIR
+#   tshark_fields_as_4_0         filter: -T fields output of any tshark written
+#                                the way 4.0 writes it, so one golden file and
+#                                one expected value serve every version
 #
 # tshark_stage also proves that tshark loads the staged copy and no other: a
 # plugin installed system-wide or in a personal folder (by `make
@@ -68,4 +71,17 @@ tshark_run() {
   (cd "$TSHARK_STAGE" && env HOME="$TSHARK_STAGE/home" WIRESHARK_PLUGIN_DIR="$TSHARK_STAGE/plugins" \
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ${TSHARK_PRELOAD:+"LD_PRELOAD=$TSHARK_PRELOAD"} "$@")
+}
+
+# tshark 4.2 and later name the Info column's field _ws.col.info in a header
+# line (4.0: _ws.col.Info; both accept either with -e) and print a boolean
+# field as True/False (4.0: 1/0). The filter rewrites the later forms into
+# 4.0's: the header name anywhere on the line, and a boolean only where it is a
+# whole cell or a whole occurrence (between tab, '|', ',' or the line's ends);
+# no test's text is exactly "True" or "False". Twice, because two adjacent
+# values share a separator that the first pass has consumed.
+tshark_fields_as_4_0() {
+  sed -E -e 's/_ws\.col\.info/_ws.col.Info/g' \
+    -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g' \
+    -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g'
 }

@@ -77,7 +77,8 @@ cached_column() {
         args=""
         for f in $CACHED_FIELDS; do args="$args -e $f"; done
         # shellcheck disable=SC2086
-        ts -r "$1" -2 -T fields -E occurrence=a -E aggregator=, -E separator=/t $args > "$cache" 2>/dev/null
+        ts -r "$1" -2 -T fields -E occurrence=a -E aggregator=, -E separator=/t $args 2>/dev/null \
+            | tshark_fields_as_4_0 > "$cache"
     fi
     column=$(echo "$CACHED_FIELDS" | tr -s ' \n' '\n\n' | grep -v '^$' | grep -nx -- "$2" | cut -d: -f1)
     if [ -z "$column" ]; then

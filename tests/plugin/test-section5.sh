@@ -26,7 +26,7 @@ expect_equal "the draft's text deviations are flagged" "1,2,3,5,6,7,9,10,12,14,1
 fields=$(sed 's/^/-e /' "$IMUP_TEST_SOURCE/section5-fields.txt" | tr '\n' ' ')
 # shellcheck disable=SC2086
 ts -r "$pcap" -2 -T fields -E header=y -E separator='|' -E occurrence=a -E aggregator=, $fields \
-    > "$WORK/fields.txt" 2>&1
+    2>&1 | tshark_fields_as_4_0 > "$WORK/fields.txt"
 if diff -u "$IMUP_TEST_SOURCE/golden/section5.fields.txt" "$WORK/fields.txt"; then
     pass "-T fields output equals the reviewed golden file"
 else
