@@ -66,3 +66,18 @@ asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Debian packages for the release this runs on, into $(BUILD)/deb/ (debian/make-deb.sh:
+# installs the build dependencies, builds from a clean copy of the sources without
+# the test suite, which `make test` runs, and runs lintian).
+#   make deb        the .debs, .buildinfo and .changes
+#   make deb-test   those .debs installed and checked on a pristine root of this
+#                   release (DEB_RELEASE, bookworm; scripts/deb-install-test.sh);
+#                   `make test-platforms` builds and checks them for the others
+DEB_RELEASE ?= bookworm
+.PHONY: deb deb-test
+deb:
+	sh debian/make-deb.sh $(BUILD)/deb
+
+deb-test:
+	sh scripts/deb-install-test.sh $(DEB_RELEASE) $(BUILD)/deb

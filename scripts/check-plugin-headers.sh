@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Syntax-only compile of every IMUP plugin source against a Wireshark include
 # tree, for the Wireshark versions that have no package to build and run the
-# plugin against (4.2: the CI platform matrix points this at
-# /var/cache/imup/wireshark-4.2-headers when that folder exists).
+# plugin against (4.2: the platform matrix points this at Ubuntu 24.04's
+# headers, from scripts/ubuntu-wireshark-headers.sh).
 #
 #   scripts/check-plugin-headers.sh HEADER_DIR...
 #

@@ -20,6 +20,7 @@
 #include "io/signal_actions.hpp"
 #include "io/socket_address.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -90,6 +91,7 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   GOptionGroup* group = g_option_group_new("client", "", "", &o, nullptr);
   g_option_group_add_entries(group, entries);
   g_option_context_set_main_group(context, group);
+  imup::cli::add_version_option(context, "imup-client");
   GError* error = nullptr;
   bool ok = g_option_context_parse(context, &argc, &argv, &error);
   g_option_context_free(context);

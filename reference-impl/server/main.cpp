@@ -22,6 +22,7 @@
 #include "server/counters_report.hpp"
 #include "server/server_settings.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -77,6 +78,7 @@ std::optional<int> parse_command_line(int& argc, char**& argv, CommandLine& cl) 
   GOptionGroup* group = g_option_group_new("server", "", "", &cl, nullptr);
   g_option_group_add_entries(group, entries);
   g_option_context_set_main_group(context, group);
+  imup::cli::add_version_option(context, "imup-server");
   GError* error = nullptr;
   bool ok = g_option_context_parse(context, &argc, &argv, &error);
   g_option_context_free(context);

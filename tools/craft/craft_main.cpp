@@ -17,6 +17,7 @@
 #include "message_script.hpp"
 #include "script_encoder.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -103,6 +104,7 @@ int run(int argc, char** argv) {
   std::string desc = imup::script::script_format_help();
   g_option_context_set_description(ctx, desc.c_str());
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  imup::cli::add_version_option(ctx, "imup-craft");
   GError* err = nullptr;
   bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);

@@ -11,6 +11,7 @@
 #include "codec/codec.hpp"
 #include "vector_file.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
       "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n"
       "Exit status: 0 every datagram decoded, 1 some did not, 2 bad usage or input file.");
   g_option_context_add_main_entries(ctx, kEntries, nullptr);
+  imup::cli::add_version_option(ctx, "imup-decode");
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
     std::cerr << "imup-decode: " << err->message << " (try --help)\n";

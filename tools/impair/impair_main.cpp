@@ -36,6 +36,7 @@
 #include "common/seeded_random.hpp"
 #include "udp_socket.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -347,6 +348,7 @@ int run(int argc, char** argv) {
       "  imup-impair -l 127.0.0.1:3017 -s 127.0.0.1:2017 --drop-nth up:3\n\n"
       "Exit status: 0 after a clean stop, 1 bad options or socket error.");
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  imup::cli::add_version_option(ctx, "imup-impair");
   GError* err = nullptr;
   bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);

@@ -16,6 +16,7 @@
 #include "replayer.hpp"
 #include "udp_socket.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -79,6 +80,7 @@ int run(int argc, char** argv) {
   GOptionContext* ctx = g_option_context_new("");
   g_option_context_set_summary(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  imup::cli::add_version_option(ctx, "imup-inject");
   GError* err = nullptr;
   bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);

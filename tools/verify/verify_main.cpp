@@ -11,6 +11,7 @@
 #include "option_strings.hpp"
 #include "verifier.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -70,6 +71,7 @@ int run(int argc, char** argv) {
              (c.severity == Severity::Error ? "error    " : "warning  ") + std::string(c.explanation) + "\n";
   g_option_context_set_description(ctx, table.c_str());
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  imup::cli::add_version_option(ctx, "imup-verify");
   GError* err = nullptr;
   bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);
