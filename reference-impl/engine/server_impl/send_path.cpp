@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Every datagram to a client: answers (remembered for duplicates, §6.3),
+// requests (through the client's RequestChannel window, each armed for
+// retransmission), and the amplification budget of an unproved endpoint
+// (§14).
+#include <array>
+
+#include "codec/codec.hpp"
+#include "engine/server_impl/encoding.hpp"
+#include "engine/server_impl/impl.hpp"
+
+namespace imup::engine {
+
+// An unproved endpoint gets at most amplification_factor times the bytes it
+// sent. Returns the queued copy, empty when withheld.
+std::span<std::uint8_t> Server::Impl::send_to(ClientRec& c, std::span<const std::uint8_t> bytes) {
+  if (!c.proved && c.bytes_out + bytes.size() > cfg.amplification_factor * c.bytes_in) {
+    drop(c.endpoint, DropReason::Amplification,
+         "withheld " + std::to_string(bytes.size()) + " bytes to an unproved endpoint");
+    return {};
+  }
+  c.bytes_out += bytes.size();
+  return emit(c.endpoint, bytes);
+}
+
+// Answers request (seq, hash) and remembers the answer for duplicates.
+void Server::Impl::answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
+  std::array<std::uint8_t, kMaxDatagramBytes> buf;
+  Encoded e = encode(Message{seq, std::move(body)}, buf);
+  if (!e.ok()) return;  // every answer the server builds fits; defensive
+  answer_bytes(c, seq, hash, std::span<const std::uint8_t>(buf.data(), e.size), now);
+}
+
+void Server::Impl::answer_bytes(ClientRec& c, std::uint16_t seq, std::uint64_t hash,
+                                std::span<const std::uint8_t> bytes, Time now) {
+  c.cache.store(seq, hash, bytes, now, cfg.reliability);
+  send_to(c, bytes);
+}
+
+void Server::Impl::transmit_request(ClientRec& c, const OutstandingRequest& r) {
+  set_seq(send_to(c, *r.bytes), r.seq);
+  timers.arm(r.deadline, ServerTimerKey{ServerTimerKey::Kind::Retransmit, c.id, r.seq, c.generation});
+}
+
+void Server::Impl::pump(ClientRec& c, Time now) {
+  c.out.pump(cfg.reliability, rng, now, [&](const OutstandingRequest& r) { transmit_request(c, r); });
+}
+
+// Queues a request to a client; a client that lets too many pile up is
+// treated as gone (its window never drains).
+void Server::Impl::request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag,
+                           Time now) {
+  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client)) {
+    drop(c.endpoint, DropReason::QueueFull, "too many requests waiting for its window");
+    schedule_removal(c, false, "its window stayed full");
+    return;
+  }
+  pump(c, now);
+}
+
+void Server::Impl::request(ClientRec& c, Body body, std::uint64_t tag, Time now) {
+  Message m{0, std::move(body)};
+  auto type = m.type();
+  auto bytes = encode_or_empty(m);
+  if (bytes.empty()) return;
+  request(c, type, std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), tag, now);
+}
+
+}  // namespace imup::engine
