@@ -93,10 +93,25 @@ struct Server::Impl {
     counters.bytes_out += bytes.size();
     return out.push(to, bytes);
   }
-  std::span<std::uint8_t> send_to(ClientRec& c, std::span<const std::uint8_t> bytes);
+  // Every datagram to a client goes through here: an unproved endpoint gets
+  // at most amplification_factor times the bytes it sent (§14). Returns the
+  // queued copy, empty when withheld. Inline: every answer takes this path.
+  std::span<std::uint8_t> send_to(ClientRec& c, std::span<const std::uint8_t> bytes) {
+    if (!c.proved && c.bytes_out + bytes.size() > cfg.amplification_factor * c.bytes_in) {
+      withhold(c, bytes.size());
+      return {};
+    }
+    c.bytes_out += bytes.size();
+    return emit(c.endpoint, bytes);
+  }
+  void withhold(ClientRec& c, std::size_t bytes);
+  // Answers request (seq, hash) and remembers the answer for duplicates.
   void answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Body body, Time now);
   void answer_bytes(ClientRec& c, std::uint16_t seq, std::uint64_t hash,
-                    std::span<const std::uint8_t> bytes, Time now);
+                    std::span<const std::uint8_t> bytes, Time now) {
+    c.cache.store(seq, hash, bytes, now, cfg.reliability);
+    send_to(c, bytes);
+  }
   void transmit_request(ClientRec& c, const OutstandingRequest& r);
   void pump(ClientRec& c, Time now);
   void request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag, Time now);

@@ -11,30 +11,17 @@
 
 namespace imup::engine {
 
-// An unproved endpoint gets at most amplification_factor times the bytes it
-// sent. Returns the queued copy, empty when withheld.
-std::span<std::uint8_t> Server::Impl::send_to(ClientRec& c, std::span<const std::uint8_t> bytes) {
-  if (!c.proved && c.bytes_out + bytes.size() > cfg.amplification_factor * c.bytes_in) {
-    drop(c.endpoint, DropReason::Amplification,
-         "withheld " + std::to_string(bytes.size()) + " bytes to an unproved endpoint");
-    return {};
-  }
-  c.bytes_out += bytes.size();
-  return emit(c.endpoint, bytes);
+// A datagram send_to() holds back from an unproved endpoint over its budget.
+void Server::Impl::withhold(ClientRec& c, std::size_t bytes) {
+  drop(c.endpoint, DropReason::Amplification,
+       "withheld " + std::to_string(bytes) + " bytes to an unproved endpoint");
 }
 
-// Answers request (seq, hash) and remembers the answer for duplicates.
 void Server::Impl::answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
   std::array<std::uint8_t, kMaxDatagramBytes> buf;
   Encoded e = encode(Message{seq, std::move(body)}, buf);
   if (!e.ok()) return;  // every answer the server builds fits; defensive
   answer_bytes(c, seq, hash, std::span<const std::uint8_t>(buf.data(), e.size), now);
-}
-
-void Server::Impl::answer_bytes(ClientRec& c, std::uint16_t seq, std::uint64_t hash,
-                                std::span<const std::uint8_t> bytes, Time now) {
-  c.cache.store(seq, hash, bytes, now, cfg.reliability);
-  send_to(c, bytes);
 }
 
 void Server::Impl::transmit_request(ClientRec& c, const OutstandingRequest& r) {
