@@ -17,7 +17,9 @@ struct ServerTimerKey {
   std::uint16_t seq = 0;         // Retransmit: the request's number; Probe: 0
   std::uint64_t generation = 0;  // which client in that slot
 
-  friend bool operator==(const ServerTimerKey&, const ServerTimerKey&) = default;
+  // Compared member by member (== comes with it). The heap compares
+  // deadlines only, so the key's type does not change the order in which
+  // timers fire. Nothing hashes a key, so it has no hash.
   friend auto operator<=>(const ServerTimerKey&, const ServerTimerKey&) = default;
 };
 
