@@ -121,4 +121,11 @@ std::size_t user_entry_bytes(const UserEntry& e);  // 4 + name bytes
 // How many of `entries` (from the first) fit in one page's 1024 bytes.
 std::size_t entries_fitting(std::span<const UserEntry> entries);
 
+// Helpers for group lists (§9.3) and relayed invitations (§9.2): the text
+// bytes one item takes.
+std::size_t group_member_bytes(const GroupMember& m);  // name [SP ip:port] CRLF
+// A name in an invitation's list: the first with the line's CRLF, each
+// other with the comma before it.
+std::size_t invitation_name_bytes(std::string_view name, bool first);
+
 }  // namespace imup

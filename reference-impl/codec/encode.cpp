@@ -203,6 +203,14 @@ std::optional<Problem> encode_text(const Message& m, std::string& text) {
 
 std::size_t user_entry_bytes(const UserEntry& e) { return 4 + e.name.size(); }
 
+std::size_t group_member_bytes(const GroupMember& m) {
+  return m.name.size() + (m.endpoint ? 1 + format_endpoint(*m.endpoint).size() : 0) + 2;
+}
+
+std::size_t invitation_name_bytes(std::string_view name, bool first) {
+  return name.size() + (first ? 2 : 1);
+}
+
 std::size_t entries_fitting(std::span<const UserEntry> entries) {
   std::size_t used = 0, n = 0;
   for (const auto& e : entries) {

@@ -24,6 +24,13 @@ namespace {
 constexpr std::uint64_t kServerLink = 0;
 constexpr std::uint64_t kJoiningTimer = ~std::uint64_t(0);
 
+// What a client timer is for: the server link, a peer (by id) or the wait for
+// a group's first 11; and which request or acceptance of it.
+struct ClientTimer {
+  std::uint64_t what = 0;   // kServerLink, a peer id or kJoiningTimer
+  std::uint64_t which = 0;  // (session << 10) | seq, seq, or the joining generation
+};
+
 struct EncodeResult {
   std::vector<std::uint8_t> bytes;
   std::string error;
@@ -54,7 +61,7 @@ struct Client::Impl {
   ClientConfig cfg;
   ClientCounters counters;
   Rng rng;
-  TimerHeap timers;
+  TimerHeap<ClientTimer> timers;
   std::deque<Transmit> out;
   std::deque<ClientEvent> events;
   CommandId next_command = 1;
@@ -107,7 +114,7 @@ struct Client::Impl {
 
   void transmit_server(const OutstandingRequest& r) {
     emit(cfg.server, with_seq(*r.bytes, r.seq));
-    timers.arm(r.deadline, kServerLink, (session << 10) | r.seq);
+    timers.arm(r.deadline, {kServerLink, (session << 10) | r.seq});
   }
   void pump_server(Time now) {
     server_out.pump(cfg.reliability, rng, now,
@@ -138,7 +145,7 @@ struct Client::Impl {
 
   void transmit_peer(PeerLink& p, const OutstandingRequest& r) {
     emit(p.endpoint, with_seq(*r.bytes, r.seq));
-    timers.arm(r.deadline, p.id, r.seq);
+    timers.arm(r.deadline, {p.id, r.seq});
   }
   void pump_peer(PeerLink& p, Time now) {
     p.out.pump(cfg.reliability, rng, now,
@@ -493,21 +500,21 @@ struct Client::Impl {
 
   // ---- timers -----------------------------------------------------------------------------
 
-  void on_timer(const TimerEntry& e, Time now) {
+  void on_timer(const TimerEntry<ClientTimer>& e, Time now) {
     OutstandingRequest* resend = nullptr;
     OutstandingRequest gone;
-    if (e.key == kJoiningTimer) {
+    if (e.key.what == kJoiningTimer) {
       // Our acceptance never brought the group's list: the server gave the
       // invitation up. A later 11 naming us would still put us in.
-      if (joining && e.key2 == joining_generation) {
+      if (joining && e.key.which == joining_generation) {
         joining = false;
         push(event::GroupClosed{"the group never confirmed our acceptance"});
       }
       return;
     }
-    if (e.key == kServerLink) {
-      if ((e.key2 >> 10) != session) return;
-      auto v = server_out.on_timer(std::uint16_t(e.key2 & 0x3FF), e.at, now, cfg.reliability, resend, gone);
+    if (e.key.what == kServerLink) {
+      if ((e.key.which >> 10) != session) return;
+      auto v = server_out.on_timer(std::uint16_t(e.key.which & 0x3FF), e.at, now, cfg.reliability, resend, gone);
       if (v == RequestChannel::TimerVerdict::Resend) {
         ++counters.retransmissions;
         transmit_server(*resend);
@@ -523,10 +530,10 @@ struct Client::Impl {
       }
       return;
     }
-    auto it = peers.find(e.key);
+    auto it = peers.find(e.key.what);
     if (it == peers.end()) return;
     PeerLink& p = it->second;
-    auto v = p.out.on_timer(std::uint16_t(e.key2), e.at, now, cfg.reliability, resend, gone);
+    auto v = p.out.on_timer(std::uint16_t(e.key.which), e.at, now, cfg.reliability, resend, gone);
     if (v == RequestChannel::TimerVerdict::Resend) {
       ++counters.retransmissions;
       transmit_peer(p, *resend);
@@ -610,7 +617,7 @@ struct Client::Impl {
       // The server resends its invitation until our answer reaches it: allow
       // twice our own longest exchange, plus margin, for that and its 11.
       auto span = cfg.reliability.first_timeout_max * ((1 << cfg.reliability.tries) - 1);
-      timers.arm(now + 2 * span + Millis(30000), kJoiningTimer, ++joining_generation);
+      timers.arm(now + 2 * span + Millis(30000), {kJoiningTimer, ++joining_generation});
       joining_mode = inv.what.mode;
       joining_names = inv.what.members;
     } else {
@@ -718,7 +725,7 @@ void Client::handle_datagram(const Endpoint& from, std::span<const std::uint8_t>
 }
 
 void Client::handle_timeout(Time now) {
-  TimerEntry e;
+  TimerEntry<ClientTimer> e;
   while (impl_->timers.pop_due(now, e)) impl_->on_timer(e, now);
 }
 

@@ -145,3 +145,20 @@ TEST_CASE("format-2 and format-3 bits travel in the header") {
   // entry word: status 01, id 7, length 4 -> 0x40700004
   CHECK(load_be32(page.data() + 4) == 0x40700004u);
 }
+
+TEST_CASE("the size helpers count the text bytes the encoder writes") {
+  GroupMember plain{"Lucy", std::nullopt};
+  GroupMember placed{"Sheng", Endpoint{0x7F000001, 4242}};  // "Sheng 127.0.0.1:4242\r\n"
+  CHECK(group_member_bytes(plain) == 6);
+  CHECK(group_member_bytes(placed) == 22);
+  auto update = encode(Message{0, GroupUpdate{{plain, placed}, false}});
+  CHECK(update.size() == kHeaderBytes + group_member_bytes(plain) + group_member_bytes(placed));
+
+  auto invitation = encode(Message{0, Invitation{Room::Private, Mode::Centralized, {"Lucy", "Sheng"}, ""}});
+  CHECK(invitation.size() ==
+        kHeaderBytes + invitation_name_bytes("Lucy", true) + invitation_name_bytes("Sheng", false));
+
+  UserEntry entry{Room::Public, 3, "Lucy"};
+  CHECK(encode(Message{0, UserListPage{false, {entry}, std::nullopt}}).size() ==
+        kHeaderBytes + user_entry_bytes(entry));
+}

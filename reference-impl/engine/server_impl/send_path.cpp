@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Every datagram to a client: answers (remembered for duplicates, §6.3),
+// requests (through the client's RequestChannel window, each armed for
+// retransmission), and the amplification budget of an unproved endpoint
+// (§14).
+#include <array>
+
+#include "codec/codec.hpp"
+#include "engine/server_impl/encoding.hpp"
+#include "engine/server_impl/impl.hpp"
+
+namespace imup::engine {
+
+// A datagram send_to() holds back from an unproved endpoint over its budget.
+void Server::Impl::withhold(ClientRec& c, std::size_t bytes) {
+  drop(c.endpoint, DropReason::Amplification,
+       "withheld " + std::to_string(bytes) + " bytes to an unproved endpoint");
+}
+
+void Server::Impl::answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
+  std::array<std::uint8_t, kMaxDatagramBytes> buf;
+  Encoded e = encode(Message{seq, std::move(body)}, buf);
+  if (!e.ok()) return;  // every answer the server builds fits; defensive
+  answer_bytes(c, seq, hash, std::span<const std::uint8_t>(buf.data(), e.size), now);
+}
+
+void Server::Impl::transmit_request(ClientRec& c, const OutstandingRequest& r) {
+  set_seq(send_to(c, *r.bytes), r.seq);
+  timers.arm(r.deadline, ServerTimerKey{ServerTimerKey::Kind::Retransmit, c.id, r.seq, c.generation});
+}
+
+void Server::Impl::pump(ClientRec& c, Time now) {
+  c.out.pump(cfg.reliability, rng, now, [&](const OutstandingRequest& r) { transmit_request(c, r); });
+}
+
+// Queues a request to a client; a client that lets too many pile up is
+// treated as gone (its window never drains).
+void Server::Impl::request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag,
+                           Time now) {
+  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client)) {
+    drop(c.endpoint, DropReason::QueueFull, "too many requests waiting for its window");
+    schedule_removal(c, false, "its window stayed full");
+    return;
+  }
+  pump(c, now);
+}
+
+void Server::Impl::request(ClientRec& c, Body body, std::uint64_t tag, Time now) {
+  Message m{0, std::move(body)};
+  auto type = m.type();
+  auto bytes = encode_or_empty(m);
+  if (bytes.empty()) return;
+  request(c, type, std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), tag, now);
+}
+
+}  // namespace imup::engine
