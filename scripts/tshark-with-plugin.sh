@@ -12,6 +12,7 @@
 #   tshark_fields_as_4_0         filter: -T fields output of any tshark written
 #                                the way 4.0 writes it, so one golden file and
 #                                one expected value serve every version
+#   tshark_verbose_as_4_0        filter: the same for -V output
 #
 # tshark_stage also proves that tshark loads the staged copy and no other: a
 # plugin installed system-wide or in a personal folder (by `make
@@ -84,4 +85,21 @@ tshark_fields_as_4_0() {
   sed -E -e 's/_ws\.col\.info/_ws.col.Info/g' \
     -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g' \
     -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g'
+}
+
+# tshark 4.6 heads each frame's tree "Frame N: Packet, ..." (4.0: "Frame N:
+# ...") and shows a relative time below one second in milliseconds or
+# microseconds ("100.000000 milliseconds"; 4.0: "0.100000000 seconds"). The
+# filter writes both the 4.0 way; the conversion is exact at the nanosecond
+# that both print.
+tshark_verbose_as_4_0() {
+  awk '
+    /^Frame [0-9]+: Packet, / { sub(/: Packet, /, ": ") }
+    match($0, /[0-9]+\.[0-9]+ (milli|micro)seconds/) {
+      number = substr($0, RSTART, RLENGTH); unit = number
+      sub(/ .*/, "", number); sub(/^[^ ]* /, "", unit)
+      scale = (unit == "milliseconds") ? 1e3 : 1e6
+      $0 = substr($0, 1, RSTART - 1) sprintf("%.9f seconds", number / scale) substr($0, RSTART + RLENGTH)
+    }
+    { print }'
 }

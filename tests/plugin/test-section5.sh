@@ -33,7 +33,7 @@ else
     fail "-T fields output differs from golden/section5.fields.txt"
 fi
 
-ts -r "$pcap" -2 -V -O imup > "$WORK/verbose.txt" 2>&1
+ts -r "$pcap" -2 -V -O imup 2>&1 | tshark_verbose_as_4_0 > "$WORK/verbose.txt"
 if diff -u "$IMUP_TEST_SOURCE/golden/section5.verbose.txt" "$WORK/verbose.txt"; then
     pass "-V output equals the reviewed golden file"
 else
