@@ -16,7 +16,8 @@ done
 "$CRAFT" --help | grep -q "TIME SOURCE DESTINATION TYPE" || fail "craft --help documents the script"
 "$CRAFT" --script-help | grep -q "21 user-list" || fail "craft --script-help"
 
-# imup-craft: 1 for bad scripts (naming the line), 2 for output errors.
+# imup-craft: 2 for bad options, scripts (naming the line) and outputs, found before
+# anything is written.
 printf '0 client server connect name=A\n0 client server connect nme=B\n' > "$T/bad.txt"
 set +e
 "$CRAFT" -f "$T/bad.txt" -o "$T/x.pcap" 2> "$T/e1"; a=$?
@@ -25,11 +26,38 @@ set +e
 "$CRAFT" -o "$T/x.pcap" 2> "$T/e4"; d=$?
 "$CRAFT" -F pcapx -e '0 client server ack' -o "$T/x.pcap" 2> "$T/e5"; e=$?
 set -e
-[ $a -eq 1 ] && grep -q "line 2: 'nme' is not a field of connect (its fields: name)" "$T/e1" || { cat "$T/e1"; fail "bad field ($a)"; }
+[ $a -eq 2 ] && grep -q "line 2: 'nme' is not a field of connect (its fields: name)" "$T/e1" || { cat "$T/e1"; fail "bad field ($a)"; }
 [ $b -eq 2 ] && grep -q "/nonexistent/dir/x.pcap" "$T/e2" || { cat "$T/e2"; fail "bad output ($b)"; }
-[ $c -eq 1 ] && grep -q "bad_name" "$T/e3" && grep -q "text=" "$T/e3" || { cat "$T/e3"; fail "refused name ($c)"; }
-[ $d -eq 1 ] && grep -q "nothing to write" "$T/e4" || { cat "$T/e4"; fail "empty ($d)"; }
-[ $e -eq 1 ] && grep -q "unknown format" "$T/e5" || { cat "$T/e5"; fail "format ($e)"; }
+[ $c -eq 2 ] && grep -q "bad_name" "$T/e3" && grep -q "text=" "$T/e3" || { cat "$T/e3"; fail "refused name ($c)"; }
+[ $d -eq 2 ] && grep -q "nothing to write" "$T/e4" || { cat "$T/e4"; fail "empty ($d)"; }
+[ $e -eq 2 ] && grep -q "unknown format" "$T/e5" || { cat "$T/e5"; fail "format ($e)"; }
+# Each range error names its option and its range, and nothing else.
+for case in "--repeat -5|--repeat -5 is out of range: 1 or more" "--server-port 0|--server-port 0 is out of range: 1..65535" \
+    "--gap -1|--gap -1 is out of range: 0..1e6 seconds" "--fuzz-rate 2|--fuzz-rate 2 is out of range: 0..1" \
+    "--start -3|--start -3 is out of range: 0..4e9 seconds"; do
+  args=${case%%|*} want=${case#*|}
+  set +e
+  # shellcheck disable=SC2086
+  "$CRAFT" $args -e '0 client server ack' -o "$T/r.pcap" 2> "$T/er"; s=$?
+  set -e
+  [ $s -eq 2 ] && [ "$(cat "$T/er")" = "imup-craft: $want (try imup-craft --help)" ] ||
+    { cat "$T/er"; fail "craft $args: exit $s"; }
+done
+# A refused line leaves nothing: no pcap header on a pipe, no file, and an
+# existing file as it was.
+set +e
+"$CRAFT" -e '0 client server connect name=' > "$T/pipe.pcap" 2> /dev/null; s=$?
+set -e
+[ $s -eq 2 ] && [ ! -s "$T/pipe.pcap" ] || fail "craft wrote $(wc -c < "$T/pipe.pcap") bytes for a refused line (exit $s)"
+"$CRAFT" -e '0 client server ack' -o "$T/keep.pcap"
+cp "$T/keep.pcap" "$T/keep.orig"
+set +e
+"$CRAFT" -e '0 client server ack' -e '+0 client server connect name="a b"' -o "$T/keep.pcap" 2> /dev/null; s=$?
+"$CRAFT" -e '0 client server connect name=' -o "$T/none.pcap" 2> /dev/null
+set -e
+[ $s -eq 2 ] && cmp -s "$T/keep.pcap" "$T/keep.orig" || fail "a failing craft changed an existing capture"
+[ ! -e "$T/none.pcap" ] || fail "a failing craft left a file"
+[ -z "$(ls "$T" | grep -E '\.pcap\.[A-Za-z0-9]{6}$' || true)" ] || fail "craft left a temporary file: $(ls "$T")"
 # ... but the same name goes out when written raw.
 "$CRAFT" -e '0 client server connect text="has space\r\n"' -o "$T/x.pcap" || fail "raw text"
 

@@ -2,11 +2,15 @@
 // imup-craft: builds IMUP datagrams into a capture file (pcap usec/nsec or
 // pcapng) from a message script, -e lines, or one message on the command line.
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +21,7 @@
 #include "message_script.hpp"
 #include "script_encoder.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/usage.hpp"
 #include "cli/version.hpp"
 
 namespace {
@@ -29,7 +34,9 @@ constexpr const char* kSummary =
     "  imup-craft -o out.pcapng -f script.txt\n"
     "  imup-craft -o out.pcap connect name=Sheng          (one message: TYPE key=value...)\n"
     "  imup-craft -e '0 client server connect name=Sheng' -e '+0.01 server client ack' | tshark -r -\n\n"
-    "Exit status: 0 written, 1 bad script or options, 2 output error.";
+    "Exit status: 0 written; 1 the capture could not be written completely (a write\n"
+    "error: a file named with -o is then left as it was); 2 bad options, script or\n"
+    "output file, found before anything is written.";
 
 struct Options {
   gchar* output = nullptr;
@@ -79,6 +86,43 @@ std::string requote(const std::string& arg) {
   return out + "\"";
 }
 
+constexpr const char* kProgram = "imup-craft";
+
+// A capture named with -o is written beside it under a temporary name and
+// renamed over it only when complete: a failing run leaves the file as it
+// was (or absent), never a partial capture a reader would trust.
+class PendingFile {
+ public:
+  explicit PendingFile(const std::string& path) : path_(path), temp_(path + ".XXXXXX") {
+    fd_ = g_mkstemp(temp_.data());
+    if (fd_ < 0) throw imup::pcap::CaptureError("cannot create " + path + ": " + g_strerror(errno));
+    // mkstemp makes the file private; a capture gets the modes of any new file.
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd_, 0666 & ~mask);
+  }
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+  ~PendingFile() {
+    if (fd_ >= 0) close(fd_);
+    if (!committed_) g_unlink(temp_.c_str());
+  }
+  int fd() const { return fd_; }
+  void commit() {
+    int fd = fd_;
+    fd_ = -1;
+    if (close(fd) != 0 || g_rename(temp_.c_str(), path_.c_str()) != 0)
+      throw imup::pcap::CaptureError("cannot write " + path_ + ": " + g_strerror(errno));
+    committed_ = true;
+  }
+
+ private:
+  std::string path_;
+  std::string temp_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
 int run(int argc, char** argv) {
   Options o;
   GOptionEntry entries[] = {
@@ -108,11 +152,7 @@ int run(int argc, char** argv) {
   GError* err = nullptr;
   bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);
-  if (!parsed) {
-    std::fprintf(stderr, "imup-craft: %s (try --help)\n", err->message);
-    g_error_free(err);
-    return 1;
-  }
+  if (!parsed) return imup::cli::option_error(kProgram, err);
   using imup::tools::take_string;
   auto output_opt = take_string(o.output), format_opt = take_string(o.format),
        link_opt = take_string(o.link), script_opt = take_string(o.script),
@@ -128,8 +168,8 @@ int run(int argc, char** argv) {
   if (format_opt) {
     auto f = imup::pcap::parse_capture_format(*format_opt);
     if (!f) {
-      std::fprintf(stderr, "imup-craft: unknown format '%s' (pcap, pcap-nsec, pcapng)\n", format_opt->c_str());
-      return 1;
+      return imup::cli::usage_error(kProgram, "--format: unknown format '" + *format_opt +
+                                                  "' (pcap, pcap-nsec, pcapng)");
     }
     format = *f;
   }
@@ -137,17 +177,17 @@ int run(int argc, char** argv) {
   if (link_opt) {
     auto l = imup::pcap::parse_link_type(*link_opt);
     if (!l) {
-      std::fprintf(stderr, "imup-craft: unknown link type '%s' (ether, sll, sll2, raw, ipv4, null, loop)\n", link_opt->c_str());
-      return 1;
+      return imup::cli::usage_error(kProgram, "--link: unknown link type '" + *link_opt +
+                                                  "' (ether, sll, sll2, raw, ipv4, null, loop)");
     }
     link = *l;
   }
-  if (o.server_port < 1 || o.server_port > 65535 || o.repeat < 1 || !(o.gap >= 0 && o.gap <= 1e6) ||
-      !(o.fuzz_rate >= 0 && o.fuzz_rate <= 1) || !(o.start >= 0 && o.start <= 4e9)) {
-    std::fprintf(stderr, "imup-craft: --server-port 1..65535, --repeat >= 1, --gap 0..1e6, "
-                         "--fuzz-rate 0..1, --start 0..4e9\n");
-    return 1;
-  }
+  using imup::cli::out_of_range;
+  if (o.server_port < 1 || o.server_port > 65535) return out_of_range(kProgram, "server-port", o.server_port, "1..65535");
+  if (o.repeat < 1) return out_of_range(kProgram, "repeat", double(o.repeat), "1 or more");
+  if (!(o.gap >= 0 && o.gap <= 1e6)) return out_of_range(kProgram, "gap", o.gap, "0..1e6 seconds");
+  if (!(o.fuzz_rate >= 0 && o.fuzz_rate <= 1)) return out_of_range(kProgram, "fuzz-rate", o.fuzz_rate, "0..1");
+  if (!(o.start >= 0 && o.start <= 4e9)) return out_of_range(kProgram, "start", o.start, "0..4e9 seconds");
 
   imup::script::ScriptParser parser;
   std::vector<imup::script::ScriptMessage> messages;
@@ -167,19 +207,40 @@ int run(int argc, char** argv) {
     }
   } catch (const ScriptError& e) {
     std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return 1;
+    return imup::cli::kExitUsage;
   }
-  if (messages.empty()) {
-    std::fprintf(stderr, "imup-craft: nothing to write: give --script, -e LINE or TYPE (try --help)\n");
-    return 1;
-  }
-  if (output == "-" && isatty(STDOUT_FILENO)) {
-    std::fprintf(stderr, "imup-craft: refusing to write a binary capture to a terminal: use -o FILE or a pipe\n");
-    return 1;
+  if (messages.empty()) return imup::cli::usage_error(kProgram, "nothing to write: give --script, -e LINE or TYPE");
+  if (output == "-" && isatty(STDOUT_FILENO))
+    return imup::cli::usage_error(kProgram, "refusing to write a binary capture to a terminal: use -o FILE or a pipe");
+  // Every line is encoded once before the capture is opened, so a line the
+  // encoder refuses leaves nothing behind: no pcap header on a pipe that a
+  // reader would take for an empty capture, no partial file.
+  try {
+    imup::script::ScriptEncoder check(imup::pcap::Timestamp::from_ns(0), 0, std::uint16_t(o.server_port));
+    imup::script::EncodedLine line;
+    for (const auto& m : messages) check.encode(m, line);
+  } catch (const ScriptError& e) {
+    std::fprintf(stderr, "imup-craft: %s\n", e.what());
+    return imup::cli::kExitUsage;
   }
 
+  // Opening the output is part of the command line's checks (status 2);
+  // failing to write it afterwards is a failure (status 1).
+  std::optional<PendingFile> pending;
+  std::optional<imup::pcap::CaptureWriter> opened;
   try {
-    imup::pcap::CaptureWriter writer(output, format, link);
+    if (output == "-") {
+      opened.emplace(output, format, link);
+    } else {
+      pending.emplace(output);
+      opened.emplace(pending->fd(), format, link);
+    }
+  } catch (const imup::pcap::CaptureError& e) {
+    std::fprintf(stderr, "imup-craft: %s\n", e.what());
+    return imup::cli::kExitUsage;
+  }
+  try {
+    imup::pcap::CaptureWriter& writer = *opened;
     auto start = imup::pcap::Timestamp::from_ns(std::int64_t(o.start * 1e9 + 0.5));
     auto gap_ns = std::int64_t(o.gap * 1e9 + 0.5);
     imup::script::ScriptEncoder encoder(start, gap_ns, std::uint16_t(o.server_port));
@@ -194,7 +255,7 @@ int run(int argc, char** argv) {
           encoder.encode(m, line);
         } catch (const ScriptError& e) {
           std::fprintf(stderr, "imup-craft: %s\n", e.what());
-          return 1;
+          return imup::cli::kExitUsage;
         }
         int copies = 1;
         if (fuzz) {
@@ -212,11 +273,12 @@ int run(int argc, char** argv) {
       }
     }
     writer.close();
+    if (pending) pending->commit();
   } catch (const imup::pcap::CaptureError& e) {
     std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return 2;
+    return imup::cli::kExitFindings;
   }
-  return 0;
+  return imup::cli::kExitOk;
 }
 
 }  // namespace
