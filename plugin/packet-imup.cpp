@@ -426,7 +426,7 @@ static void add_listing(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imu
                         const imup_frame_state *fs)
 {
     const imup_listing *l = fs->listing;
-    if (!l || !tree)
+    if (!l)
         return;
     proto_item *item = proto_tree_add_uint(tree, hf_imup_list_page_number, tvb, 0, 0, fs->page_number);
     proto_item_set_generated(item);
@@ -463,7 +463,7 @@ static void add_update_parts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
                              const imup_frame_state *fs)
 {
     const imup_update *u = fs->update;
-    if (!u || !tree)
+    if (!u)
         return;
     guint32 parts = wmem_array_get_count(u->part_frames);
     if (parts < 2 && u->complete)
