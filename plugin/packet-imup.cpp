@@ -893,8 +893,14 @@ void proto_register_imup(void)
     static gint *ett[] = { &ett_imup, &ett_imup_text, &ett_imup_member, &ett_imup_user, &ett_imup_list,
                            &ett_imup_update };
 
+    // Groups by Wireshark's meaning: PI_MALFORMED only where the datagram
+    // cannot be read (shorter than its header, or cut by the capture); the
+    // draft's deviations that receivers report and read on are PI_PROTOCOL.
+    // Severity by consequence: PI_ERROR where a receiver drops the datagram
+    // (PROTOCOL.md sections 2, 5, 8), PI_WARN where it reports and carries on,
+    // PI_NOTE where nothing is wrong with the exchange itself.
     static ei_register_info ei[] = {
-        { &ei_imup_bad_length, { "imup.bad_length", PI_MALFORMED, PI_WARN,
+        { &ei_imup_bad_length, { "imup.bad_length", PI_PROTOCOL, PI_WARN,
           "Length field fits no convention", EXPFILL } },
         { &ei_imup_length_literal, { "imup.length_literal", PI_PROTOCOL, PI_NOTE,
           "Length field is the literal count, not n-1", EXPFILL } },
@@ -904,13 +910,13 @@ void proto_register_imup(void)
           "Reserved bits set", EXPFILL } },
         { &ei_imup_bad_state_mode, { "imup.bad_state_mode", PI_PROTOCOL, PI_ERROR,
           "Invalid state or mode bits", EXPFILL } },
-        { &ei_imup_unknown_type, { "imup.unknown_type", PI_PROTOCOL, PI_WARN,
+        { &ei_imup_unknown_type, { "imup.unknown_type", PI_PROTOCOL, PI_ERROR,
           "Unknown message type", EXPFILL } },
-        { &ei_imup_malformed_text, { "imup.malformed_text", PI_MALFORMED, PI_WARN,
+        { &ei_imup_malformed_text, { "imup.malformed_text", PI_PROTOCOL, PI_WARN,
           "Malformed text", EXPFILL } },
         { &ei_imup_limit_exceeded, { "imup.limit_exceeded", PI_PROTOCOL, PI_ERROR,
           "Protocol limit exceeded", EXPFILL } },
-        { &ei_imup_wrong_direction, { "imup.wrong_direction", PI_PROTOCOL, PI_WARN,
+        { &ei_imup_wrong_direction, { "imup.wrong_direction", PI_PROTOCOL, PI_ERROR,
           "Type sent in a direction it is not valid in", EXPFILL } },
         { &ei_imup_retransmission, { "imup.retransmission", PI_SEQUENCE, PI_NOTE,
           "Retransmission", EXPFILL } },

@@ -26,6 +26,7 @@ check duplicate_answer 22
 check mode_text_mismatch 23
 check truncated 25
 
+expect_equal "only the truncated datagram is a malformed packet" "25" "$(frames_matching "$pcap" _ws.malformed)"
 expect_equal "clean datagrams carry no expert info" "" \
     "$(frames_matching "$pcap" 'frame.number in {1,2,4,6,8,11,13,15,17,21,24} && _ws.expert')"
 expect_equal "the retransmission points at the first copy" "15" "$(field_of "$pcap" 16 imup.retransmission_of)"
