@@ -9,6 +9,37 @@
 #include <string.h>
 #include <epan/to_str.h>
 
+#include "imup-compat.h"
+
+// Text (§4, §11), in protocol order.
+static int hf_imup_text = -1;
+static int hf_imup_username = -1;
+static int hf_imup_message = -1;
+static int hf_imup_sender = -1;
+static int hf_imup_recipient = -1;
+static int hf_imup_member = -1;
+static int hf_imup_inviter = -1;
+static int hf_imup_reason = -1;
+static int hf_imup_invite_text = -1;
+static int hf_imup_mode_text = -1;
+static int hf_imup_list_start_id = -1;
+static int hf_imup_peer_name = -1;
+static int hf_imup_peer_addr = -1;
+static int hf_imup_peer_port = -1;
+static int hf_imup_user = -1;
+static int hf_imup_user_status = -1;
+static int hf_imup_user_id = -1;
+static int hf_imup_user_name_length = -1;
+static int hf_imup_user_name = -1;
+
+static gint ett_imup_text = -1;
+static gint ett_imup_member = -1;
+static gint ett_imup_user = -1;
+
+static const value_string imup_user_status_vals[] = {
+    { 0, "Public room" }, { 1, "In a private group" }, { 2, "Invalid (10)" }, { 3, "Invalid (11)" }, { 0, NULL }
+};
+
 namespace {
 
 enum terminator { TERM_NONE, TERM_CRLF, TERM_LF };
@@ -54,8 +85,9 @@ text_fields split_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             f.ends_with = TERM_LF;
         }
         if (memchr(text + start, '\r', f.length)) {
-            imup_expert(pinfo, proto_tree_add_item(tree, hf_imup_text, tvb, f.offset, f.length, ENC_UTF_8),
-                        msg, IMUP_EXPERT_MALFORMED_TEXT, "A field holds a CR that does not end it");
+            proto_item *item = proto_tree_add_item(tree, hf_imup_text, tvb, f.offset, f.length, ENC_UTF_8);
+            expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "A field holds a CR that does not end it");
         }
         start = lf ? end + 1 : length;
     }
@@ -66,9 +98,11 @@ text_fields split_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 void check_terminator(packet_info *pinfo, proto_item *item, imup_message *msg, const text_field &f)
 {
     if (f.ends_with == TERM_LF)
-        imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Field ends with a bare LF, not CRLF");
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Field ends with a bare LF, not CRLF");
     else if (f.ends_with == TERM_NONE)
-        imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Last field has no CRLF terminator");
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Last field has no CRLF terminator");
 }
 
 // The string at [offset, offset+length): copied from the text when it is known
@@ -104,7 +138,8 @@ const char *add_name(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup_m
     proto_item *item = proto_tree_add_item(tree, hf, tvb, offset, length, ENC_UTF_8);
     const char *problem = imup_name_problem(name_bytes, length);
     if (problem)
-        imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Invalid user name: %s", problem);
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Invalid user name: %s", problem);
     return string_at(tvb, pinfo, msg, offset, length);
 }
 
@@ -112,10 +147,11 @@ void report_field_count(packet_info *pinfo, proto_item *text_item, imup_message 
                         guint32 have, guint32 min, guint32 max, const char *what)
 {
     if (have < min)
-        imup_expert(pinfo, text_item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Missing field: %s", what);
+        expert_add_info_format(pinfo, text_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Missing field: %s", what);
     else if (have > max)
-        imup_expert(pinfo, text_item, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                    "%u fields where at most %u are defined", have, max);
+        expert_add_info_format(pinfo, text_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "%u fields where at most %u are defined", have, max);
 }
 
 gboolean parse_decimal(const guint8 *p, gint length, guint32 max_digits, guint32 max_value, guint32 *value)
@@ -191,13 +227,14 @@ void dissect_member_lines(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
                 m.has_endpoint = TRUE;
                 msg->members_have_endpoints = TRUE;
             } else {
-                imup_expert(pinfo, member_item, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                            "Member line is not \"name SP ipv4:port\"");
+                expert_add_info_format(pinfo, member_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                       "Member line is not \"name SP ipv4:port\"");
             }
         } else {
             const char *problem = imup_name_problem(line, name_length);
             if (problem)
-                imup_expert(pinfo, member_item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Invalid user name: %s", problem);
+                expert_add_info_format(pinfo, member_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                       "Invalid user name: %s", problem);
         }
         if (i > 0)
             wmem_strbuf_append_c(names, ',');
@@ -206,8 +243,8 @@ void dissect_member_lines(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
     msg->member_count = msg->member_line_count;
     msg->members = wmem_strbuf_get_str(names);
     if (msg->member_count > IMUP_MAX_GROUP_MEMBERS)
-        imup_expert(pinfo, proto_tree_get_parent(tree), msg, IMUP_EXPERT_LIMIT_EXCEEDED,
-                    "%u members, more than the limit of %u", msg->member_count, IMUP_MAX_GROUP_MEMBERS);
+        expert_add_info_format(pinfo, proto_tree_get_parent(tree),
+                               imup_expert_counted(msg, IMUP_EXPERT_LIMIT_EXCEEDED), "%u members, more than the limit of %u", msg->member_count, IMUP_MAX_GROUP_MEMBERS);
 }
 
 // Type 19: "name-list [SP text]"; from the server the first name is the inviter.
@@ -225,11 +262,6 @@ void dissect_invitation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imu
         int hf = (msg->member_count == 0 && msg->direction == IMUP_DIR_FROM_SERVER) ? hf_imup_inviter
                                                                                      : hf_imup_member;
         const char *name = add_name(tvb, pinfo, tree, msg, hf, line + start, f.offset + start, end - start);
-        if (hf == hf_imup_inviter) {
-            proto_item *hidden = proto_tree_add_item(tree, hf_imup_member, tvb, f.offset + start,
-                                                     end - start, ENC_UTF_8);
-            proto_item_set_hidden(hidden);
-        }
         if (msg->member_count++ > 0)
             wmem_strbuf_append_c(names, ',');
         wmem_strbuf_append(names, name);
@@ -240,8 +272,8 @@ void dissect_invitation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imu
         proto_tree_add_item(tree, hf_imup_invite_text, tvb, f.offset + list_length + 1,
                             f.length - list_length - 1, ENC_UTF_8);
     if (msg->member_count > IMUP_MAX_GROUP_MEMBERS)
-        imup_expert(pinfo, proto_tree_get_parent(tree), msg, IMUP_EXPERT_LIMIT_EXCEEDED,
-                    "%u names, more than the group limit of %u", msg->member_count, IMUP_MAX_GROUP_MEMBERS);
+        expert_add_info_format(pinfo, proto_tree_get_parent(tree),
+                               imup_expert_counted(msg, IMUP_EXPERT_LIMIT_EXCEEDED), "%u names, more than the group limit of %u", msg->member_count, IMUP_MAX_GROUP_MEMBERS);
 }
 
 void dissect_mode_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup_message *msg,
@@ -257,15 +289,15 @@ void dissect_mode_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
         said = 1;
     else {
         if (f.length > 0)
-            imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                        "Mode text is neither \"centralise\" nor \"decentralise\"");
+            expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "Mode text is neither \"centralise\" nor \"decentralise\"");
         return;
     }
     guint32 bits = msg->low_bits & 0x3;
     if (bits <= 1 && bits != said)
-        imup_expert(pinfo, item, msg, IMUP_EXPERT_MODE_TEXT_MISMATCH,
-                    "Mode text says %s, the mode bits say %s: the bits win",
-                    said ? "decentralized" : "centralized", bits ? "decentralized" : "centralized");
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MODE_TEXT_MISMATCH),
+                               "Mode text says %s, the mode bits say %s: the bits win",
+                               said ? "decentralized" : "centralized", bits ? "decentralized" : "centralized");
 }
 
 } // namespace
@@ -343,8 +375,8 @@ void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         add_name(tvb, pinfo, sub, msg, hf_imup_user_name, tvb_get_ptr(tvb, offset + 4, name_length),
                  offset + 4, name_length);
         if (!first && id <= previous_id)
-            imup_expert(pinfo, entry, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                        "User ids are not in increasing order (%u after %u)", id, previous_id);
+            expert_add_info_format(pinfo, entry, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "User ids are not in increasing order (%u after %u)", id, previous_id);
         previous_id = id;
         first = FALSE;
         offset += 4 + name_length;
@@ -354,6 +386,12 @@ void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup_message *msg)
 {
     gint length = tvb_captured_length_remaining(tvb, TEXT_OFFSET);
+    if (!msg->known_type) {
+        // Unknown types have no grammar: the bytes, as they are.
+        if (length > 0)
+            proto_tree_add_item(tree, hf_imup_text, tvb, TEXT_OFFSET, -1, ENC_UTF_8);
+        return;
+    }
     if (length <= 0) {
         // An empty page is a valid list of no users (§11: *user-entry).
         msg->user_list_valid = msg->type == IMUP_USER_LIST;
@@ -362,8 +400,9 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
         case IMUP_CONNEXION: case IMUP_CONNEXION_INVALIDE: case IMUP_RELAY: case IMUP_MODE_OFFER:
         case IMUP_GROUP_CLOSED: case IMUP_UNKNOWN_RECIPIENT: case IMUP_CROSSES_ROOMS:
         case IMUP_GROUP_ENDED: case IMUP_LIMIT_REACHED: case IMUP_MESSAGE: case IMUP_INVITATION:
-            imup_expert(pinfo, proto_tree_get_parent(tree), msg, IMUP_EXPERT_MALFORMED_TEXT,
-                        "No text, where this type needs one");
+            expert_add_info_format(pinfo, proto_tree_get_parent(tree),
+                                   imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "No text, where this type needs one");
             break;
         default:
             break;
@@ -378,8 +417,8 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
             imup_dissect_user_entries(tvb, pinfo, tree, TEXT_OFFSET, length, msg);
         } else {
             proto_item *item = proto_tree_add_item(tree, hf_imup_text, tvb, TEXT_OFFSET, length, ENC_UTF_8);
-            imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                        "User list is not a list of user entries (a text form?); shown as text");
+            expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "User list is not a list of user entries (a text form?); shown as text");
         }
         return;
     }
@@ -390,7 +429,8 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
     msg->text_captured = length;
     msg->text_is_utf8 = g_utf8_validate(reinterpret_cast<const gchar *>(text), length, NULL);
     if (!msg->text_is_utf8)
-        imup_expert(pinfo, text_item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Text is not valid UTF-8");
+        expert_add_info_format(pinfo, text_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Text is not valid UTF-8");
     proto_tree *fields_tree = proto_item_add_subtree(text_item, ett_imup_text);
     text_fields fields = split_fields(tvb, pinfo, fields_tree, msg, text, length);
     const text_field *f = fields.items;
@@ -416,13 +456,15 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
                 msg->list_request_has_start = TRUE;
             } else {
                 item = proto_tree_add_item(fields_tree, hf_imup_text, tvb, f[0].offset, f[0].length, ENC_UTF_8);
-                imup_expert(pinfo, item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Start id is not a user id (0..1023)");
+                expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                       "Start id is not a user id (0..1023)");
             }
             check_terminator(pinfo, item, msg, f[0]);
         }
         break;
     case IMUP_ACCEPT: case IMUP_REFUSE: case IMUP_LEAVE: case IMUP_ACK: case IMUP_PROBE:
-        imup_expert(pinfo, text_item, msg, IMUP_EXPERT_MALFORMED_TEXT, "Text on a type whose text is empty");
+        expert_add_info_format(pinfo, text_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                               "Text on a type whose text is empty");
         break;
     case IMUP_CONNEXION_INVALIDE: case IMUP_MODE_OFFER: case IMUP_GROUP_CLOSED:
     case IMUP_UNKNOWN_RECIPIENT: case IMUP_CROSSES_ROOMS: case IMUP_GROUP_ENDED: case IMUP_LIMIT_REACHED:
@@ -432,8 +474,8 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
         break;
     case IMUP_RELAY:
         if (fields.count == 1)
-            imup_expert(pinfo, text_item, msg, IMUP_EXPERT_MALFORMED_TEXT,
-                        "Missing field: original sender (a one-field relayed message)");
+            expert_add_info_format(pinfo, text_item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
+                                   "Missing field: original sender (a one-field relayed message)");
         else
             report_field_count(pinfo, text_item, msg, fields.count, 2, 3, "message");
         if (fields.count >= 1)
@@ -474,4 +516,51 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
     default:
         break;
     }
+}
+
+void imup_text_register(int proto)
+{
+    static hf_register_info hf[] = {
+        { &hf_imup_text, { "Text", "imup.text", FT_STRING, BASE_NONE, NULL, 0x0,
+          "All the bytes after the header", HFILL } },
+        { &hf_imup_username, { "User name", "imup.username", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_message, { "Message", "imup.message", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_sender, { "Original sender", "imup.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_recipient, { "Recipient", "imup.recipient", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The one user a direct message goes to", HFILL } },
+        { &hf_imup_member, { "Member", "imup.member", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_inviter, { "Inviter", "imup.inviter", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The member who opened the group (first name of a relayed invitation)", HFILL } },
+        { &hf_imup_reason, { "Reason", "imup.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Free text for people", HFILL } },
+        { &hf_imup_invite_text, { "Invitation text", "imup.invite_text", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_mode_text, { "Mode text", "imup.mode_text", FT_STRING, BASE_NONE, NULL, 0x0,
+          "centralise or decentralise; the mode bits win", HFILL } },
+        { &hf_imup_list_start_id, { "Start at user id", "imup.list.start_id", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "The first user id of the page asked for", HFILL } },
+        { &hf_imup_peer_name, { "Peer name", "imup.peer.name", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_peer_addr, { "Peer address", "imup.peer.addr", FT_IPv4, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_peer_port, { "Peer port", "imup.peer.port", FT_UINT16, BASE_DEC, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_user, { "User entry", "imup.user", FT_NONE, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+        { &hf_imup_user_status, { "Status", "imup.user.status", FT_UINT32, BASE_DEC,
+          VALS(imup_user_status_vals), 0xC0000000, NULL, HFILL } },
+        { &hf_imup_user_id, { "User id", "imup.user.id", FT_UINT32, BASE_DEC, NULL, 0x3FF00000,
+          NULL, HFILL } },
+        { &hf_imup_user_name_length, { "Name length", "imup.user.name_length", FT_UINT32, BASE_DEC, NULL,
+          0x000FFFFF, NULL, HFILL } },
+        { &hf_imup_user_name, { "Name", "imup.user.name", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
+    };
+    static gint *ett[] = { &ett_imup_text, &ett_imup_member, &ett_imup_user };
+    proto_register_field_array(proto, hf, G_N_ELEMENTS(hf));
+    proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
 }

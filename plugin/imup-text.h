@@ -5,7 +5,10 @@
 
 #include "packet-imup.h"
 
-// Dissects all bytes after the header of a datagram of a known type, adds the
+// Registers the text's fields and subtrees (from proto_register_imup).
+void imup_text_register(int proto);
+
+// Dissects all bytes after the header (an unknown type's as plain text), adds the
 // fields to `tree` and records what it found in `msg`. Never throws on packet
 // data: every read is bounded by the captured bytes.
 void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

@@ -8,6 +8,8 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 
+#include "imup-expert.h"
+
 extern "C" {
 void proto_register_imup(void);
 void proto_reg_handoff_imup(void);
@@ -115,57 +117,8 @@ struct imup_message {
     gboolean text_is_utf8;
 };
 
-// One bit per expert info, so the statistics can count them by name.
-enum imup_expert_bit : guint32 {
-    IMUP_EXPERT_BAD_LENGTH,
-    IMUP_EXPERT_LENGTH_LITERAL,
-    IMUP_EXPERT_LENGTH_CONVENTION_CHANGED,
-    IMUP_EXPERT_RESERVED_SET,
-    IMUP_EXPERT_BAD_STATE_MODE,
-    IMUP_EXPERT_UNKNOWN_TYPE,
-    IMUP_EXPERT_MALFORMED_TEXT,
-    IMUP_EXPERT_LIMIT_EXCEEDED,
-    IMUP_EXPERT_WRONG_DIRECTION,
-    IMUP_EXPERT_RETRANSMISSION,
-    IMUP_EXPERT_RETRANSMIT_TOO_SOON,
-    IMUP_EXPERT_UNANSWERED,
-    IMUP_EXPERT_UNEXPECTED_ANSWER,
-    IMUP_EXPERT_DUPLICATE_ANSWER,
-    IMUP_EXPERT_MODE_TEXT_MISMATCH,
-    IMUP_EXPERT_TRUNCATED,
-    IMUP_EXPERT_TOO_MANY_TRIES,
-    IMUP_EXPERT_COUNT,
-};
-
-extern const char *const imup_expert_names[IMUP_EXPERT_COUNT];
-
-// Adds an expert info and remembers it for the statistics.
-void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg,
-                 imup_expert_bit which, const char *format, ...) G_GNUC_PRINTF(5, 6);
-
-// Field ids, registered in packet-imup.cpp and used by the text dissector.
+// Field ids are static to the file that registers them: this file for the
+// header and the tracker's links, imup-text.cpp for the text.
 extern int proto_imup;
-extern int hf_imup_text;
-extern int hf_imup_username;
-extern int hf_imup_message;
-extern int hf_imup_sender;
-extern int hf_imup_recipient;
-extern int hf_imup_member;
-extern int hf_imup_inviter;
-extern int hf_imup_reason;
-extern int hf_imup_invite_text;
-extern int hf_imup_mode_text;
-extern int hf_imup_list_start_id;
-extern int hf_imup_peer_name;
-extern int hf_imup_peer_addr;
-extern int hf_imup_peer_port;
-extern int hf_imup_user;
-extern int hf_imup_user_status;
-extern int hf_imup_user_id;
-extern int hf_imup_user_name_length;
-extern int hf_imup_user_name;
-extern gint ett_imup_text;
-extern gint ett_imup_member;
-extern gint ett_imup_user;
 
 const char *imup_type_short_name(guint32 type);

@@ -9,11 +9,11 @@ NOISE=${NOISE:-20000}
 pcap=$(make_capture other-port.txt)
 expect_equal "the heuristic claims the exchange on port 3000" "1,2,3,4" "$(frames_matching "$pcap" imup)"
 expect_equal "without a server port the direction is unknown" "1,2,3,4" "$(frames_matching "$pcap" 'imup.direction == 0')"
-expect_equal "the heuristic can be switched off" "" "$(frames_matching "$pcap" imup -o imup.try_heuristic:FALSE)"
+expect_equal "the heuristic can be switched off" "" "$(frames_matching "$pcap" imup --disable-heuristic imup_udp)"
 expect_equal "Decode As: port 3000 is the server's" "1,3|2,4" \
     "$(frames_matching "$pcap" 'imup.direction == 1' -d udp.port==3000,imup)|$(frames_matching "$pcap" 'imup.direction == 2' -d udp.port==3000,imup)"
 expect_equal "the server port preference does the same" "1,3" \
-    "$(frames_matching "$pcap" 'imup.direction == 1' -o imup.try_heuristic:FALSE -o 'imup.udp.port:2017,3000')"
+    "$(frames_matching "$pcap" 'imup.direction == 1' --disable-heuristic imup_udp -o 'imup.udp.port:2017,3000')"
 
 # False positives: random payloads, randpkt's UDP and DNS packets. Port 2017 is
 # excluded: there the port, not the heuristic, decides.

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The expert infos of IMUP (PROTOCOL.md names each of them), registered here
+// and counted per datagram for `tshark -z imup,tree`.
+
+#include "imup-expert.h"
+
+#include "packet-imup.h"
+
+// Static, as Wireshark's checkers expect of hf, ett and ei ids.
+
+static expert_field ei_imup_bad_length = EI_INIT;
+static expert_field ei_imup_length_literal = EI_INIT;
+static expert_field ei_imup_length_convention_changed = EI_INIT;
+static expert_field ei_imup_reserved_set = EI_INIT;
+static expert_field ei_imup_bad_state_mode = EI_INIT;
+static expert_field ei_imup_unknown_type = EI_INIT;
+static expert_field ei_imup_malformed_text = EI_INIT;
+static expert_field ei_imup_limit_exceeded = EI_INIT;
+static expert_field ei_imup_wrong_direction = EI_INIT;
+static expert_field ei_imup_retransmission = EI_INIT;
+static expert_field ei_imup_retransmit_too_soon = EI_INIT;
+static expert_field ei_imup_too_many_tries = EI_INIT;
+static expert_field ei_imup_unanswered = EI_INIT;
+static expert_field ei_imup_unexpected_answer = EI_INIT;
+static expert_field ei_imup_duplicate_answer = EI_INIT;
+static expert_field ei_imup_mode_text_mismatch = EI_INIT;
+static expert_field ei_imup_truncated = EI_INIT;
+
+// Same order as imup_expert_bit.
+static expert_field *const expert_by_bit[IMUP_EXPERT_COUNT] = {
+    &ei_imup_bad_length, &ei_imup_length_literal, &ei_imup_length_convention_changed,
+    &ei_imup_reserved_set, &ei_imup_bad_state_mode, &ei_imup_unknown_type, &ei_imup_malformed_text,
+    &ei_imup_limit_exceeded, &ei_imup_wrong_direction, &ei_imup_retransmission,
+    &ei_imup_retransmit_too_soon, &ei_imup_unanswered, &ei_imup_unexpected_answer,
+    &ei_imup_duplicate_answer, &ei_imup_mode_text_mismatch, &ei_imup_truncated, &ei_imup_too_many_tries,
+};
+
+
+const char *const imup_expert_names[IMUP_EXPERT_COUNT] = {
+    "bad_length", "length_literal", "length_convention_changed", "reserved_set", "bad_state_mode",
+    "unknown_type", "malformed_text", "limit_exceeded", "wrong_direction", "retransmission",
+    "retransmit_too_soon", "unanswered", "unexpected_answer", "duplicate_answer",
+    "mode_text_mismatch", "truncated", "too_many_tries",
+};
+
+expert_field *imup_expert_counted(imup_message *msg, imup_expert_bit which)
+{
+    msg->experts |= 1u << which;
+    return expert_by_bit[which];
+}
+
+void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg, imup_expert_bit which)
+{
+    expert_add_info(pinfo, item, imup_expert_counted(msg, which));
+}
+
+void imup_expert_register(int proto)
+{
+    // Groups by Wireshark's meaning: PI_MALFORMED only where the datagram
+    // cannot be read (shorter than its header, or cut by the capture); the
+    // draft's deviations that receivers report and read on are PI_PROTOCOL.
+    // Severity by consequence: PI_ERROR where a receiver drops the datagram
+    // (PROTOCOL.md sections 2, 5, 8), PI_WARN where it reports and carries on,
+    // PI_NOTE where nothing is wrong with the exchange itself.
+    static ei_register_info ei[] = {
+        { &ei_imup_bad_length, { "imup.bad_length", PI_PROTOCOL, PI_WARN,
+          "Length field fits no convention", EXPFILL } },
+        { &ei_imup_length_literal, { "imup.length_literal", PI_PROTOCOL, PI_NOTE,
+          "Length field is the literal count, not n-1", EXPFILL } },
+        { &ei_imup_length_convention_changed, { "imup.length_convention_changed", PI_PROTOCOL, PI_WARN,
+          "Sender changed length convention", EXPFILL } },
+        { &ei_imup_reserved_set, { "imup.reserved_set", PI_PROTOCOL, PI_WARN,
+          "Reserved bits set", EXPFILL } },
+        { &ei_imup_bad_state_mode, { "imup.bad_state_mode", PI_PROTOCOL, PI_ERROR,
+          "Invalid state or mode bits", EXPFILL } },
+        { &ei_imup_unknown_type, { "imup.unknown_type", PI_PROTOCOL, PI_ERROR,
+          "Unknown message type", EXPFILL } },
+        { &ei_imup_malformed_text, { "imup.malformed_text", PI_PROTOCOL, PI_WARN,
+          "Malformed text", EXPFILL } },
+        { &ei_imup_limit_exceeded, { "imup.limit_exceeded", PI_PROTOCOL, PI_ERROR,
+          "Protocol limit exceeded", EXPFILL } },
+        { &ei_imup_wrong_direction, { "imup.wrong_direction", PI_PROTOCOL, PI_ERROR,
+          "Type sent in a direction it is not valid in", EXPFILL } },
+        { &ei_imup_retransmission, { "imup.retransmission", PI_SEQUENCE, PI_NOTE,
+          "Retransmission", EXPFILL } },
+        { &ei_imup_retransmit_too_soon, { "imup.retransmit_too_soon", PI_SEQUENCE, PI_WARN,
+          "Retransmitted too soon", EXPFILL } },
+        { &ei_imup_unanswered, { "imup.unanswered", PI_SEQUENCE, PI_WARN,
+          "Request never answered in this capture", EXPFILL } },
+        { &ei_imup_unexpected_answer, { "imup.unexpected_answer", PI_SEQUENCE, PI_WARN,
+          "Answer that matches no outstanding request", EXPFILL } },
+        { &ei_imup_duplicate_answer, { "imup.duplicate_answer", PI_SEQUENCE, PI_NOTE,
+          "Duplicate answer", EXPFILL } },
+        { &ei_imup_mode_text_mismatch, { "imup.mode_text_mismatch", PI_PROTOCOL, PI_WARN,
+          "Mode text disagrees with the mode bits", EXPFILL } },
+        { &ei_imup_truncated, { "imup.truncated", PI_MALFORMED, PI_ERROR,
+          "Datagram shorter than the 4-byte header: dropped", EXPFILL } },
+        { &ei_imup_too_many_tries, { "imup.too_many_tries", PI_SEQUENCE, PI_WARN,
+          "More tries than allowed", EXPFILL } },
+    };
+
+    expert_module_t *expert = expert_register_protocol(proto);
+    expert_register_field_array(expert, ei, G_N_ELEMENTS(ei));
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The expert infos of IMUP, in one place that the header, text and tracker
+// code all report through, and that counts them for the statistics.
+#pragma once
+
+#include <glib.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+struct imup_message;
+
+// One bit per expert info, so the statistics can count them by name.
+enum imup_expert_bit : guint32 {
+    IMUP_EXPERT_BAD_LENGTH,
+    IMUP_EXPERT_LENGTH_LITERAL,
+    IMUP_EXPERT_LENGTH_CONVENTION_CHANGED,
+    IMUP_EXPERT_RESERVED_SET,
+    IMUP_EXPERT_BAD_STATE_MODE,
+    IMUP_EXPERT_UNKNOWN_TYPE,
+    IMUP_EXPERT_MALFORMED_TEXT,
+    IMUP_EXPERT_LIMIT_EXCEEDED,
+    IMUP_EXPERT_WRONG_DIRECTION,
+    IMUP_EXPERT_RETRANSMISSION,
+    IMUP_EXPERT_RETRANSMIT_TOO_SOON,
+    IMUP_EXPERT_UNANSWERED,
+    IMUP_EXPERT_UNEXPECTED_ANSWER,
+    IMUP_EXPERT_DUPLICATE_ANSWER,
+    IMUP_EXPERT_MODE_TEXT_MISMATCH,
+    IMUP_EXPERT_TRUNCATED,
+    IMUP_EXPERT_TOO_MANY_TRIES,
+    IMUP_EXPERT_COUNT,
+};
+
+// The names after "imup.", for the statistics.
+extern const char *const imup_expert_names[IMUP_EXPERT_COUNT];
+
+// Registers the expert infos of protocol `proto` (from proto_register_imup).
+void imup_expert_register(int proto);
+
+// Adds the expert info with its registered message (expert_add_info).
+void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg, imup_expert_bit which);
+
+// For expert_add_info_format, where the message carries data or says more than
+// the registered one: counts the expert for the statistics and returns it.
+expert_field *imup_expert_counted(imup_message *msg, imup_expert_bit which);
