@@ -13,6 +13,7 @@
 
 // Text (§4, §11), in protocol order.
 static int hf_imup_text = -1;
+static int hf_imup_text_field = -1;
 static int hf_imup_username = -1;
 static int hf_imup_message = -1;
 static int hf_imup_sender = -1;
@@ -27,6 +28,7 @@ static int hf_imup_peer_name = -1;
 static int hf_imup_peer_addr = -1;
 static int hf_imup_peer_port = -1;
 static int hf_imup_user = -1;
+static int hf_imup_list_user = -1;
 static int hf_imup_user_status = -1;
 static int hf_imup_user_id = -1;
 static int hf_imup_user_name_length = -1;
@@ -85,7 +87,7 @@ text_fields split_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             f.ends_with = TERM_LF;
         }
         if (memchr(text + start, '\r', f.length)) {
-            proto_item *item = proto_tree_add_item(tree, hf_imup_text, tvb, f.offset, f.length, ENC_UTF_8);
+            proto_item *item = proto_tree_add_item(tree, hf_imup_text_field, tvb, f.offset, f.length, ENC_UTF_8);
             expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
                                    "A field holds a CR that does not end it");
         }
@@ -353,7 +355,7 @@ gboolean imup_user_entries_valid(tvbuff_t *tvb, gint offset, gint length, guint3
 }
 
 void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                               gint offset, gint length, imup_message *msg)
+                               gint offset, gint length, imup_message *msg, gboolean joined)
 {
     static const char *const status_names[] = { "public", "private" };
     gint end = offset + length;
@@ -366,14 +368,23 @@ void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         if (name_length > static_cast<guint32>(end - offset - 4))
             break;
         const char *name = string_at(tvb, pinfo, msg, offset + 4, name_length);
-        proto_item *entry = proto_tree_add_item(tree, hf_imup_user, tvb, offset, 4 + name_length, ENC_NA);
-        proto_item_set_text(entry, "User %u: %s (%s)", id, name, status_names[(word >> 30) & 1]);
-        proto_tree *sub = proto_item_add_subtree(entry, ett_imup_user);
-        proto_tree_add_item(sub, hf_imup_user_status, tvb, offset, 4, ENC_BIG_ENDIAN);
-        proto_tree_add_item(sub, hf_imup_user_id, tvb, offset, 4, ENC_BIG_ENDIAN);
-        proto_tree_add_item(sub, hf_imup_user_name_length, tvb, offset, 4, ENC_BIG_ENDIAN);
-        add_name(tvb, pinfo, sub, msg, hf_imup_user_name, tvb_get_ptr(tvb, offset + 4, name_length),
-                 offset + 4, name_length);
+        const char *status = status_names[(word >> 30) & 1];
+        proto_item *entry;
+        if (joined) {
+            // The joined list repeats the pages' entries: one line each, so that
+            // every field keeps one parent (-T ek writes a field per parent).
+            entry = proto_tree_add_string_format(tree, hf_imup_list_user, tvb, offset, 4 + name_length, name,
+                                                 "User %u: %s (%s)", id, name, status);
+        } else {
+            entry = proto_tree_add_item(tree, hf_imup_user, tvb, offset, 4 + name_length, ENC_NA);
+            proto_item_set_text(entry, "User %u: %s (%s)", id, name, status);
+            proto_tree *sub = proto_item_add_subtree(entry, ett_imup_user);
+            proto_tree_add_item(sub, hf_imup_user_status, tvb, offset, 4, ENC_BIG_ENDIAN);
+            proto_tree_add_item(sub, hf_imup_user_id, tvb, offset, 4, ENC_BIG_ENDIAN);
+            proto_tree_add_item(sub, hf_imup_user_name_length, tvb, offset, 4, ENC_BIG_ENDIAN);
+            add_name(tvb, pinfo, sub, msg, hf_imup_user_name, tvb_get_ptr(tvb, offset + 4, name_length),
+                     offset + 4, name_length);
+        }
         if (!first && id <= previous_id)
             expert_add_info_format(pinfo, entry, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
                                    "User ids are not in increasing order (%u after %u)", id, previous_id);
@@ -414,7 +425,7 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
     if (msg->type == IMUP_USER_LIST) {
         if (imup_user_entries_valid(tvb, TEXT_OFFSET, length, &msg->user_count)) {
             msg->user_list_valid = TRUE;
-            imup_dissect_user_entries(tvb, pinfo, tree, TEXT_OFFSET, length, msg);
+            imup_dissect_user_entries(tvb, pinfo, tree, TEXT_OFFSET, length, msg, FALSE);
         } else {
             proto_item *item = proto_tree_add_item(tree, hf_imup_text, tvb, TEXT_OFFSET, length, ENC_UTF_8);
             expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
@@ -455,7 +466,7 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
                                            msg->list_start_id);
                 msg->list_request_has_start = TRUE;
             } else {
-                item = proto_tree_add_item(fields_tree, hf_imup_text, tvb, f[0].offset, f[0].length, ENC_UTF_8);
+                item = proto_tree_add_item(fields_tree, hf_imup_text_field, tvb, f[0].offset, f[0].length, ENC_UTF_8);
                 expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
                                        "Start id is not a user id (0..1023)");
             }
@@ -549,8 +560,12 @@ void imup_text_register(int proto)
           NULL, HFILL } },
         { &hf_imup_peer_port, { "Peer port", "imup.peer.port", FT_UINT16, BASE_DEC, NULL, 0x0,
           NULL, HFILL } },
+        { &hf_imup_text_field, { "Unreadable field", "imup.text.field", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A field of the text that its type's grammar cannot read, shown as it is", HFILL } },
         { &hf_imup_user, { "User entry", "imup.user", FT_NONE, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
+        { &hf_imup_list_user, { "Joined user", "imup.list.user", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A user of the joined list: the name of an entry of one of the listing's pages", HFILL } },
         { &hf_imup_user_status, { "Status", "imup.user.status", FT_UINT32, BASE_DEC,
           VALS(imup_user_status_vals), 0xC0000000, NULL, HFILL } },
         { &hf_imup_user_id, { "User id", "imup.user.id", FT_UINT32, BASE_DEC, NULL, 0x3FF00000,

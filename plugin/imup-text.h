@@ -18,9 +18,11 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 // (§11); `count` receives the number of entries.
 gboolean imup_user_entries_valid(tvbuff_t *tvb, gint offset, gint length, guint32 *count);
 
-// One subtree per user entry. Call only on a range imup_user_entries_valid accepted.
+// One subtree per user entry, an imup.user; in the joined list of a listing
+// one imup.list.user line per entry instead (a field keeps one parent, as
+// -T ek needs). Call only on a range imup_user_entries_valid accepted.
 void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                               gint offset, gint length, imup_message *msg);
+                               gint offset, gint length, imup_message *msg, gboolean joined);
 
 // §4.2: 1 to 20 characters of UTF-8, no control, white space or comma.
 // Returns NULL when valid, else why not (a static string).

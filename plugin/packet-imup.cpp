@@ -55,9 +55,11 @@ static int hf_imup_peer_setup_frame = -1;
 static int hf_imup_peer_conversations = -1;
 static int hf_imup_list_page_number = -1;
 static int hf_imup_list_page_in = -1;
+static int hf_imup_list_joined = -1;
 static int hf_imup_list_users = -1;
 static int hf_imup_update_part = -1;
 static int hf_imup_update_part_in = -1;
+static int hf_imup_update_joined = -1;
 static int hf_imup_update_members = -1;
 static int hf_imup_update_member = -1;
 
@@ -393,12 +395,13 @@ static void add_listing(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imu
     const guint8 *data = static_cast<const guint8 *>(wmem_array_get_raw(l->entry_bytes));
     tvbuff_t *joined = tvb_new_child_real_data(tvb, data, bytes, bytes);
     add_new_data_source(pinfo, joined, "Joined user list");
-    proto_tree *list_tree = proto_tree_add_subtree_format(tree, joined, 0, bytes, ett_imup_list, &item,
-                                                          "Joined user list: %u users in %u pages", l->users, pages);
+    item = proto_tree_add_none_format(tree, hf_imup_list_joined, joined, 0, bytes,
+                                      "Joined user list: %u users in %u pages", l->users, pages);
     proto_item_set_generated(item);
+    proto_tree *list_tree = proto_item_add_subtree(item, ett_imup_list);
     item = proto_tree_add_uint(list_tree, hf_imup_list_users, joined, 0, 0, l->users);
     proto_item_set_generated(item);
-    imup_dissect_user_entries(joined, pinfo, list_tree, 0, bytes, msg);
+    imup_dissect_user_entries(joined, pinfo, list_tree, 0, bytes, msg, TRUE);
 }
 
 // §9.3: the parts of one group update, linked, and the whole member list on
@@ -425,10 +428,10 @@ static void add_update_parts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         return;
     guint32 count = wmem_array_get_count(u->lines);
     const imup_member_line *lines = static_cast<const imup_member_line *>(wmem_array_get_raw(u->lines));
-    proto_tree *list_tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_imup_update, &item,
-                                                          "Joined member list: %u members in %u parts", count,
-                                                          parts);
+    item = proto_tree_add_none_format(tree, hf_imup_update_joined, tvb, 0, 0,
+                                      "Joined member list: %u members in %u parts", count, parts);
     proto_item_set_generated(item);
+    proto_tree *list_tree = proto_item_add_subtree(item, ett_imup_update);
     item = proto_tree_add_uint(list_tree, hf_imup_update_members, tvb, 0, 0, count);
     proto_item_set_generated(item);
     if (count > IMUP_MAX_GROUP_MEMBERS)
@@ -772,12 +775,16 @@ void proto_register_imup(void)
           NULL, HFILL } },
         { &hf_imup_list_page_in, { "Other page in", "imup.list.page_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "Another page of the same listing", HFILL } },
+        { &hf_imup_list_joined, { "Joined user list", "imup.list.joined", FT_NONE, BASE_NONE, NULL, 0x0,
+          "The entries of all the pages of the listing, on the page that ends it", HFILL } },
         { &hf_imup_list_users, { "Users in the listing", "imup.list.users", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL } },
         { &hf_imup_update_part, { "Part of the group update", "imup.update.part", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL } },
         { &hf_imup_update_part_in, { "Other part in", "imup.update.part_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "Another part of the same group update", HFILL } },
+        { &hf_imup_update_joined, { "Joined member list", "imup.update.joined", FT_NONE, BASE_NONE, NULL, 0x0,
+          "The member lines of all the parts of the group update, on the part that completes it", HFILL } },
         { &hf_imup_update_members, { "Members in the joined list", "imup.update.members", FT_UINT32, BASE_DEC,
           NULL, 0x0, NULL, HFILL } },
         { &hf_imup_update_member, { "Member", "imup.update.member", FT_STRING, BASE_NONE, NULL, 0x0,

@@ -62,7 +62,7 @@ CACHED_FIELDS="frame.number _ws.col.Info imup.direction imup.seq imup.seq_full i
  imup.time_since_first imup.time_since_previous imup.duplicate_answer_of imup.src_user imup.dst_user
  imup.group.members imup.group.mode imup.member imup.inviter imup.peer.name imup.peer.addr imup.peer.port
  imup.peer.setup_frame imup.peer.conversations imup.user.status imup.user.id imup.user.name_length
- imup.user.name imup.list.start_id imup.list.page imup.list.page_in imup.list.users
+ imup.user.name imup.list.start_id imup.list.page imup.list.page_in imup.list.users imup.list.user
  imup.more_parts imup.update.part imup.update.part_in imup.update.members imup.update.member
  imup.bad_length imup.length_literal imup.length_convention_changed imup.reserved_set imup.bad_state_mode
  imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction imup.retransmission
