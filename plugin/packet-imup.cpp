@@ -16,6 +16,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/utf8_entities.h>
 
 // value_string.h and tfs.h, wherever this Wireshark keeps them.
 #include "imup-compat.h"
@@ -496,18 +497,36 @@ static void info_add_printable(info_text *info, packet_info *pinfo, const char *
     info_add(info, value);
 }
 
+// A quoted text longer than this many bytes is cut (at a character boundary)
+// and its length shown: the Info column is one line of a packet list.
+enum : size_t { INFO_MAX_QUOTED_BYTES = 60 };
+
 // " label=value", or " \"value\"" when quoted; nothing when the field is absent.
+// A long quoted text reads " \"Bonjour…\" (3000 bytes)".
 static void info_add_field(info_text *info, packet_info *pinfo, const char *label, const char *value, bool quoted)
 {
     if (!value)
         return;
     info_add(info, " ");
     info_add(info, label);
-    if (quoted)
+    if (!quoted) {
+        info_add_printable(info, pinfo, value);
+        return;
+    }
+    size_t length = strlen(value);
+    info_add(info, "\"");
+    if (length <= INFO_MAX_QUOTED_BYTES) {
+        info_add_printable(info, pinfo, value);
         info_add(info, "\"");
-    info_add_printable(info, pinfo, value);
-    if (quoted)
-        info_add(info, "\"");
+        return;
+    }
+    size_t cut = INFO_MAX_QUOTED_BYTES;
+    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
+        cut--;  // not inside a UTF-8 sequence
+    info_add_printable(info, pinfo, wmem_strndup(pinfo->pool, value, cut));
+    info_add(info, UTF8_HORIZONTAL_ELLIPSIS "\" (");
+    info_add_uint(info, static_cast<guint32>(length));
+    info_add(info, " bytes)");
 }
 
 // The Info column: type, sequence number, the key text (PROTOCOL.md §13 ladder).
