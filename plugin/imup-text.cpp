@@ -14,25 +14,23 @@
 // Text (§4, §11), in protocol order.
 static int hf_imup_text = -1;
 static int hf_imup_text_field = -1;
-static int hf_imup_username = -1;
 static int hf_imup_message = -1;
 static int hf_imup_sender = -1;
 static int hf_imup_recipient = -1;
 static int hf_imup_member = -1;
+static int hf_imup_member_addr = -1;
+static int hf_imup_member_port = -1;
 static int hf_imup_inviter = -1;
 static int hf_imup_reason = -1;
 static int hf_imup_invite_text = -1;
 static int hf_imup_mode_text = -1;
 static int hf_imup_list_start_id = -1;
-static int hf_imup_peer_name = -1;
-static int hf_imup_peer_addr = -1;
-static int hf_imup_peer_port = -1;
 static int hf_imup_user = -1;
-static int hf_imup_list_user = -1;
 static int hf_imup_user_status = -1;
 static int hf_imup_user_id = -1;
 static int hf_imup_user_name_length = -1;
-static int hf_imup_user_name = -1;
+static int hf_imup_user_name = -1;  // Connexion, Deconnexion, member lines, user entries
+static int hf_imup_list_user = -1;
 
 static gint ett_imup_text = -1;
 static gint ett_imup_member = -1;
@@ -216,15 +214,15 @@ void dissect_member_lines(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
         check_terminator(pinfo, member_item, msg, f);
         if (space) {
             proto_tree *sub = proto_item_add_subtree(member_item, ett_imup_member);
-            add_name(tvb, pinfo, sub, msg, hf_imup_peer_name, line, f.offset, name_length);
+            add_name(tvb, pinfo, sub, msg, hf_imup_user_name, line, f.offset, name_length);
             const guint8 *endpoint = line + name_length + 1;
             gint ep_offset = f.offset + name_length + 1;
             gint ep_length = f.length - name_length - 1;
             if (parse_endpoint(endpoint, ep_length, &m.ipv4, &m.port)) {
                 gint addr_length = static_cast<gint>(
                     static_cast<const guint8 *>(memchr(endpoint, ':', ep_length)) - endpoint);
-                proto_tree_add_ipv4(sub, hf_imup_peer_addr, tvb, ep_offset, addr_length, m.ipv4);
-                proto_tree_add_uint(sub, hf_imup_peer_port, tvb, ep_offset + addr_length + 1,
+                proto_tree_add_ipv4(sub, hf_imup_member_addr, tvb, ep_offset, addr_length, m.ipv4);
+                proto_tree_add_uint(sub, hf_imup_member_port, tvb, ep_offset + addr_length + 1,
                                     ep_length - addr_length - 1, m.port);
                 m.has_endpoint = TRUE;
                 msg->members_have_endpoints = TRUE;
@@ -453,7 +451,7 @@ void imup_dissect_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
                            "user name");
         if (fields.count >= 1) {
             check_terminator(pinfo, text_item, msg, f[0]);
-            msg->name = add_name(tvb, pinfo, fields_tree, msg, hf_imup_username, text + (f[0].offset - TEXT_OFFSET), f[0].offset, f[0].length);
+            msg->name = add_name(tvb, pinfo, fields_tree, msg, hf_imup_user_name, text + (f[0].offset - TEXT_OFFSET), f[0].offset, f[0].length);
         }
         break;
     case IMUP_LIST_REQUEST:
@@ -534,46 +532,43 @@ void imup_text_register(int proto)
     static hf_register_info hf[] = {
         { &hf_imup_text, { "Text", "imup.text", FT_STRING, BASE_NONE, NULL, 0x0,
           "All the bytes after the header", HFILL } },
-        { &hf_imup_username, { "User name", "imup.username", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+        { &hf_imup_text_field, { "Unreadable field", "imup.text.field", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A field of the text that its type's grammar cannot read, shown as it is", HFILL } },
         { &hf_imup_message, { "Message", "imup.message", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+          "The text a user sends (types 9 and 18)", HFILL } },
         { &hf_imup_sender, { "Original sender", "imup.sender", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+          "The user who sent the message the server relays", HFILL } },
         { &hf_imup_recipient, { "Recipient", "imup.recipient", FT_STRING, BASE_NONE, NULL, 0x0,
           "The one user a direct message goes to", HFILL } },
         { &hf_imup_member, { "Member", "imup.member", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+          "A member of the group: a member line of a group update, or a name an invitation lists", HFILL } },
+        { &hf_imup_member_addr, { "Member address", "imup.member.addr", FT_IPv4, BASE_NONE, NULL, 0x0,
+          "The IPv4 address a decentralized group's member is reached at", HFILL } },
+        { &hf_imup_member_port, { "Member port", "imup.member.port", FT_UINT16, BASE_DEC, NULL, 0x0,
+          "The UDP port a decentralized group's member is reached at", HFILL } },
         { &hf_imup_inviter, { "Inviter", "imup.inviter", FT_STRING, BASE_NONE, NULL, 0x0,
           "The member who opened the group (first name of a relayed invitation)", HFILL } },
         { &hf_imup_reason, { "Reason", "imup.reason", FT_STRING, BASE_NONE, NULL, 0x0,
           "Free text for people", HFILL } },
         { &hf_imup_invite_text, { "Invitation text", "imup.invite_text", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+          "The free text after the names of an invitation", HFILL } },
         { &hf_imup_mode_text, { "Mode text", "imup.mode_text", FT_STRING, BASE_NONE, NULL, 0x0,
           "centralise or decentralise; the mode bits win", HFILL } },
         { &hf_imup_list_start_id, { "Start at user id", "imup.list.start_id", FT_UINT32, BASE_DEC, NULL, 0x0,
           "The first user id of the page asked for", HFILL } },
-        { &hf_imup_peer_name, { "Peer name", "imup.peer.name", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
-        { &hf_imup_peer_addr, { "Peer address", "imup.peer.addr", FT_IPv4, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
-        { &hf_imup_peer_port, { "Peer port", "imup.peer.port", FT_UINT16, BASE_DEC, NULL, 0x0,
-          NULL, HFILL } },
-        { &hf_imup_text_field, { "Unreadable field", "imup.text.field", FT_STRING, BASE_NONE, NULL, 0x0,
-          "A field of the text that its type's grammar cannot read, shown as it is", HFILL } },
         { &hf_imup_user, { "User entry", "imup.user", FT_NONE, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
+          "One user of a user list page: status, id and name", HFILL } },
+        { &hf_imup_user_status, { "Status", "imup.user.status", FT_UINT32, BASE_DEC,
+          VALS(imup_user_status_vals), 0xC0000000, "Whether the user is in the public room or a private group",
+          HFILL } },
+        { &hf_imup_user_id, { "User id", "imup.user.id", FT_UINT32, BASE_DEC, NULL, 0x3FF00000,
+          "The slot number the server gave the user (0 to 1023)", HFILL } },
+        { &hf_imup_user_name_length, { "Name length", "imup.user.name_length", FT_UINT32, BASE_DEC, NULL,
+          0x000FFFFF, "Bytes of the name that follows the entry's word", HFILL } },
+        { &hf_imup_user_name, { "User name", "imup.user.name", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A user's name: asked for by a Connexion, of a member line or of a user entry", HFILL } },
         { &hf_imup_list_user, { "Joined user", "imup.list.user", FT_STRING, BASE_NONE, NULL, 0x0,
           "A user of the joined list: the name of an entry of one of the listing's pages", HFILL } },
-        { &hf_imup_user_status, { "Status", "imup.user.status", FT_UINT32, BASE_DEC,
-          VALS(imup_user_status_vals), 0xC0000000, NULL, HFILL } },
-        { &hf_imup_user_id, { "User id", "imup.user.id", FT_UINT32, BASE_DEC, NULL, 0x3FF00000,
-          NULL, HFILL } },
-        { &hf_imup_user_name_length, { "Name length", "imup.user.name_length", FT_UINT32, BASE_DEC, NULL,
-          0x000FFFFF, NULL, HFILL } },
-        { &hf_imup_user_name, { "Name", "imup.user.name", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL } },
     };
     static gint *ett[] = { &ett_imup_text, &ett_imup_member, &ett_imup_user };
     proto_register_field_array(proto, hf, G_N_ELEMENTS(hf));

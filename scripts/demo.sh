@@ -181,7 +181,7 @@ awk -F '\t' 'function who(a) { return a == "127.0.0.2" ? "Lucy" : a == "127.0.0.
   { printf "%3s %7.3f  %-6s -> %-6s  %s\n", $1, $2, who($3), who($4), $5 }' "$work/list.txt"
 # shellcheck disable=SC2086
 retransmissions=$(ts -r "$shown" -2 $decode_as -Y imup.retransmission -T fields -e frame.number \
-  -e imup.retransmission_of -e imup.time_since_first | awk -F '\t' '{ printf "frame %s resends frame %s, %.1f s later\n", $1, $2, $3 }')
+  -e imup.request.retransmission_of -e imup.request.since_first | awk -F '\t' '{ printf "frame %s resends frame %s, %.1f s later\n", $1, $2, $3 }')
 [ -n "$retransmissions" ] || story_die "tshark shows no retransmission in $capture"
 echo
 echo "retransmissions (filter imup.retransmission): $retransmissions"
@@ -198,7 +198,7 @@ heading "Done in $(( $(date +%s) - started )) s: open the capture in Wireshark"
 echo "the capture:     $capture"
 echo "open it with:    wireshark $capture"
 [ "$port" -eq 2017 ] || echo "                 (port $port: Analyze > Decode As... UDP port $port as IMUP, or add -d udp.port==$port,imup)"
-echo "try the filters: imup.retransmission   imup.type == 14   imup.response_time > 0.1"
+echo "try the filters: imup.retransmission   imup.type == 14   imup.answer.time > 0.1"
 echo "and the menus:   Statistics > IMUP,  Analyze > Expert Information,  Statistics > Flow Graph"
 if [ "$(id -u)" -eq 0 ]; then
   echo "you are root: Wireshark run as root ignores personal plugin folders. To see the"

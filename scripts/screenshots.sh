@@ -179,8 +179,8 @@ as_user tshark -r "$PCAP" -c 1 >/dev/null 2>"$WORK/tshark.log" ||
     die "tshark cannot read ${CAPTURE:-the capture}: $(head -3 "$WORK/tshark.log")"
 [ -n "$(first_match imup)" ] || die "no packet of ${CAPTURE:-the capture} decodes as IMUP"
 if [ -z "$FRAME" ]; then
-    FRAME=$(first_match 'imup.retransmission && imup.response_in')
-    [ -n "$FRAME" ] || FRAME=$(first_match '_ws.expert && imup && (imup.response_in || imup.response_to)')
+    FRAME=$(first_match 'imup.retransmission && imup.request.answer_in')
+    [ -n "$FRAME" ] || FRAME=$(first_match '_ws.expert && imup && (imup.request.answer_in || imup.answer.request_in)')
     [ -n "$FRAME" ] || FRAME=$(first_match imup)
 fi
 # The details pane lists one line per protocol; the IMUP line's place among

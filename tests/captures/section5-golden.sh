@@ -9,7 +9,7 @@ golden=$(dirname "$0")/section5.fields
 staged=$(stage "$IMUP_CAPTURES/section5.pcap")
 ts -r "$staged" -2 -T fields -E separator=/t -E occurrence=a -E aggregator=, \
   -e frame.number -e frame.time_relative -e ip.src -e ip.dst -e imup.seq -e imup.type \
-  -e imup.retransmission_of -e imup.response_to -e _ws.col.Info -e _ws.expert.message \
+  -e imup.request.retransmission_of -e imup.answer.request_in -e _ws.col.Info -e _ws.expert.message \
   2>"$T/err" > "$T/section5.raw" || fail "tshark failed: $(cat "$T/err")"
 tshark_fields_as_4_0 < "$T/section5.raw" > "$T/section5.fields"
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then

@@ -57,7 +57,7 @@ cp "$capture" "$T/tshark/live.pcap"
 chmod a+r "$T/tshark/live.pcap"
 ts() { tshark_run "$@"; }
 retrans=$(ts -r "$T/tshark/live.pcap" -2 -d "udp.port==$port,imup" -Y imup.retransmission -T fields \
-  -e frame.number -e imup.retransmission_of -e imup.type 2>/dev/null)
+  -e frame.number -e imup.request.retransmission_of -e imup.type 2>/dev/null)
 [ "$(echo "$retrans" | grep -c .)" -eq 1 ] || fail "tshark sees [$retrans] as retransmissions, expected one"
 first=$(echo "$retrans" | cut -f2)
 [ "$(echo "$retrans" | cut -f3)" = 18 ] || fail "the retransmission is not a Message: [$retrans]"

@@ -57,13 +57,13 @@ frames_matching() {
 
 # The fields field_of and frames_with can read; tshark runs once per capture
 # for all of them. Expert infos print 1 where they fire.
-CACHED_FIELDS="frame.number _ws.col.Info imup.direction imup.seq imup.seq_full imup.type imup.more
- imup.response_in imup.response_to imup.response_time imup.retransmission_of imup.retransmission_number
- imup.time_since_first imup.time_since_previous imup.duplicate_answer_of imup.src_user imup.dst_user
- imup.group.members imup.group.mode imup.member imup.inviter imup.peer.name imup.peer.addr imup.peer.port
+CACHED_FIELDS="frame.number _ws.col.Info imup.direction imup.seq imup.seq.full imup.type imup.list.more
+ imup.request.answer_in imup.answer.request_in imup.answer.time imup.request.retransmission_of imup.request.retransmission_number
+ imup.request.since_first imup.request.since_previous imup.answer.duplicate_of imup.src.user imup.dst.user
+ imup.group.members imup.group.mode imup.member imup.inviter imup.member.addr imup.member.port
  imup.peer.setup_frame imup.peer.conversations imup.user.status imup.user.id imup.user.name_length
  imup.user.name imup.list.start_id imup.list.page imup.list.page_in imup.list.users imup.list.user
- imup.more_parts imup.update.part imup.update.part_in imup.update.members imup.update.member
+ imup.update.more imup.update.part imup.update.part_in imup.update.members imup.update.member
  imup.bad_length imup.length_literal imup.length_convention_changed imup.reserved_set imup.bad_state_mode
  imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction imup.retransmission
  imup.retransmit_too_soon imup.too_many_tries imup.unanswered imup.unexpected_answer imup.duplicate_answer

@@ -14,12 +14,12 @@ expect_equal "each shows the type 11 that set it up" "19,20,21,22,23,24,26" \
 expect_equal "frame 15 set up the three pairs" "3" "$(field_of "$pcap" 15 imup.peer.conversations)"
 expect_equal "frame 17 repeats the list and sets up nothing new" "" "$(field_of "$pcap" 17 imup.peer.conversations)"
 expect_equal "member names" "Sheng,Lucy,Bob" "$(field_of "$pcap" 15 imup.member)"
-expect_equal "peer names" "Sheng,Lucy,Bob" "$(field_of "$pcap" 15 imup.peer.name)"
-expect_equal "peer addresses" "127.0.0.2,127.0.0.3,127.0.0.4" "$(field_of "$pcap" 15 imup.peer.addr)"
-expect_equal "peer ports" "40001,40002,40003" "$(field_of "$pcap" 15 imup.peer.port)"
-expect_equal "a peer's ACK answers its message" "20" "$(field_of "$pcap" 19 imup.response_in)"
+expect_equal "peer names" "Sheng,Lucy,Bob" "$(field_of "$pcap" 15 imup.user.name)"
+expect_equal "peer addresses" "127.0.0.2,127.0.0.3,127.0.0.4" "$(field_of "$pcap" 15 imup.member.addr)"
+expect_equal "peer ports" "40001,40002,40003" "$(field_of "$pcap" 15 imup.member.port)"
+expect_equal "a peer's ACK answers its message" "20" "$(field_of "$pcap" 19 imup.request.answer_in)"
 expect_equal "peers are named by their Connexion" "Sheng|Lucy" \
-    "$(field_of "$pcap" 19 imup.src_user)|$(field_of "$pcap" 19 imup.dst_user)"
+    "$(field_of "$pcap" 19 imup.src.user)|$(field_of "$pcap" 19 imup.dst.user)"
 expect_equal "the group's mode is decentralized" "1" "$(field_of "$pcap" 19 imup.group.mode)"
 expect_equal "the group's members" "Sheng,Lucy,Bob" "$(field_of "$pcap" 19 imup.group.members)"
 expect_equal "Info reads like the ladder" 'Message (private, decentralized) seq=0 "Salut"' \

@@ -29,9 +29,9 @@ check truncated 25
 expect_equal "only the truncated datagram is a malformed packet" "25" "$(frames_matching "$pcap" _ws.malformed)"
 expect_equal "clean datagrams carry no expert info" "" \
     "$(frames_matching "$pcap" 'frame.number in {1,2,4,6,8,11,13,15,17,21,24} && _ws.expert')"
-expect_equal "the retransmission points at the first copy" "15" "$(field_of "$pcap" 16 imup.retransmission_of)"
-expect_equal "the duplicate answer points at the first answer" "21" "$(field_of "$pcap" 22 imup.duplicate_answer_of)"
-expect_equal "the duplicate answer still links to its request" "20" "$(field_of "$pcap" 22 imup.response_to)"
+expect_equal "the retransmission points at the first copy" "15" "$(field_of "$pcap" 16 imup.request.retransmission_of)"
+expect_equal "the duplicate answer points at the first answer" "21" "$(field_of "$pcap" 22 imup.answer.duplicate_of)"
+expect_equal "the duplicate answer still links to its request" "20" "$(field_of "$pcap" 22 imup.answer.request_in)"
 expect_equal "a too-short datagram reads as truncated in Info" \
     "Truncated datagram (shorter than the 4-byte header)" "$(field_of "$pcap" 25 _ws.col.Info)"
 

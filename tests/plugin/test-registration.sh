@@ -20,11 +20,11 @@ expect_equal "heuristic on UDP, enabled" "udp	imup	T" \
     "$(ts -G heuristic-decodes 2>/dev/null | cut -f1-3 | grep -P '\timup\t')"
 
 ts -G fields 2>/dev/null | cut -f3 > "$WORK/fields.txt"
-for field in imup.seq imup.type imup.length imup.reserved imup.state imup.mode imup.more imup.text \
-    imup.username imup.message imup.sender imup.recipient imup.member imup.inviter imup.reason \
-    imup.peer.name imup.peer.addr imup.peer.port imup.user.status imup.user.id imup.user.name_length \
-    imup.user.name imup.response_in imup.response_to imup.response_time imup.retransmission_of \
-    imup.seq_full imup.src_user imup.dst_user imup.group.members imup.group.mode imup.peer.setup_frame \
+for field in imup.seq imup.type imup.length imup.reserved imup.state imup.mode imup.list.more imup.text \
+    imup.user.name imup.message imup.sender imup.recipient imup.member imup.inviter imup.reason \
+    imup.member.addr imup.member.port imup.user.status imup.user.id imup.user.name_length \
+    imup.request.answer_in imup.answer.request_in imup.answer.time imup.request.retransmission_of \
+    imup.seq.full imup.src.user imup.dst.user imup.group.members imup.group.mode imup.peer.setup_frame \
     imup.list.page_in imup.list.users \
     imup.bad_length imup.length_convention_changed imup.reserved_set imup.bad_state_mode \
     imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction \

@@ -16,7 +16,7 @@ expect_equal "length_convention_changed only on 'InvalideEnvoie'" "7" \
 expect_equal "no other expert on lengths or limits" "" \
     "$(frames_matching "$pcap" 'imup.limit_exceeded || imup.reserved_set || imup.bad_state_mode || imup.unknown_type || imup.wrong_direction || imup.truncated')"
 expect_equal "the lost message to Bob is one retransmission, 2.5 s after the first" "6" \
-    "$(frames_matching "$pcap" 'imup.retransmission && imup.time_since_previous >= 2 && !imup.retransmit_too_soon')"
+    "$(frames_matching "$pcap" 'imup.retransmission && imup.request.since_previous >= 2 && !imup.retransmit_too_soon')"
 expect_equal "every answer answers a request" "" "$(frames_with "$pcap" imup.unexpected_answer)"
 expect_equal "only the server's 11, 12 and 13 go unanswered (the draft shows no ACK)" "24,35,36" \
     "$(frames_with "$pcap" imup.unanswered)"

@@ -17,14 +17,14 @@ chmod a+r "$pcap"
 # Lucy; 9 a probe between two parts; 20-21 Sheng and Lucy (last part), 22-23
 # Sheng and member 01 (first part): peer messages and their ACKs.
 expect_equal "M is set on every part but the last" "5,6,10,11,14" \
-    "$(frames_matching "$pcap" 'imup.more_parts == 1')"
-expect_equal "the last parts have M clear" "16,17" "$(frames_matching "$pcap" 'imup.more_parts == 0')"
+    "$(frames_matching "$pcap" 'imup.update.more == 1')"
+expect_equal "the last parts have M clear" "16,17" "$(frames_matching "$pcap" 'imup.update.more == 0')"
 expect_equal "bit 3 of type 11 is not a reserved bit" "" "$(frames_matching "$pcap" 'imup.reserved_set')"
 expect_equal "no text or limit fault" "" \
     "$(frames_matching "$pcap" 'imup.malformed_text || imup.limit_exceeded || imup.unexpected_answer')"
 expect_equal "each part is its own request, ACKed" "7|8|13|15|18|19" \
-    "$(fields_of "$pcap" imup.response_in '|' 5 6 10 11 16 17)"
-expect_equal "the resent part is a retransmission of part 2" "11" "$(field_of "$pcap" 14 imup.retransmission_of)"
+    "$(fields_of "$pcap" imup.request.answer_in '|' 5 6 10 11 16 17)"
+expect_equal "the resent part is a retransmission of part 2" "11" "$(field_of "$pcap" 14 imup.request.retransmission_of)"
 expect_equal "part numbers to Sheng" "1|2|3" \
     "$(fields_of "$pcap" imup.update.part '|' 5 10 16)"
 expect_equal "part numbers to Lucy, per pair" "1|2|3" \
@@ -50,8 +50,8 @@ expect_equal "peer datagrams decode as IMUP, peer to peer" "20,21,22,23" \
 expect_equal "each shows the part that completed the list" "20,21,22,23" \
     "$(frames_matching "$pcap" 'imup.peer.setup_frame == 16')"
 expect_equal "a member of the first part is named from the joined list" \
-    "$(echo "$joined" | cut -d, -f1 | cut -d' ' -f1)" "$(field_of "$pcap" 22 imup.dst_user)"
-expect_equal "and its ACK answers Sheng's message" "23" "$(field_of "$pcap" 22 imup.response_in)"
+    "$(echo "$joined" | cut -d, -f1 | cut -d' ' -f1)" "$(field_of "$pcap" 22 imup.dst.user)"
+expect_equal "and its ACK answers Sheng's message" "23" "$(field_of "$pcap" 22 imup.request.answer_in)"
 case "$(field_of "$pcap" 5 _ws.col.Info)" in
     "Group update seq=0 [more] members="*) pass "Info marks a part with more to come" ;;
     *) fail "Info of frame 5 does not say [more]: $(field_of "$pcap" 5 _ws.col.Info)" ;;

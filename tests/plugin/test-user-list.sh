@@ -9,8 +9,8 @@ expect_equal "page 1 entries: status" "0,0,1" "$(field_of "$pcap" 4 imup.user.st
 expect_equal "page 1 entries: ids" "0,1,2" "$(field_of "$pcap" 4 imup.user.id)"
 expect_equal "page 1 entries: name lengths" "5,4,3" "$(field_of "$pcap" 4 imup.user.name_length)"
 expect_equal "page 1 entries: names" "Sheng,Lucy,Bob" "$(field_of "$pcap" 4 imup.user.name)"
-expect_equal "page 1 says more pages follow" "1" "$(field_of "$pcap" 4 imup.more)"
-expect_equal "page 2 is the last" "0" "$(field_of "$pcap" 6 imup.more)"
+expect_equal "page 1 says more pages follow" "1" "$(field_of "$pcap" 4 imup.list.more)"
+expect_equal "page 2 is the last" "0" "$(field_of "$pcap" 6 imup.list.more)"
 expect_equal "the second request starts at id 3" "3" "$(field_of "$pcap" 5 imup.list.start_id)"
 expect_equal "page numbers" "1|2|1" \
     "$(fields_of "$pcap" imup.list.page '|' 4 6 8)"

@@ -46,8 +46,8 @@ cat > "$T/all.txt" <<'SCRIPT'
 SCRIPT
 "$CRAFT" -f "$T/all.txt" -o "$T/all.pcapng"
 tshark_plugin -2 -r "$T/all.pcapng" -T fields -E separator=';' -e frame.number -e imup.seq -e imup.type \
-  -e imup.length -e udp.length -e imup.response_in > "$T/fields" || { cat "$T/tshark.err"; fail "tshark"; }
-# frame;seq;type;response_in (the request's answer frame, from the plugin's tracking)
+  -e imup.length -e udp.length -e imup.request.answer_in > "$T/fields" || { cat "$T/tshark.err"; fail "tshark"; }
+# frame;seq;type;request.answer_in (the request's answer frame, from the plugin's tracking)
 cat > "$T/expected" <<'EXPECTED'
 1;0;1;2
 2;0;8;
@@ -83,7 +83,7 @@ awk -F';' '{ n = $5 - 8 - 4; want = n > 0 ? n - 1 : 0; if ($4 != want) { print; 
   || fail "length field"
 # Text fields as crafted.
 tshark_plugin -r "$T/all.pcapng" -Y 'frame.number == 1 || frame.number == 17' -T fields \
-  -e imup.username -e imup.message -e imup.recipient > "$T/text"
+  -e imup.user.name -e imup.message -e imup.recipient > "$T/text"
 printf 'Sheng\t\t\n\té à ü\tBob\n' | diff - "$T/text" || fail "text fields"
 
 # The same faults named the same way by the plugin and by imup-verify.
