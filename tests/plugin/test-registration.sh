@@ -37,6 +37,16 @@ for field in imup.seq imup.type imup.length imup.reserved imup.state imup.mode i
     fi
 done
 
+# Every field says what it is, and no two fields share a label (expert infos,
+# registered by Wireshark as FT_NONE fields without a blurb, aside).
+ts -G fields 2>/dev/null | awk -F '\t' '$1 == "F" && $5 == "imup"' > "$WORK/imup-fields.txt"
+expect_equal "every field has a blurb" "" \
+    "$(awk -F '\t' '$8 == "" && !($4 == "FT_NONE" && $6 == "") { print $3 }' "$WORK/imup-fields.txt" | tr '\n' ' ')"
+expect_equal "no blurb cites a section number instead of saying what the field is" "" \
+    "$(awk -F '\t' '$8 ~ /PROTOCOL|section/ { print $3 }' "$WORK/imup-fields.txt" | tr '\n' ' ')"
+expect_equal "no label names two fields" "" \
+    "$(awk -F '\t' '{ print $2 "\t" $3 }' "$WORK/imup-fields.txt" | sort -u | cut -f1 | sort | uniq -d | tr '\n' ' ')"
+
 ts -G currentprefs 2>/dev/null > "$WORK/prefs.txt"
 for pref in imup.length_convention imup.min_retransmit_ms imup.max_tries; do
     if grep -q "^#$pref:" "$WORK/prefs.txt"; then pass "preference $pref"; else fail "preference $pref missing"; fi
