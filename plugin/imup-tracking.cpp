@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // State across datagrams (PROTOCOL.md §6, §9, §10, §11), built on the first
-// pass only and memoised per frame with p_add_proto_data, so a second pass
-// (tshark -2, or clicking around in Wireshark) shows the same thing and can
-// add the links that point forward (a request's answer).
+// pass only: the requests and answers of each side on the conversation's own
+// data, the user and group of an endpoint by its whole address and port (never
+// a hash of it), and what was decided for a frame memoised with
+// p_add_proto_data, so a second pass (tshark -2, or clicking around in
+// Wireshark) shows the same thing and can add the links that point forward (a
+// request's answer).
 
 #include "imup-tracking.h"
 
@@ -10,12 +13,6 @@
 #include <epan/proto_data.h>
 
 namespace {
-
-// A directed pair of endpoints: the requester A and the peer B it asks.
-struct pair_key {
-    guint64 requester;
-    guint64 responder;
-};
 
 // What an endpoint is, as far as the capture has told us.
 struct endpoint_state {
@@ -38,11 +35,6 @@ struct pair_state {
     imup_update *update;           // server->client: the update being received in parts
 };
 
-// A peer-to-peer conversation a type 11 announced.
-struct peer_conversation {
-    guint32 setup_frame;
-};
-
 // The transaction map needs the request's direction and its extra data too.
 struct transaction_extra {
     imup_transaction t;
@@ -51,8 +43,24 @@ struct transaction_extra {
     const char *members;
 };
 
-// A datagram's two endpoints and the two directed pairs between them, so that
-// each datagram costs one lookup here instead of four.
+// IMUP's data on a Wireshark conversation (one UDP address/port pair), as
+// packet-coap.c and packet-tftp.c keep theirs: the state of each side as a
+// requester of the other. Side 0 is the endpoint that sent the first datagram
+// seen (or, for a conversation a type 11 set up, the first member of the pair).
+struct imup_conversation {
+    address addr0;             // file scope
+    guint32 port0;
+    pair_state sides[2];       // sides[i]: requests from side i to the other
+    guint32 peer_setup_frame;  // a peer-to-peer conversation: the type 11 that announced it
+};
+
+// The endpoint key: an address (any type, compared whole) and a port.
+struct endpoint_key {
+    address addr;
+    guint32 port;
+};
+
+// The datagram's endpoints and its conversation's two directions.
 struct route {
     endpoint_state *src;
     endpoint_state *dst;
@@ -75,74 +83,66 @@ void store_transaction(pair_state *pair, transaction_extra *x)
     pair->slots[static_cast<guint32>(x->t.full_seq) & (IMUP_SEQ_SPACE - 1)] = x;
 }
 
-wmem_map_t *endpoints;  // guint64 endpoint key -> endpoint_state
-wmem_map_t *pairs;      // pair_key -> pair_state
-wmem_map_t *routes;     // pair_key (source, destination) -> route
+// The user and the group of an endpoint hold across its conversations (with
+// the server and with its peers), and Wireshark keeps no data per endpoint:
+// they are kept here, keyed by the whole address and port.
+wmem_map_t *endpoints;  // endpoint_key -> endpoint_state
 
-guint pair_hash(gconstpointer key)
+guint endpoint_hash(gconstpointer key)
 {
-    const pair_key *k = static_cast<const pair_key *>(key);
-    guint64 mixed = k->requester * 0x9E3779B97F4A7C15ULL ^ k->responder;
-    return static_cast<guint>(mixed ^ (mixed >> 32));
+    const endpoint_key *k = static_cast<const endpoint_key *>(key);
+    return add_address_to_hash(k->port * 2654435761u, &k->addr);
 }
 
-gboolean pair_equal(gconstpointer a, gconstpointer b)
+gboolean endpoint_equal(gconstpointer a, gconstpointer b)
 {
-    const pair_key *x = static_cast<const pair_key *>(a);
-    const pair_key *y = static_cast<const pair_key *>(b);
-    return x->requester == y->requester && x->responder == y->responder;
+    const endpoint_key *x = static_cast<const endpoint_key *>(a);
+    const endpoint_key *y = static_cast<const endpoint_key *>(b);
+    return x->port == y->port && addresses_equal(&x->addr, &y->addr);
 }
 
-// IPv4 address and port in one number; other address types are hashed (IMUP
-// is IPv4-only, but a heuristic match over IPv6 must not crash the tracker).
-guint64 endpoint_key(const address *addr, guint32 port)
+endpoint_state *get_endpoint(const address *addr, guint32 port)
 {
-    if (addr->type == AT_IPv4 && addr->len == 4) {
-        guint32 ip;
-        memcpy(&ip, addr->data, 4);
-        return (static_cast<guint64>(g_ntohl(ip)) << 16) | port;
-    }
-    guint32 hash = 2166136261u;
-    const guint8 *p = static_cast<const guint8 *>(addr->data);
-    for (int i = 0; i < addr->len; i++)
-        hash = (hash ^ p[i]) * 16777619u;
-    return (1ULL << 63) | (static_cast<guint64>(hash) << 16) | port;
-}
-
-guint64 ipv4_endpoint_key(guint32 ipv4_network_order, guint16 port)
-{
-    return (static_cast<guint64>(g_ntohl(ipv4_network_order)) << 16) | port;
-}
-
-endpoint_state *get_endpoint(guint64 key)
-{
+    endpoint_key key;
+    key.addr = *addr;  // a shallow copy for the lookup
+    key.port = port;
     endpoint_state *e = static_cast<endpoint_state *>(wmem_map_lookup(endpoints, &key));
     if (!e) {
-        guint64 *stored = wmem_new(wmem_file_scope(), guint64);
-        *stored = key;
+        endpoint_key *stored = wmem_new(wmem_file_scope(), endpoint_key);
+        copy_address_wmem(wmem_file_scope(), &stored->addr, addr);
+        stored->port = port;
         e = wmem_new0(wmem_file_scope(), endpoint_state);
         wmem_map_insert(endpoints, stored, e);
     }
     return e;
 }
 
-pair_state *find_pair(guint64 requester, guint64 responder)
+// The conversation's IMUP data, made when it has none; `addr0`/`port0` become
+// side 0.
+imup_conversation *conversation_data(conversation_t *conv, const address *addr0, guint32 port0)
 {
-    pair_key key = { requester, responder };
-    return static_cast<pair_state *>(wmem_map_lookup(pairs, &key));
+    imup_conversation *c = static_cast<imup_conversation *>(conversation_get_proto_data(conv, proto_imup));
+    if (!c) {
+        c = wmem_new0(wmem_file_scope(), imup_conversation);
+        copy_address_wmem(wmem_file_scope(), &c->addr0, addr0);
+        c->port0 = port0;
+        conversation_add_proto_data(conv, proto_imup, c);
+    }
+    return c;
 }
 
-pair_state *get_pair(guint64 requester, guint64 responder)
+route get_route(packet_info *pinfo)
 {
-    pair_state *p = find_pair(requester, responder);
-    if (!p) {
-        pair_key *key = wmem_new(wmem_file_scope(), pair_key);
-        key->requester = requester;
-        key->responder = responder;
-        p = wmem_new0(wmem_file_scope(), pair_state);
-        wmem_map_insert(pairs, key, p);
-    }
-    return p;
+    imup_conversation *c = conversation_data(find_or_create_conversation(pinfo), &pinfo->src, pinfo->srcport);
+    int from = pinfo->srcport == c->port0 && addresses_equal(&pinfo->src, &c->addr0) ? 0 : 1;
+    // A datagram from an endpoint to itself: both directions are side 0's.
+    int to = pinfo->destport == c->port0 && addresses_equal(&pinfo->dst, &c->addr0) ? 0 : 1;
+    route r;
+    r.src = get_endpoint(&pinfo->src, pinfo->srcport);
+    r.dst = get_endpoint(&pinfo->dst, pinfo->destport);
+    r.forward = &c->sides[from];
+    r.backward = &c->sides[to];
+    return r;
 }
 
 const imup_group *new_group(const char *members, guint32 mode)
@@ -151,23 +151,6 @@ const imup_group *new_group(const char *members, guint32 mode)
     g->members = members;
     g->mode = mode;
     return g;
-}
-
-route *get_route(guint64 src_key, guint64 dst_key)
-{
-    pair_key key = { src_key, dst_key };
-    route *r = static_cast<route *>(wmem_map_lookup(routes, &key));
-    if (!r) {
-        pair_key *stored = wmem_new(wmem_file_scope(), pair_key);
-        *stored = key;
-        r = wmem_new(wmem_file_scope(), route);
-        r->src = get_endpoint(src_key);
-        r->dst = get_endpoint(dst_key);
-        r->forward = get_pair(src_key, dst_key);
-        r->backward = get_pair(dst_key, src_key);
-        wmem_map_insert(routes, stored, r);
-    }
-    return r;
 }
 
 // Serial-number arithmetic over the 10-bit space (PROTOCOL.md §6.2): the full
@@ -236,13 +219,19 @@ guint32 set_up_peer_conversations(packet_info *pinfo, const imup_member_line *li
             set_address_ipv4(&addr_b, &b.ipv4);
             conversation_t *conv = find_conversation(pinfo->num, &addr_a, &addr_b, CONVERSATION_UDP,
                                                      a.port, b.port, 0);
-            if (conv && conversation_get_proto_data(conv, proto_imup))
-                continue;
-            if (!conv)
+            if (conv) {
+                // Never take over a conversation another dissector owns.
+                dissector_handle_t owner = conversation_get_dissector(conv, pinfo->num);
+                if (owner && dissector_handle_get_protocol_index(owner) != proto_imup)
+                    continue;
+                imup_conversation *known =
+                    static_cast<imup_conversation *>(conversation_get_proto_data(conv, proto_imup));
+                if (known && known->peer_setup_frame)
+                    continue;  // set up by an earlier type 11
+            } else {
                 conv = conversation_new(pinfo->num, &addr_a, &addr_b, CONVERSATION_UDP, a.port, b.port, 0);
-            peer_conversation *data = wmem_new(wmem_file_scope(), peer_conversation);
-            data->setup_frame = pinfo->num;
-            conversation_add_proto_data(conv, proto_imup, data);
+            }
+            conversation_data(conv, &addr_a, a.port)->peer_setup_frame = pinfo->num;
             conversation_set_dissector(conv, peer_handle);
             created++;
         }
@@ -297,7 +286,9 @@ void track_update_part(packet_info *pinfo, const imup_message *msg, transaction_
         if (!lines[i].has_endpoint)
             continue;
         have_endpoints = TRUE;
-        get_endpoint(ipv4_endpoint_key(lines[i].ipv4, lines[i].port))->user = lines[i].name;
+        address addr;
+        set_address_ipv4(&addr, &lines[i].ipv4);
+        get_endpoint(&addr, lines[i].port)->user = lines[i].name;
     }
     guint32 mode = have_endpoints ? 1 : dst->group ? dst->group->mode : 0;
     dst->group = new_group(members, mode);
@@ -442,9 +433,7 @@ void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_fra
 
 void imup_tracking_init(void)
 {
-    endpoints = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
-    pairs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
-    routes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
+    endpoints = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), endpoint_hash, endpoint_equal);
 }
 
 guint32 imup_peer_setup_frame(packet_info *pinfo)
@@ -452,8 +441,8 @@ guint32 imup_peer_setup_frame(packet_info *pinfo)
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
     if (!conv)
         return 0;
-    peer_conversation *data = static_cast<peer_conversation *>(conversation_get_proto_data(conv, proto_imup));
-    return data ? data->setup_frame : 0;
+    imup_conversation *data = static_cast<imup_conversation *>(conversation_get_proto_data(conv, proto_imup));
+    return data ? data->peer_setup_frame : 0;
 }
 
 imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
@@ -471,11 +460,9 @@ imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *ms
     fs = wmem_new0(wmem_file_scope(), imup_frame_state);
     p_add_proto_data(wmem_file_scope(), pinfo, proto_imup, 0, fs);
 
-    guint64 src_key = endpoint_key(&pinfo->src, pinfo->srcport);
-    guint64 dst_key = endpoint_key(&pinfo->dst, pinfo->destport);
-    route *r = get_route(src_key, dst_key);
-    endpoint_state *src = r->src;
-    endpoint_state *dst = r->dst;
+    route r = get_route(pinfo);
+    endpoint_state *src = r.src;
+    endpoint_state *dst = r.dst;
 
     // A sender that switches length conventions (PROTOCOL.md §3); the first
     // convention it used stays the reference, so one odd datagram is flagged once.
@@ -492,9 +479,9 @@ imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *ms
     const char *dst_user_before = dst->user;
 
     if (msg->is_answer)
-        track_answer(tvb, pinfo, msg, fs, r->backward, src, dst);
+        track_answer(tvb, pinfo, msg, fs, r.backward, src, dst);
     else if (msg->is_request)
-        track_request(pinfo, msg, fs, r->forward, dst, min_retransmit_ms, peer_handle);
+        track_request(pinfo, msg, fs, r.forward, dst, min_retransmit_ms, peer_handle);
     else
         fs->full_seq = static_cast<gint32>(msg->seq);
 

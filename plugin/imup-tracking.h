@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What the dissector learns across datagrams, computed once on the first pass
-// and kept in wmem file scope: requests linked to their answers (as
-// packet-coap.c does), retransmissions, full sequence numbers across the
+// What the dissector learns across datagrams, computed once on the first pass:
+// per Wireshark conversation (conversation_add_proto_data, as packet-coap.c
+// and packet-tftp.c keep theirs) the requests of each side linked to their
+// answers, retransmissions, full sequence numbers across the
 // 10-bit wrap (as packet-tftp.c extends block numbers), the user behind each
 // endpoint, private groups, joined user-list pages and group-update parts,
 // and the peer-to-peer conversations type-11 member lines announce (as packet-sdp.c sets up RTP).
