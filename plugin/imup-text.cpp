@@ -40,6 +40,8 @@ static const value_string imup_user_status_vals[] = {
     { 0, "Public room" }, { 1, "In a private group" }, { 2, "Invalid (10)" }, { 3, "Invalid (11)" }, { 0, NULL }
 };
 
+static const char *imup_name_problem(const guint8 *bytes, gint length);
+
 namespace {
 
 enum terminator { TERM_NONE, TERM_CRLF, TERM_LF };
@@ -302,7 +304,9 @@ void dissect_mode_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, imup
 
 } // namespace
 
-const char *imup_name_problem(const guint8 *bytes, gint length)
+// §4.2: 1 to 20 characters of UTF-8, no control, white space or comma.
+// Returns NULL when valid, else why not (a static string).
+static const char *imup_name_problem(const guint8 *bytes, gint length)
 {
     if (length <= 0)
         return "empty";

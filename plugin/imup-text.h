@@ -23,7 +23,3 @@ gboolean imup_user_entries_valid(tvbuff_t *tvb, gint offset, gint length, guint3
 // -T ek needs). Call only on a range imup_user_entries_valid accepted.
 void imup_dissect_user_entries(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                gint offset, gint length, imup_message *msg, gboolean joined);
-
-// §4.2: 1 to 20 characters of UTF-8, no control, white space or comma.
-// Returns NULL when valid, else why not (a static string).
-const char *imup_name_problem(const guint8 *bytes, gint length);

@@ -436,7 +436,9 @@ void imup_tracking_init(void)
     endpoints = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), endpoint_hash, endpoint_equal);
 }
 
-guint32 imup_peer_setup_frame(packet_info *pinfo)
+
+// The setup frame of a peer-to-peer conversation a type 11 set up, else 0.
+static guint32 imup_peer_setup_frame(packet_info *pinfo)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
     if (!conv)

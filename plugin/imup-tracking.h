@@ -90,7 +90,5 @@ enum : guint32 { IMUP_CONVENTION_NONE = 0, IMUP_CONVENTION_N_MINUS_1 = 1, IMUP_C
 imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
                              dissector_handle_t peer_handle, guint32 min_retransmit_ms);
 
-// The conversation data of a peer-to-peer conversation set up by a type 11.
-guint32 imup_peer_setup_frame(packet_info *pinfo);
 
 void imup_tracking_init(void);
