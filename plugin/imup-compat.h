@@ -24,9 +24,9 @@
 // epan/packet.h stopped including it, so it is included here for all.
 #include <epan/tfs.h>
 
-// 4.4 moved heuristic dissectors (heur_dissector_t) and boolean preferences
-// (prefs_register_bool_preference) from gboolean to bool; 4.2 still has
-// gboolean for both.
+// 4.4 moved heuristic dissectors (heur_dissector_t), boolean preferences
+// (prefs_register_bool_preference) and proto_tree_add_item_ret_boolean's
+// result from gboolean to bool; 4.2 still has gboolean for all three.
 #if IMUP_WS_AT_LEAST(4, 4)
 typedef bool imup_bool_t;
 #define IMUP_TRUE true

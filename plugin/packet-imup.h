@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What the parts of the IMUP dissector share: the protocol's constants
-// (docs/PROTOCOL.md), the ids of the registered fields, and the record one
-// datagram's dissection fills in as it goes.
+// (docs/PROTOCOL.md), the protocol id, and the record one datagram's
+// dissection fills in as it goes.
 #pragma once
 
 #include <glib.h>
@@ -117,8 +117,9 @@ struct imup_message {
     gboolean text_is_utf8;
 };
 
-// Field ids are static to the file that registers them: this file for the
-// header and the tracker's links, imup-text.cpp for the text.
+// Field ids are static to the file that registers them: packet-imup.cpp for
+// the header and the tracker's links, imup-text.cpp for the text,
+// imup-expert.cpp for the expert infos.
 extern int proto_imup;
 
 const char *imup_type_short_name(guint32 type);
