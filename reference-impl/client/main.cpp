@@ -124,11 +124,10 @@ int main(int argc, char** argv) {
   Options o;
   if (auto status = parse_options(argc, argv, o)) return *status;
 
-  auto server = imup::io::parse_socket_address(o.server);
+  auto server = imup::io::parse_socket_address(o.server, imup::io::kPeerAddress);
   if (auto* e = std::get_if<imup::io::AddressError>(&server)) return usage_error("--server: " + e->message);
-  auto bind = imup::io::parse_socket_address(o.bind);
+  auto bind = imup::io::parse_socket_address(o.bind, imup::io::kBindAddress);
   if (auto* e = std::get_if<imup::io::AddressError>(&bind)) return usage_error("--bind: " + e->message);
-  if (std::get<imup::Endpoint>(server).port == 0) return usage_error("--server: port 0 is no server");
 
   imup::engine::ClientConfig config;
   config.server = std::get<imup::Endpoint>(server);

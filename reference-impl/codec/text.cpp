@@ -101,10 +101,7 @@ std::string format_endpoint(const Endpoint& e) {
   return format_ipv4(e.ipv4) + ":" + std::to_string(e.port);
 }
 
-std::optional<Endpoint> parse_endpoint(std::string_view text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view host = text.substr(0, colon), port_text = text.substr(colon + 1);
+std::optional<std::uint32_t> parse_ipv4(std::string_view host) {
   std::uint32_t ipv4 = 0;
   std::size_t pos = 0;
   for (int octet = 0; octet < 4; ++octet) {
@@ -123,12 +120,21 @@ std::optional<Endpoint> parse_endpoint(std::string_view text) {
     pos = end;
   }
   if (pos != host.size()) return std::nullopt;
+  return ipv4;
+}
+
+std::optional<Endpoint> parse_endpoint(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view port_text = text.substr(colon + 1);
+  auto ipv4 = parse_ipv4(text.substr(0, colon));
+  if (!ipv4) return std::nullopt;
   if (port_text.empty() || port_text.size() > 5 || port_text[0] == '0') return std::nullopt;
   unsigned port = 0;
   auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || p != port_text.data() + port_text.size()) return std::nullopt;
   if (port == 0 || port > 65535) return std::nullopt;
-  return Endpoint{ipv4, std::uint16_t(port)};
+  return Endpoint{*ipv4, std::uint16_t(port)};
 }
 
 }  // namespace imup

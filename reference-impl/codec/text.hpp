@@ -160,9 +160,13 @@ bool for_each_plain_line(std::string_view text, F&& f) {
   return start == n;
 }
 
-// "192.0.2.7:2017" <-> Endpoint.
+// "192.0.2.7:2017" <-> Endpoint: the wire's spelling of member lines (§9.3),
+// port 1..65535 and no leading zeros. Command lines and key files go through
+// io::parse_socket_address, which shares parse_ipv4.
 std::string format_endpoint(const Endpoint& e);
 std::optional<Endpoint> parse_endpoint(std::string_view text);
+// Dotted-quad IPv4, four decimal octets 0..255 without leading zeros.
+std::optional<std::uint32_t> parse_ipv4(std::string_view host);
 std::string format_ipv4(std::uint32_t ipv4);
 
 }  // namespace imup

@@ -6,26 +6,34 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <optional>
 #include <cstring>
 
 namespace imup::io {
 
-std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text) {
+std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text,
+                                                          const AddressRules& rules) {
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos)
     return AddressError{"'" + std::string(text) + "' is not ADDR:PORT (no ':' before the port)"};
-  std::string host(text.substr(0, colon));
+  auto host = text.substr(0, colon);
   auto port_text = text.substr(colon + 1);
-  if (host == "localhost") host = "127.0.0.1";
-  in_addr addr{};
-  if (host.empty() || inet_pton(AF_INET, host.c_str(), &addr) != 1)
-    return AddressError{"'" + host + "' is not a dotted IPv4 address (IMUP runs over IPv4)"};
+  auto ipv4 = rules.localhost && host == "localhost" ? std::optional<std::uint32_t>(0x7F000001)
+                                                      : parse_ipv4(host);
+  if (!ipv4)
+    return AddressError{"'" + std::string(host) + "' is not a dotted IPv4 address" +
+                        (rules.localhost ? " or localhost" : "") + " (IMUP runs over IPv4)"};
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-      port > 65535)
-    return AddressError{"'" + std::string(port_text) + "' is not a port number (0..65535)"};
-  return Endpoint{ntohl(addr.s_addr), std::uint16_t(port)};
+  bool number = !port_text.empty() && ec == std::errc() &&
+                end == port_text.data() + port_text.size() && port <= 65535;
+  if (!number)
+    return AddressError{"'" + std::string(port_text) + "' is not a port number (" +
+                        (rules.port_zero ? "0" : "1") + "..65535)"};
+  if (port == 0 && !rules.port_zero)
+    return AddressError{"'" + std::string(port_text) +
+                        "' is not a port to send to (port 0, any free port, is only for binding)"};
+  return Endpoint{*ipv4, std::uint16_t(port)};
 }
 
 std::string to_string(const Endpoint& e) { return format_endpoint(e); }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// "ADDR:PORT" on command lines and in config files <-> the engine's Endpoint
-// <-> the kernel's sockaddr_in. Port 0 is allowed here (bind to any free port),
-// unlike the protocol's member lines, which the codec parses.
+// "ADDR:PORT" on command lines and in key files <-> the engine's Endpoint
+// <-> the kernel's sockaddr_in. The one parser every program uses (the
+// server, the client and the tools); each caller says what it allows. The
+// protocol's member lines are the codec's parse_endpoint, stricter; both
+// share the codec's dotted-quad grammar (parse_ipv4).
 #pragma once
 
 #include <netinet/in.h>
@@ -14,11 +16,24 @@
 
 namespace imup::io {
 
-// Either the endpoint or a sentence saying what is wrong with the text.
+// What a caller accepts besides a dotted IPv4 address and a port 1..65535.
+struct AddressRules {
+  bool port_zero = false;  // port 0: "any free port", for an address to bind
+  bool localhost = true;   // "localhost" is 127.0.0.1 (no resolver is asked)
+};
+// Where a program binds (--listen, --bind): port 0 allowed.
+inline constexpr AddressRules kBindAddress{.port_zero = true, .localhost = true};
+// Where a program sends (--server): a real port.
+inline constexpr AddressRules kPeerAddress{.port_zero = false, .localhost = true};
+
+// Either the endpoint or a sentence saying what is wrong with the text,
+// quoting the culprit (the whole text, the host or the port). Without rules:
+// kBindAddress, the key files' and --listen's.
 struct AddressError {
   std::string message;
 };
-std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text);
+std::variant<Endpoint, AddressError> parse_socket_address(std::string_view text,
+                                                          const AddressRules& rules = kBindAddress);
 
 std::string to_string(const Endpoint& e);
 sockaddr_in to_sockaddr(const Endpoint& e);

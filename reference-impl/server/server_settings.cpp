@@ -117,7 +117,7 @@ const std::vector<Key>& keys() {
     std::vector<Key> k;
     k.push_back({"server", "listen",
                  [](ServerSettings& s, std::string_view v) -> Error {
-                   auto parsed = io::parse_socket_address(v);
+                   auto parsed = io::parse_socket_address(v, io::kBindAddress);
                    if (auto* e = std::get_if<io::AddressError>(&parsed)) return e->message;
                    s.listen = std::get<Endpoint>(parsed);
                    return {};

@@ -86,6 +86,48 @@ TEST_CASE("ADDR:PORT parsing accepts port 0 and names what is wrong") {
         std::string::npos);
 }
 
+TEST_CASE("ADDR:PORT parsing: one parser, each caller's rules, the culprit named") {
+  auto endpoint = [](std::string_view text, const io::AddressRules& rules) {
+    auto parsed = io::parse_socket_address(text, rules);
+    REQUIRE(std::holds_alternative<Endpoint>(parsed));
+    return std::get<Endpoint>(parsed);
+  };
+  auto error = [](std::string_view text, const io::AddressRules& rules) {
+    auto parsed = io::parse_socket_address(text, rules);
+    REQUIRE(std::holds_alternative<io::AddressError>(parsed));
+    return std::get<io::AddressError>(parsed).message;
+  };
+  // IPv4, for binding and for sending.
+  CHECK(endpoint("192.0.2.7:2017", io::kPeerAddress) == Endpoint{0xC0000207, 2017});
+  CHECK(endpoint("192.0.2.7:2017", io::kBindAddress) == Endpoint{0xC0000207, 2017});
+  CHECK(endpoint("0.0.0.0:65535", io::kBindAddress) == Endpoint{0, 65535});
+  // localhost is 127.0.0.1 where the rules allow it.
+  CHECK(endpoint("localhost:4017", io::kPeerAddress) == Endpoint{0x7F000001, 4017});
+  CHECK(endpoint("localhost:0", io::kBindAddress) == Endpoint{0x7F000001, 0});
+  CHECK(error("localhost:4017", io::AddressRules{.port_zero = false, .localhost = false})
+            .find("'localhost' is not a dotted IPv4 address") != std::string::npos);
+  // Port 0: any free port to bind to, no port to send to.
+  CHECK(endpoint("127.0.0.1:0", io::kBindAddress) == Endpoint{0x7F000001, 0});
+  auto zero = error("127.0.0.1:0", io::kPeerAddress);
+  CHECK(zero.find("'0'") != std::string::npos);
+  CHECK(zero.find("only for binding") != std::string::npos);
+  // Bad ports, each quoted.
+  CHECK(error("127.0.0.1:65536", io::kBindAddress).find("'65536' is not a port number (0..65535)") !=
+        std::string::npos);
+  CHECK(error("127.0.0.1:65536", io::kPeerAddress).find("'65536' is not a port number (1..65535)") !=
+        std::string::npos);
+  CHECK(error("127.0.0.1:20x7", io::kPeerAddress).find("'20x7'") != std::string::npos);
+  CHECK(error("127.0.0.1:", io::kPeerAddress).find("'' is not a port number") != std::string::npos);
+  CHECK(error("127.0.0.1:-1", io::kBindAddress).find("'-1'") != std::string::npos);
+  // Bad hosts, each quoted.
+  for (std::string_view host : {"example", "256.0.0.1", "1.2.3", "1.2.3.4.5", "127.0.0.01", ""}) {
+    auto message = error(std::string(host) + ":2017", io::kPeerAddress);
+    CHECK(message.find("'" + std::string(host) + "' is not a dotted IPv4 address") != std::string::npos);
+  }
+  // No port at all: the whole text quoted.
+  CHECK(error("localhost", io::kPeerAddress).find("'localhost' is not ADDR:PORT") != std::string::npos);
+}
+
 TEST_CASE("server settings: key file, then overrides, with errors naming the key") {
   testing::TempDir dir;
   auto path = dir.file("server.conf");

@@ -25,6 +25,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <queue>
 #include <set>
 #include <string>
@@ -32,9 +33,11 @@
 
 #include "codec/text.hpp"
 #include "codec/wire.hpp"
-#include "option_strings.hpp"
 #include "common/seeded_random.hpp"
-#include "udp_socket.hpp"
+#include "io/monotonic_clock.hpp"
+#include "io/socket_address.hpp"
+#include "io/udp_socket.hpp"
+#include "option_strings.hpp"
 #include "cli/utf8_output.hpp"
 #include "cli/version.hpp"
 
@@ -42,6 +45,8 @@ namespace {
 
 using imup::Endpoint;
 using imup::SeededRandom;
+using imup::io::monotonic_ns;
+using imup::io::UdpSocket;
 
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
@@ -53,7 +58,7 @@ const char* kDirName[] = {"up", "down", "peer"};
 
 struct Session {
   Endpoint client;
-  int upstream = -1;
+  std::unique_ptr<UdpSocket> upstream;
 };
 
 struct Pending {
@@ -94,22 +99,24 @@ class Relay {
       : o_(o), server_(server), random_(std::uint64_t(o.seed)),
         drop_nth_{drop_nth[0], drop_nth[1], drop_nth[2]}, impair_{impair[0], impair[1], impair[2]} {
     log_ = o.log_stderr ? stderr : stdout;
-    listen_fd_ = imup::tools::bound_udp_socket(listen);
-    start_ns_ = imup::tools::monotonic_ns();
+    listen_ = std::make_unique<UdpSocket>(listen);
+    start_ns_ = monotonic_ns();
   }
 
-  Endpoint listening() const { return imup::tools::local_endpoint(listen_fd_); }
+  Endpoint listening() const { return listen_->local_endpoint(); }
 
   void run() {
     std::vector<std::uint8_t> buf(65536);
     while (!g_stop) {
-      std::int64_t now = imup::tools::monotonic_ns();
+      std::int64_t now = monotonic_ns();
       if (o_.duration > 0 && now - start_ns_ > std::int64_t(o_.duration * 1e9)) break;
       flush_due(now);
-      std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
+      std::vector<pollfd> fds{{listen_->fd(), POLLIN, 0}};
+      std::vector<UdpSocket*> sockets{listen_.get()};
       std::vector<Endpoint> owners{Endpoint{}};
       for (auto& [k, s] : sessions_) {
-        fds.push_back({s.upstream, POLLIN, 0});
+        fds.push_back({s.upstream->fd(), POLLIN, 0});
+        sockets.push_back(s.upstream.get());
         owners.push_back(s.client);
       }
       int timeout = 200;
@@ -126,18 +133,16 @@ class Relay {
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (!(fds[i].revents & POLLIN)) continue;
         for (;;) {
-          sockaddr_in from{};
-          socklen_t len = sizeof from;
-          ssize_t got = ::recvfrom(fds[i].fd, buf.data(), buf.size(), 0,
-                                   reinterpret_cast<sockaddr*>(&from), &len);
-          if (got < 0) break;
-          std::vector<std::uint8_t> bytes(buf.begin(), buf.begin() + got);
+          auto datagram = sockets[i]->receive(buf);
+          if (!datagram) break;
+          std::size_t got = datagram->bytes.size();
+          std::vector<std::uint8_t> bytes(datagram->bytes.begin(), datagram->bytes.end());
           if (i == 0) {
-            Endpoint client = imup::tools::from_sockaddr(from);
+            Endpoint client = datagram->from;
             session(client);
             arrive(kUp, client, std::move(bytes));
           } else {
-            Endpoint source = imup::tools::from_sockaddr(from);
+            Endpoint source = datagram->from;
             if (source == server_) {
               arrive(kDown, owners[i], std::move(bytes));
             } else if (sessions_.contains(key_of(source))) {
@@ -174,13 +179,12 @@ class Relay {
     if (it != sessions_.end()) return it->second;
     // Bound to the listening address (port chosen by the kernel), so peers
     // and the server reach it where they reach the relay.
-    Endpoint bind_to{imup::tools::local_endpoint(listen_fd_).ipv4, 0};
-    Session s{client, imup::tools::bound_udp_socket(bind_to)};
+    Endpoint bind_to{listen_->local_endpoint().ipv4, 0};
+    Session s{client, std::make_unique<UdpSocket>(bind_to)};
     // Peers reach this client at that address: say it, for people and scripts.
     log("client " + imup::format_endpoint(client),
-        "seen by the server and its peers as " +
-            imup::format_endpoint(imup::tools::local_endpoint(s.upstream)));
-    return sessions_.emplace(key, s).first->second;
+        "seen by the server and its peers as " + imup::format_endpoint(s.upstream->local_endpoint()));
+    return sessions_.emplace(key, std::move(s)).first->second;
   }
 
   std::string describe(Direction d, Endpoint client, Endpoint peer, std::uint64_t number,
@@ -198,7 +202,7 @@ class Relay {
   }
 
   void log(const std::string& what, const std::string& action) {
-    double t = double(imup::tools::monotonic_ns() - start_ns_) / 1e9;
+    double t = double(monotonic_ns() - start_ns_) / 1e9;
     std::fprintf(log_, "%.6f %s: %s\n", t, what.c_str(), action.c_str());
     std::fflush(log_);
   }
@@ -212,7 +216,7 @@ class Relay {
       log(what, "drop (--drop-nth)");
       return;
     }
-    std::int64_t now = imup::tools::monotonic_ns();
+    std::int64_t now = monotonic_ns();
     if (!impair_[d]) {
       if (o_.log_all) log(what, "pass");
       queue_.push(Pending{now, order_++, d, client, peer, number, std::move(bytes)});
@@ -280,13 +284,10 @@ class Relay {
   void send(const Pending& p) {
     // up: from the client's socket to the server; down: from the listening
     // socket to the client; peer: from the sender's socket to the receiver.
-    int fd = p.dir == kUp ? session(p.client).upstream
-             : p.dir == kDown ? listen_fd_
-                              : session(p.peer).upstream;
-    sockaddr_in to = imup::tools::to_sockaddr(p.dir == kUp ? server_ : p.client);
-    ssize_t n = ::sendto(fd, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                         sizeof to);
-    if (n >= 0) ++counters_[p.dir].forwarded;
+    UdpSocket& from = p.dir == kUp     ? *session(p.client).upstream
+                      : p.dir == kDown ? *listen_
+                                       : *session(p.peer).upstream;
+    if (from.send_to(p.dir == kUp ? server_ : p.client, p.bytes)) ++counters_[p.dir].forwarded;
   }
 
   void summary() {
@@ -306,7 +307,7 @@ class Relay {
   std::set<std::uint64_t> drop_nth_[kDirections];
   bool impair_[kDirections];
   std::FILE* log_ = stdout;
-  int listen_fd_ = -1;
+  std::unique_ptr<UdpSocket> listen_;
   std::int64_t start_ns_ = 0;
   std::uint64_t order_ = 0;
   std::map<std::uint64_t, Session> sessions_;
@@ -365,12 +366,16 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "imup-impair: --listen and --server are required (try --help)\n");
     return 1;
   }
-  auto listen = imup::tools::parse_bind_endpoint(*listen_opt);
-  auto server = imup::parse_endpoint(*server_opt);
-  if (!listen || !server || server->port == 0) {
-    std::fprintf(stderr, "imup-impair: '%s' is not ADDR:PORT\n", !listen ? listen_opt->c_str() : server_opt->c_str());
-    return 1;
+  auto listen_parsed = imup::io::parse_socket_address(*listen_opt, imup::io::kBindAddress);
+  auto server_parsed = imup::io::parse_socket_address(*server_opt, imup::io::kPeerAddress);
+  for (const auto* parsed : {&listen_parsed, &server_parsed}) {
+    if (auto* e = std::get_if<imup::io::AddressError>(parsed)) {
+      std::fprintf(stderr, "imup-impair: %s: %s\n", parsed == &listen_parsed ? "--listen" : "--server",
+                   e->message.c_str());
+      return 1;
+    }
   }
+  auto listen = std::get<Endpoint>(listen_parsed), server = std::get<Endpoint>(server_parsed);
   for (double p : {o.drop, o.duplicate, o.reorder}) {
     if (p < 0 || p > 1) {
       std::fprintf(stderr, "imup-impair: probabilities are between 0 and 1\n");
@@ -408,11 +413,11 @@ int run(int argc, char** argv) {
     bool every = direction == "all" || direction == "both";
     const bool impair[kDirections] = {every || direction == "up", every || direction == "down",
                                       every || direction == "peer"};
-    Relay relay(o, *listen, *server, nth, impair);
+    Relay relay(o, listen, server, nth, impair);
     std::printf("imup-impair listening on %s\n", imup::format_endpoint(relay.listening()).c_str());
     std::fflush(stdout);
     std::fprintf(stderr, "imup-impair: listening on %s, server %s\n",
-                 imup::format_endpoint(relay.listening()).c_str(), imup::format_endpoint(*server).c_str());
+                 imup::format_endpoint(relay.listening()).c_str(), imup::format_endpoint(server).c_str());
     std::fflush(stderr);
     relay.run();
   } catch (const std::exception& e) {

@@ -2,23 +2,26 @@
 #include "client_mode.hpp"
 
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "codec/exchange.hpp"
 #include "codec/text.hpp"
-#include "script_encoder.hpp"
 #include "common/seeded_random.hpp"
-#include "udp_socket.hpp"
+#include "io/monotonic_clock.hpp"
+#include "io/udp_socket.hpp"
+#include "script_encoder.hpp"
 
 namespace imup::inject {
 namespace {
+
+using io::monotonic_ns;
 
 std::string type_text(std::uint8_t t) {
   if (!is_known_type(t)) return "type " + std::to_string(t);
@@ -27,7 +30,7 @@ std::string type_text(std::uint8_t t) {
 
 struct ClientSocket {
   Endpoint original;  // the script's endpoint for this client
-  int fd = -1;
+  std::unique_ptr<io::UdpSocket> socket;  // connected to the server
   std::uint16_t next_seq = 0;
   std::optional<std::pair<std::uint16_t, std::uint8_t>> last_server_request;  // seq, type
 };
@@ -38,7 +41,7 @@ class ClientRun {
       : items_(items), o_(o), out_(out), random_(o.seed) {}
 
   int run() {
-    start_ = tools::monotonic_ns();
+    start_ = monotonic_ns();
     for (std::size_t i = 0; i < items_.size(); ++i) {
       const Item& it = items_[i];
       if (it.dst.port != o_.script_server_port || it.bytes.size() < kHeaderBytes) continue;
@@ -60,9 +63,8 @@ class ClientRun {
       exchange(i, c, h.type, seq, bytes, expected_answer(i));
     }
     // Late requests from the server (relayed messages, probes) still get answers.
-    serve_until(tools::monotonic_ns() + std::int64_t(o_.linger_s * 1e9));
+    serve_until(monotonic_ns() + std::int64_t(o_.linger_s * 1e9));
     summary();
-    for (auto& [k, c] : clients_) ::close(c.fd);
     return (unanswered_ || mismatched_) ? 1 : 0;
   }
 
@@ -72,12 +74,10 @@ class ClientRun {
     if (it != clients_.end()) return it->second;
     ClientSocket c;
     c.original = original;
-    c.fd = tools::bound_udp_socket(Endpoint{o_.bind_ipv4, 0});
+    c.socket = std::make_unique<io::UdpSocket>(Endpoint{o_.bind_ipv4, 0});
+    c.socket->connect(o_.server);
     c.next_seq = o_.first_seq;
-    sockaddr_in to = tools::to_sockaddr(o_.server);
-    if (::connect(c.fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
-      throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
-    return clients_.emplace(original, c).first->second;
+    return clients_.emplace(original, std::move(c)).first->second;
   }
 
   std::vector<std::uint8_t> encode(const Item& it, std::uint16_t seq) {
@@ -107,13 +107,10 @@ class ClientRun {
     return std::nullopt;
   }
 
-  void send(ClientSocket& c, const std::vector<std::uint8_t>& bytes) {
-    while (::send(c.fd, bytes.data(), bytes.size(), 0) < 0 && (errno == EINTR || errno == ECONNREFUSED)) {
-    }
-  }
+  void send(ClientSocket& c, const std::vector<std::uint8_t>& bytes) { c.socket->send(bytes); }
 
   void wait_until(std::int64_t due) {
-    while (tools::monotonic_ns() < due) serve_until(due);
+    while (monotonic_ns() < due) serve_until(due);
   }
 
   // Serves the server's requests until `due`, or until the answer to
@@ -123,10 +120,10 @@ class ClientRun {
     std::vector<pollfd> fds;
     std::vector<ClientSocket*> owners;
     for (auto& [k, c] : clients_) {
-      fds.push_back({c.fd, POLLIN, 0});
+      fds.push_back({c.socket->fd(), POLLIN, 0});
       owners.push_back(&c);
     }
-    std::int64_t left = due - tools::monotonic_ns();
+    std::int64_t left = due - monotonic_ns();
     if (left <= 0) return false;
     int timeout = int((left + 999'999) / 1'000'000);
     if (fds.empty()) {
@@ -135,14 +132,13 @@ class ClientRun {
     }
     if (::poll(fds.data(), fds.size(), timeout) <= 0) return false;
     bool got = false;
-    std::uint8_t buf[2048];
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLERR))) continue;
       for (;;) {
-        ssize_t n = ::recv(fds[i].fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (n < 0) break;
-        if (std::size_t(n) < kHeaderBytes) continue;
-        Header h = unpack(load_be32(buf));
+        auto datagram = owners[i]->socket->receive(buf_);
+        if (!datagram) break;
+        if (datagram->bytes.size() < kHeaderBytes) continue;
+        Header h = unpack(load_be32(datagram->bytes.data()));
         if (!is_known_type(h.type)) continue;
         auto t = MessageType(h.type);
         ClientSocket& c = *owners[i];
@@ -161,7 +157,7 @@ class ClientRun {
 
   void serve_until(std::int64_t due) {
     std::uint8_t ignored = 0;
-    while (tools::monotonic_ns() < due) poll_once(due, nullptr, 0, 0, ignored);
+    while (monotonic_ns() < due) poll_once(due, nullptr, 0, 0, ignored);
   }
 
   void answer_server(ClientSocket& c, const Header& request) {
@@ -178,7 +174,7 @@ class ClientRun {
     send(c, bytes);
     ++served_;
     line("server request " + type_text(request.type) + " seq=" + std::to_string(request.seq) +
-             " to " + format_endpoint(tools::local_endpoint(c.fd)) + ": answered " +
+             " to " + format_endpoint(c.socket->local_endpoint()) + ": answered " +
              type_text(std::uint8_t(reply)),
          "{\"event\":\"served\",\"type\":" + std::to_string(request.type) + ",\"seq\":" +
              std::to_string(request.seq) + ",\"answer\":" + std::to_string(int(reply)) + "}");
@@ -194,11 +190,11 @@ class ClientRun {
                        random_.unit() * (o_.first_timeout_max_s - o_.first_timeout_min_s);
     while (!answer && tries < o_.tries) {
       send(c, bytes);
-      last_send = tools::monotonic_ns();
+      last_send = monotonic_ns();
       ++tries;
       std::int64_t due = last_send + std::int64_t(timeout_s * 1e9);
       std::uint8_t got = 0;
-      while (tools::monotonic_ns() < due) {
+      while (monotonic_ns() < due) {
         if (poll_once(due, &c, seq, type, got)) {
           answer = got;
           break;
@@ -206,9 +202,9 @@ class ClientRun {
       }
       timeout_s *= 2;
     }
-    std::int64_t rtt = tools::monotonic_ns() - last_send;
+    std::int64_t rtt = monotonic_ns() - last_send;
     std::string where = where_in_input(i) +
-                        " " + format_endpoint(tools::local_endpoint(c.fd)) + " " +
+                        " " + format_endpoint(c.socket->local_endpoint()) + " " +
                         type_text(type) + " seq=" + std::to_string(seq);
     std::string json = std::string("{\"event\":\"request\",") +
                        (items_[i].line ? "\"line\":" + std::to_string(items_[i].line->line)
@@ -235,7 +231,7 @@ class ClientRun {
   }
 
   void report_skipped(std::size_t i, ClientSocket& c, std::uint8_t type) {
-    line(where_in_input(i) + " " + format_endpoint(tools::local_endpoint(c.fd)) + " " +
+    line(where_in_input(i) + " " + format_endpoint(c.socket->local_endpoint()) + " " +
              type_text(type) + ": not sent (the client answers the server's requests itself)",
          "{\"event\":\"skipped\",\"type\":" + std::to_string(type) + "}");
   }
@@ -279,6 +275,7 @@ class ClientRun {
   SeededRandom random_;
   std::map<Endpoint, ClientSocket> clients_;
   std::string scratch_;
+  std::array<std::uint8_t, io::UdpSocket::kReceiveBytes> buf_{};  // one datagram received
   std::int64_t start_ = 0;
   std::uint64_t requests_ = 0, unanswered_ = 0, mismatched_ = 0, served_ = 0;
   std::vector<std::int64_t> rtts_;

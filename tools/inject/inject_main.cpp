@@ -12,9 +12,9 @@
 #include "capture_reader.hpp"
 #include "client_mode.hpp"
 #include "codec/text.hpp"
+#include "io/socket_address.hpp"
 #include "option_strings.hpp"
 #include "replayer.hpp"
-#include "udp_socket.hpp"
 #include "cli/utf8_output.hpp"
 #include "cli/version.hpp"
 
@@ -104,14 +104,15 @@ int run(int argc, char** argv) {
   if (!server_opt && !raw_opt) return fail("--server ADDR:PORT is required (or --raw IFACE)");
   std::optional<imup::Endpoint> dest;
   if (server_opt) {
-    dest = imup::parse_endpoint(*server_opt);
-    if (!dest || dest->port == 0) return fail("--server '" + *server_opt + "' is not ADDR:PORT");
+    auto parsed = imup::io::parse_socket_address(*server_opt, imup::io::kPeerAddress);
+    if (auto* e = std::get_if<imup::io::AddressError>(&parsed)) return fail("--server: " + e->message);
+    dest = std::get<imup::Endpoint>(parsed);
   }
   std::uint32_t bind_ip = 0x7F000001;
-  if (bind_opt) {
-    auto e = imup::tools::parse_bind_endpoint(*bind_opt + ":0");
-    if (!e) return fail("--bind '" + *bind_opt + "' is not an IPv4 address");
-    bind_ip = e->ipv4;
+  if (bind_opt) {  // an address alone: each socket gets its own port
+    auto parsed = imup::io::parse_socket_address(*bind_opt + ":0", imup::io::kBindAddress);
+    if (auto* e = std::get_if<imup::io::AddressError>(&parsed)) return fail("--bind: " + e->message);
+    bind_ip = std::get<imup::Endpoint>(parsed).ipv4;
   }
   if (pps < 0 || speed <= 0 || count < 0 || loop < 0 || tries < 1 || server_port < 1 ||
       server_port > 65535 || wait < 0 || linger < 0)

@@ -3,22 +3,23 @@
 
 #include <pcap/pcap.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
+#include "io/monotonic_clock.hpp"
+#include "io/udp_socket.hpp"
 #include "pcap/frame.hpp"
-#include "udp_socket.hpp"
 
 namespace imup::inject {
 namespace {
 
-constexpr std::size_t kBatch = 64;
+constexpr std::size_t kBatch = io::UdpSocket::kBatch;
+using io::monotonic_ns;
 
 void sleep_until(std::int64_t due_ns) {
   timespec ts{time_t(due_ns / 1'000'000'000), long(due_ns % 1'000'000'000)};
@@ -28,7 +29,7 @@ void sleep_until(std::int64_t due_ns) {
 
 // Where each datagram goes out: an index into the sockets (socket mode).
 struct Plan {
-  std::vector<int> fds;
+  std::vector<std::unique_ptr<io::UdpSocket>> sockets;
   std::vector<std::size_t> socket_of_item;
 };
 
@@ -36,26 +37,24 @@ Plan plan_sockets(const std::vector<Item>& items, const ReplayOptions& o) {
   Plan p;
   std::map<Endpoint, std::size_t> by_source;
   for (const auto& it : items) {
-    auto [pos, fresh] = by_source.try_emplace(it.src, p.fds.size());
+    auto [pos, fresh] = by_source.try_emplace(it.src, p.sockets.size());
     if (fresh) {
-      int fd = tools::bound_udp_socket(Endpoint{o.bind_ipv4, 0});
-      // Sending blocks when the socket buffer is full rather than failing.
-      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-      sockaddr_in to = tools::to_sockaddr(o.server);
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
-        throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
-      p.fds.push_back(fd);
+      // Connected: send_connected waits when the socket buffer is full
+      // rather than failing.
+      auto socket = std::make_unique<io::UdpSocket>(Endpoint{o.bind_ipv4, 0});
+      socket->connect(o.server);
+      p.sockets.push_back(std::move(socket));
     }
     p.socket_of_item.push_back(pos->second);
   }
   return p;
 }
 
-std::uint64_t drain(const std::vector<int>& fds) {
+std::uint64_t drain(const Plan& plan) {
   std::uint64_t n = 0;
-  std::uint8_t buf[2048];
-  for (int fd : fds)
-    while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) >= 0) ++n;
+  for (const auto& socket : plan.sockets)
+    for (auto batch = socket->receive_batch(); !batch.empty(); batch = socket->receive_batch())
+      n += batch.size();
   return n;
 }
 
@@ -89,29 +88,17 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
     plan = plan_sockets(items, o);
   }
 
-  std::vector<mmsghdr> msgs(kBatch);
-  std::vector<iovec> iovs(kBatch);
-  std::vector<std::vector<std::size_t>> groups(plan.fds.size());
-  // Sends msgs[0..n) on fd, retrying the part the kernel did not take.
-  auto send_batch = [&](int fd, std::size_t n, ReplayResult& res) {
-    std::size_t done = 0;
-    while (done < n) {
-      int sent = ::sendmmsg(fd, msgs.data() + done, unsigned(n - done), 0);
-      if (sent < 0) {
-        if (errno == EINTR) continue;
-        // The error of an ICMP port unreachable for an earlier datagram is
-        // reported once, on a later send; this datagram was not sent: retry.
-        if (errno == ECONNREFUSED) continue;
-        res.failed += n - done;
-        return;
-      }
-      for (int j = 0; j < sent; ++j) res.bytes += msgs[done + std::size_t(j)].msg_len;
-      res.sent += std::uint64_t(sent);
-      done += std::size_t(sent);
-    }
+  std::vector<std::span<const std::uint8_t>> batch(kBatch);
+  std::vector<std::vector<std::size_t>> groups(plan.sockets.size());
+  // Sends batch[0..n) on the socket; what the kernel refused is counted failed.
+  auto send_batch = [&](io::UdpSocket& socket, std::size_t n, ReplayResult& res) {
+    auto done = socket.send_connected({batch.data(), n});
+    res.sent += done.datagrams;
+    res.bytes += done.bytes;
+    res.failed += n - done.datagrams;
   };
   r.requested_pps = o.topspeed ? 0 : o.pps;
-  std::int64_t start = tools::monotonic_ns();
+  std::int64_t start = monotonic_ns();
   std::int64_t next_progress = start + 1'000'000'000;
   bool tty_progress = o.progress;
   std::uint64_t k = 0;
@@ -122,7 +109,7 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
     if (o.topspeed) due = start;
     else if (o.pps > 0) due = start + std::int64_t(double(k) * 1e9 / o.pps);
     else due = start + std::int64_t(double(std::int64_t(round) * span + items[i].offset_ns) / o.speed);
-    std::int64_t now = o.topspeed ? due : tools::monotonic_ns();
+    std::int64_t now = o.topspeed ? due : monotonic_ns();
     if (due > now) sleep_until(due);
 
     if (raw) {
@@ -134,61 +121,50 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
         ++r.failed;
       }
       ++k;
-    } else if (o.topspeed && plan.fds.size() > 1) {
+    } else if (o.topspeed && plan.sockets.size() > 1) {
       // Top speed from several sources: the next window of datagrams, each
       // socket's share in one sendmmsg (order kept per source, which is all
       // a server can see).
-      std::size_t window = std::min<std::uint64_t>(kBatch * plan.fds.size(), total - k);
+      std::size_t window = std::min<std::uint64_t>(kBatch * plan.sockets.size(), total - k);
       for (auto& g : groups) g.clear();
       for (std::size_t w = 0; w < window; ++w) {
         std::size_t ii = std::size_t((k + w) % items.size());
         groups[plan.socket_of_item[ii]].push_back(ii);
       }
-      for (std::size_t f = 0; f < plan.fds.size(); ++f) {
+      for (std::size_t f = 0; f < plan.sockets.size(); ++f) {
         for (std::size_t from = 0; from < groups[f].size(); from += kBatch) {
           std::size_t n = std::min(kBatch, groups[f].size() - from);
-          for (std::size_t j = 0; j < n; ++j) {
-            const auto& bytes = items[groups[f][from + j]].bytes;
-            iovs[j].iov_base = const_cast<std::uint8_t*>(bytes.data());
-            iovs[j].iov_len = bytes.size();
-            msgs[j].msg_hdr = msghdr{};
-            msgs[j].msg_hdr.msg_iov = &iovs[j];
-            msgs[j].msg_hdr.msg_iovlen = 1;
-          }
-          send_batch(plan.fds[f], n, r);
+          for (std::size_t j = 0; j < n; ++j) batch[j] = items[groups[f][from + j]].bytes;
+          send_batch(*plan.sockets[f], n, r);
         }
       }
       k += window;
     } else {
       // Everything due by now on the same socket goes in one sendmmsg.
       std::size_t n = 0;
-      std::size_t fd_index = plan.socket_of_item[i];
-      std::int64_t horizon = o.topspeed ? INT64_MAX : tools::monotonic_ns();
+      std::size_t socket_index = plan.socket_of_item[i];
+      std::int64_t horizon = o.topspeed ? INT64_MAX : monotonic_ns();
       while (n < kBatch && k + n < total) {
         std::uint64_t kk = k + n;
         std::size_t ii = std::size_t(kk % items.size());
-        if (plan.socket_of_item[ii] != fd_index) break;
+        if (plan.socket_of_item[ii] != socket_index) break;
         if (!o.topspeed && n > 0) {
           std::int64_t d = o.pps > 0 ? start + std::int64_t(double(kk) * 1e9 / o.pps)
                                      : start + std::int64_t(double(std::int64_t(kk / items.size()) * span +
                                                                    items[ii].offset_ns) / o.speed);
           if (d > horizon) break;
         }
-        iovs[n].iov_base = const_cast<std::uint8_t*>(items[ii].bytes.data());
-        iovs[n].iov_len = items[ii].bytes.size();
-        msgs[n].msg_hdr = msghdr{};
-        msgs[n].msg_hdr.msg_iov = &iovs[n];
-        msgs[n].msg_hdr.msg_iovlen = 1;
+        batch[n] = items[ii].bytes;
         ++n;
       }
-      send_batch(plan.fds[fd_index], n, r);
+      send_batch(*plan.sockets[socket_index], n, r);
       k += n;
     }
     if (tty_progress) {
-      std::int64_t t = tools::monotonic_ns();
+      std::int64_t t = monotonic_ns();
       if (t >= next_progress) {
         next_progress = t + 1'000'000'000;
-        r.answers += drain(plan.fds);
+        r.answers += drain(plan);
         double secs = double(t - start) / 1e9;
         std::fprintf(stderr, "\rimup-inject: sent %" PRIu64 "%s, %.0f datagrams/s, %" PRIu64 " answers   ",
                      r.sent, total == UINT64_MAX ? "" : (" of " + std::to_string(total)).c_str(),
@@ -196,7 +172,7 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
       }
     }
   }
-  r.seconds = double(tools::monotonic_ns() - start) / 1e9;
+  r.seconds = double(monotonic_ns() - start) / 1e9;
   if (tty_progress)  // the final state, then the line is done
     std::fprintf(stderr, "\rimup-inject: sent %" PRIu64 ", %.0f datagrams/s   \n", r.sent,
                  r.seconds > 0 ? double(r.sent) / r.seconds : 0.0);
@@ -205,16 +181,15 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
     return r;
   }
   // Answers still on their way.
-  std::int64_t until = tools::monotonic_ns() + std::int64_t(o.wait_answers_s * 1e9);
+  std::int64_t until = monotonic_ns() + std::int64_t(o.wait_answers_s * 1e9);
   std::vector<pollfd> fds;
-  for (int fd : plan.fds) fds.push_back({fd, POLLIN, 0});
+  for (const auto& socket : plan.sockets) fds.push_back({socket->fd(), POLLIN, 0});
   for (;;) {
-    r.answers += drain(plan.fds);
-    std::int64_t left = until - tools::monotonic_ns();
+    r.answers += drain(plan);
+    std::int64_t left = until - monotonic_ns();
     if (left <= 0) break;
     ::poll(fds.data(), fds.size(), int(left / 1'000'000) + 1);
   }
-  for (int fd : plan.fds) ::close(fd);
   return r;
 }
 

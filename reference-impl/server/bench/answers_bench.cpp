@@ -8,128 +8,92 @@
 // that is refilled at once. The echo loop answers each datagram with itself.
 //
 //   imup-bench-answers --server-binary PATH [--clients N] [--window W] [--seconds S] [--rounds R]
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "codec/codec.hpp"
+#include "io/monotonic_clock.hpp"
+#include "io/udp_socket.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr unsigned kBatch = 64;
+using imup::io::UdpSocket;
+constexpr std::size_t kBatch = UdpSocket::kBatch;
+constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 
-sockaddr_in loopback(std::uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sa.sin_port = htons(port);
-  return sa;
-}
-
-int udp_socket(std::uint16_t port) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  int size = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-  auto sa = loopback(port);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    std::perror("bind");
+std::unique_ptr<UdpSocket> loopback_socket() {
+  try {
+    return std::make_unique<UdpSocket>(imup::Endpoint{0x7F000001, 0});
+  } catch (const imup::io::SocketError& e) {
+    std::fprintf(stderr, "imup-bench-answers: %s\n", e.what());
     std::exit(1);
   }
-  return fd;
 }
 
-std::uint16_t port_of(int fd) {
-  sockaddr_in sa{};
-  socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  return ntohs(sa.sin_port);
-}
-
-// The anchor: what one socket with batched system calls can do at best.
-[[noreturn]] void run_echo_loop(int fd) {
-  std::array<mmsghdr, kBatch> msgs{};
-  std::array<iovec, kBatch> iov{};
-  std::array<sockaddr_in, kBatch> addr{};
-  std::vector<std::uint8_t> buf(kBatch * 2048);
+// The anchor: what one socket with batched system calls can do at best
+// (the servers' own socket class, each datagram sent back to its sender).
+[[noreturn]] void run_echo_loop(UdpSocket& socket) {
+  std::array<imup::io::OutgoingDatagram, kBatch> echoes{};
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
+    pollfd p{socket.fd(), POLLIN, 0};
     poll(&p, 1, -1);
-    for (;;) {
-      for (unsigned i = 0; i < kBatch; ++i) {
-        iov[i] = {buf.data() + i * 2048, 2048};
-        msgs[i].msg_hdr = {};
-        msgs[i].msg_hdr.msg_name = &addr[i];
-        msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-      }
-      int n = recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
-      if (n <= 0) break;
-      for (int i = 0; i < n; ++i) iov[i].iov_len = msgs[i].msg_len;
-      sendmmsg(fd, msgs.data(), unsigned(n), 0);
+    for (auto batch = socket.receive_batch(); !batch.empty(); batch = socket.receive_batch()) {
+      for (std::size_t i = 0; i < batch.size(); ++i) echoes[i] = {batch[i].from, batch[i].bytes};
+      socket.send_batch({echoes.data(), batch.size()});
     }
   }
 }
 
 
 struct Generator {
-  std::vector<int> fds;
+  std::vector<std::unique_ptr<UdpSocket>> sockets;
   std::vector<std::uint16_t> next_seq;
   std::vector<unsigned> outstanding;
-  sockaddr_in target;
+  imup::Endpoint target;
   unsigned window;
   std::uint64_t answers = 0;
 
   Generator(unsigned clients, unsigned window_, std::uint16_t port)
-      : target(loopback(port)), window(window_) {
-    for (unsigned i = 0; i < clients; ++i) fds.push_back(udp_socket(0));
+      : target{0x7F000001, port}, window(window_) {
+    for (unsigned i = 0; i < clients; ++i) sockets.push_back(loopback_socket());
     next_seq.assign(clients, 0);
     outstanding.assign(clients, 0);
   }
-  ~Generator() {
-    for (int fd : fds) close(fd);
-  }
 
-  void send_one(int fd, const std::vector<std::uint8_t>& bytes) {
-    sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&target),
-           sizeof target);
+  void send_one(UdpSocket& socket, const std::vector<std::uint8_t>& bytes) {
+    socket.send_to(target, bytes);
   }
 
   // Connects every socket as a user and answers the server's probe, so that
   // each counts as proved and no amplification budget limits the answers.
   bool connect_all() {
-    for (std::size_t i = 0; i < fds.size(); ++i) {
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
       imup::Message m{next_seq[i]++, imup::Connect{"bench" + std::to_string(i)}};
-      send_one(fds[i], imup::encode(m));
+      send_one(*sockets[i], imup::encode(m));
     }
-    auto deadline = Clock::now() + std::chrono::seconds(3);
-    std::vector<bool> acked(fds.size()), probed(fds.size());
+    auto deadline = imup::io::monotonic_ns() + 3 * kNsPerSecond;
+    std::vector<bool> acked(sockets.size()), probed(sockets.size());
     std::size_t done = 0;
-    while (done < fds.size() && Clock::now() < deadline) {
-      for (std::size_t i = 0; i < fds.size(); ++i) {
-        std::uint8_t buf[2048];
-        ssize_t n;
-        while ((n = recv(fds[i], buf, sizeof buf, 0)) >= 4) {
-          auto h = imup::unpack(imup::load_be32(buf));
+    while (done < sockets.size() && imup::io::monotonic_ns() < deadline) {
+      for (std::size_t i = 0; i < sockets.size(); ++i) {
+        std::array<std::uint8_t, UdpSocket::kReceiveBytes> buf;
+        std::optional<imup::io::ReceivedDatagram> d;
+        while ((d = sockets[i]->receive(buf)) && d->bytes.size() >= 4) {
+          auto h = imup::unpack(imup::load_be32(d->bytes.data()));
           if (h.type == std::uint8_t(imup::MessageType::Ack)) acked[i] = true;
           if (h.type == std::uint8_t(imup::MessageType::LivenessProbe)) {
-            send_one(fds[i], imup::encode(imup::Message{h.seq, imup::Ack{}}));
+            send_one(*sockets[i], imup::encode(imup::Message{h.seq, imup::Ack{}}));
             probed[i] = true;
           }
           if (acked[i] && probed[i]) {
@@ -141,63 +105,48 @@ struct Generator {
       }
       usleep(1000);
     }
-    return done == fds.size();
+    return done == sockets.size();
   }
 
-  // Keeps `window` requests outstanding per socket for `duration`; counts answers.
-  std::uint64_t run(std::chrono::duration<double> duration, bool reply_to_probes) {
-    std::array<mmsghdr, kBatch> out{}, in{};
-    std::array<iovec, kBatch> out_iov{}, in_iov{};
-    std::vector<std::vector<std::uint8_t>> out_bufs(kBatch, std::vector<std::uint8_t>(8));
-    std::vector<std::uint8_t> in_buf(kBatch * 2048);
-    std::vector<Clock::time_point> last_answer(fds.size(), Clock::now());
+  // Keeps `window` requests outstanding per socket for `duration` seconds; counts answers.
+  std::uint64_t run(double duration, bool reply_to_probes) {
+    std::array<imup::io::OutgoingDatagram, kBatch> out{};
+    std::vector<std::array<std::uint8_t, imup::kHeaderBytes>> out_bufs(kBatch);
+    std::vector<std::int64_t> last_answer(sockets.size(), imup::io::monotonic_ns());
     std::vector<pollfd> polls;
-    for (int fd : fds) polls.push_back({fd, POLLIN, 0});
+    for (const auto& socket : sockets) polls.push_back({socket->fd(), POLLIN, 0});
     std::uint64_t counted = 0;
-    auto start = Clock::now();
-    auto end = start + std::chrono::duration_cast<Clock::duration>(duration);
+    std::int64_t start = imup::io::monotonic_ns();
+    std::int64_t end = start + std::int64_t(duration * double(kNsPerSecond));
     // Refill only once half the window came back, so that each sendmmsg
     // carries a batch (as a busy client population would).
     auto refill = [&](std::size_t i) {
       if (outstanding[i] > window / 2) return;
-      unsigned n = 0;
+      std::size_t n = 0;
       while (outstanding[i] < window && n < kBatch) {
         // A List request is the bare header: only the sequence number changes.
         imup::store_be32(out_bufs[n].data(), imup::pack(imup::Header{
                                                  next_seq[i], std::uint8_t(imup::MessageType::ListRequest), 0, 0}));
-        out_bufs[n].resize(imup::kHeaderBytes);
         next_seq[i] = std::uint16_t((next_seq[i] + 1) % imup::kSeqModulo);
-        out_iov[n] = {out_bufs[n].data(), out_bufs[n].size()};
-        out[n].msg_hdr = {};
-        out[n].msg_hdr.msg_name = &target;
-        out[n].msg_hdr.msg_namelen = sizeof target;
-        out[n].msg_hdr.msg_iov = &out_iov[n];
-        out[n].msg_hdr.msg_iovlen = 1;
+        out[n] = {target, out_bufs[n]};
         ++n;
         ++outstanding[i];
       }
-      if (n) sendmmsg(fds[i], out.data(), n, 0);
+      if (n) sockets[i]->send_batch({out.data(), n});
     };
-    for (std::size_t i = 0; i < fds.size(); ++i) refill(i);
-    while (Clock::now() < end) {
+    for (std::size_t i = 0; i < sockets.size(); ++i) refill(i);
+    while (imup::io::monotonic_ns() < end) {
       if (poll(polls.data(), polls.size(), 10) < 0) break;
-      auto now = Clock::now();
-      for (std::size_t i = 0; i < fds.size(); ++i) {
+      std::int64_t now = imup::io::monotonic_ns();
+      for (std::size_t i = 0; i < sockets.size(); ++i) {
         if (polls[i].revents & POLLIN) {
-          for (;;) {
-            for (unsigned k = 0; k < kBatch; ++k) {
-              in_iov[k] = {in_buf.data() + k * 2048, 2048};
-              in[k].msg_hdr = {};
-              in[k].msg_hdr.msg_iov = &in_iov[k];
-              in[k].msg_hdr.msg_iovlen = 1;
-            }
-            int n = recvmmsg(fds[i], in.data(), kBatch, MSG_DONTWAIT, nullptr);
-            if (n <= 0) break;
-            for (int k = 0; k < n; ++k) {
-              if (in[k].msg_len < 4) continue;
-              auto h = imup::unpack(imup::load_be32(in_buf.data() + k * 2048));
+          for (auto batch = sockets[i]->receive_batch(); !batch.empty();
+               batch = sockets[i]->receive_batch()) {
+            for (const auto& d : batch) {
+              if (d.bytes.size() < 4) continue;
+              auto h = imup::unpack(imup::load_be32(d.bytes.data()));
               if (reply_to_probes && h.type == std::uint8_t(imup::MessageType::LivenessProbe)) {
-                send_one(fds[i], imup::encode(imup::Message{h.seq, imup::Ack{}}));
+                send_one(*sockets[i], imup::encode(imup::Message{h.seq, imup::Ack{}}));
                 continue;
               }
               ++counted;
@@ -207,14 +156,14 @@ struct Generator {
           }
         }
         // A request lost in a full buffer never comes back: free its slot.
-        if (now - last_answer[i] > std::chrono::milliseconds(200)) {
+        if (now - last_answer[i] > kNsPerSecond / 5) {
           outstanding[i] = 0;
           last_answer[i] = now;
         }
         refill(i);
       }
     }
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    double seconds = double(imup::io::monotonic_ns() - start) / double(kNsPerSecond);
     return std::uint64_t(double(counted) / seconds);
   }
 };
@@ -257,11 +206,11 @@ int main(int argc, char** argv) {
   }
 
   // The anchor, in its own process like the server.
-  int echo_fd = udp_socket(0);
-  std::uint16_t echo_port = port_of(echo_fd);
+  auto echo_socket = loopback_socket();
+  std::uint16_t echo_port = echo_socket->local_endpoint().port;
   pid_t echo = fork();
-  if (echo == 0) run_echo_loop(echo_fd);
-  close(echo_fd);
+  if (echo == 0) run_echo_loop(*echo_socket);
+  echo_socket.reset();
 
   // The server, as deployed, with the abuse limits that would throttle one
   // address sending this fast turned off.
@@ -305,12 +254,11 @@ int main(int argc, char** argv) {
       stop_children();
       return 1;
     }
-    to_echo.run(std::chrono::duration<double>(0.3), false);  // warm-up
-    to_server.run(std::chrono::duration<double>(0.3), true);
+    to_echo.run(0.3, false);  // warm-up
+    to_server.run(0.3, true);
     for (unsigned r = 0; r < rounds; ++r) {
-      echo_rate = std::max(echo_rate, to_echo.run(std::chrono::duration<double>(seconds), false));
-      server_rate =
-          std::max(server_rate, to_server.run(std::chrono::duration<double>(seconds), true));
+      echo_rate = std::max(echo_rate, to_echo.run(seconds, false));
+      server_rate = std::max(server_rate, to_server.run(seconds, true));
     }
   }
   stop_children();
