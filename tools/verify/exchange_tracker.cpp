@@ -2,6 +2,7 @@
 #include "exchange_tracker.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -15,8 +16,7 @@ namespace {
 
 constexpr std::int64_t kSweepEveryNs = 10'000'000'000;
 constexpr std::int64_t kForgetIdleNs = 600'000'000'000;
-constexpr std::int64_t kAnswerCacheNs = 120'000'000'000;  // §7: answer cache lifetime
-constexpr std::size_t kWindow = 32;
+constexpr std::int64_t kAnswerCacheNs = std::chrono::nanoseconds(kAnswerCacheLifetime).count();
 
 // Per type value, what the datagram path asks of it, in one load: known,
 // a request, and who may send it (exchange.hpp's rules, tabulated).
@@ -343,7 +343,7 @@ void ExchangeTracker::request(const Seen& s, Pair& p, Client* client_state) {
          "sequence number " + std::to_string(h.seq) + " still belongs to the " +
              type_label(r->type) + " of frame " + std::to_string(r->frame) + " (" +
              (r->type == h.type ? "same type, other bytes" : "another type") +
-             "), within the last 64 requests");
+             "), within the last " + std::to_string(kAnswerCacheEntries) + " requests");
 
   // A new request: its number must follow the sender's previous one (a
   // reused number is reported above, once).
@@ -374,7 +374,7 @@ void ExchangeTracker::request(const Seen& s, Pair& p, Client* client_state) {
     // The window is a span of numbers, not only a count (§6.4).
     emit(Code::WindowExceeded, s,
          "request " + std::to_string(oldest->seq) + " (frame " + std::to_string(oldest->frame) +
-             ") is still unanswered, 32 numbers back");
+             ") is still unanswered, " + std::to_string(kWindow) + " numbers back");
   }
 
   auto t = MessageType(h.type);
@@ -450,7 +450,8 @@ void ExchangeTracker::answer(const Seen& s, Pair& p, Client* client_state) {
          r ? "sequence number " + std::to_string(h.seq) + " is a " + type_label(r->type) +
                  ", which type " + type_label(h.type) + " does not answer"
            : "no request numbered " + std::to_string(h.seq) + " from " + format_endpoint(dst) +
-                 " to " + format_endpoint(src) + " in the last 64");
+                 " to " + format_endpoint(src) + " in the last " +
+                 std::to_string(kAnswerCacheEntries));
     return;
   }
   std::uint64_t hash = fingerprint(s.bytes);

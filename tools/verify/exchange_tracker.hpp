@@ -9,11 +9,12 @@
 // learned from those lists.
 //
 // Fed one decoded datagram at a time with its capture time; state per
-// endpoint pair is bounded (the last 64 requests, as the answer cache), and
+// endpoint pair is bounded (the last requests, as many as the answer cache), and
 // idle pairs are forgotten, so memory does not grow with the capture.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "codec/codec.hpp"
+#include "codec/limits.hpp"
 #include "rtt_histogram.hpp"
 #include "violation_codes.hpp"
 
@@ -39,8 +41,8 @@ struct Violation {
 
 struct TrackerOptions {
   std::uint16_t server_port = kDefaultPort;
-  unsigned max_tries = 5;
-  std::int64_t min_retransmit_ns = 2'000'000'000;
+  unsigned max_tries = kTries;  // codec/limits.hpp, as the values below
+  std::int64_t min_retransmit_ns = std::chrono::nanoseconds(kMinRetransmitInterval).count();
   // A request still unanswered this long after its first try is reported
   // (5 tries with 3 s doubling timeouts give up after 93 s).
   std::int64_t give_up_ns = 100'000'000'000;
@@ -120,7 +122,7 @@ class ExchangeTracker {
     std::uint64_t answer_hash = 0;
     std::uint64_t request_hash = 0;  // its bytes: a resend repeats them (§14)
   };
-  static constexpr std::size_t kCache = 64;
+  static constexpr std::size_t kCache = kAnswerCacheEntries;
   static constexpr std::uint8_t kNoSlot = 0xFF;
   struct Client;
   struct Pair {  // requests sent by `from` to `to`
