@@ -79,6 +79,90 @@ std::uint64_t fingerprint(std::span<const std::uint8_t> bytes) {
   return h & ~(1ull << 63);
 }
 
+// The violations' texts, out of line and marked cold: the checks' common
+// path stays small enough to inline into the tracker's datagram path.
+using Request = RequestLedger::Request;
+using Pair = RequestLedger::Pair;
+#define IMUP_COLD [[gnu::cold, gnu::noinline]]
+
+IMUP_COLD void retransmit_too_soon(const ViolationSink& sink, const Seen& s, const Request& r,
+                                   std::int64_t gap) {
+  sink.emit(Code::RetransmitTooSoon, s,
+            "sent again " + seconds(gap) + " after the previous try (frame " +
+                std::to_string(r.frame) + " was the first)");
+}
+
+IMUP_COLD void too_many_tries(const ViolationSink& sink, const Seen& s, const Request& r,
+                              unsigned max_tries) {
+  sink.emit(Code::TooManyTries, s,
+            "try " + std::to_string(r.tries) + " of a request allowed " +
+                std::to_string(max_tries));
+}
+
+// Same peer, same number, other bytes: not a resend (§14) but a new
+// request on a number the receiver still holds an answer for.
+IMUP_COLD void seq_reused(const ViolationSink& sink, const Seen& s, const Request& r) {
+  const Header& h = s.header;
+  sink.emit(Code::SeqReused, s,
+            "sequence number " + std::to_string(h.seq) + " still belongs to the " +
+                type_label(r.type) + " of frame " + std::to_string(r.frame) + " (" +
+                (r.type == h.type ? "same type, other bytes" : "another type") +
+                "), within the last " + std::to_string(kAnswerCacheEntries) + " requests");
+}
+
+IMUP_COLD void seq_not_increasing(const ViolationSink& sink, const Seen& s, const Pair& p) {
+  sink.emit(Code::SeqNotIncreasing, s,
+            "new request numbered " + std::to_string(s.header.seq) + " after " +
+                std::to_string(p.last_new_seq));
+}
+
+IMUP_COLD void seq_gap(const ViolationSink& sink, const Seen& s, const Pair& p) {
+  const std::uint16_t seq = s.header.seq;
+  sink.emit(Code::SeqGap, s,
+            "numbered " + std::to_string(seq) + " after " + std::to_string(p.last_new_seq) +
+                ": " + std::to_string(seq_distance(p.last_new_seq, seq) - 1) +
+                " number(s) skipped");
+}
+
+IMUP_COLD void window_full(const ViolationSink& sink, const Seen& s, const Pair& p) {
+  sink.emit(Code::WindowExceeded, s,
+            std::to_string(p.outstanding) + " requests already unanswered");
+}
+
+// The window is a span of numbers, not only a count (§6.4).
+IMUP_COLD void window_span(const ViolationSink& sink, const Seen& s, const Request& oldest) {
+  sink.emit(Code::WindowExceeded, s,
+            "request " + std::to_string(oldest.seq) + " (frame " + std::to_string(oldest.frame) +
+                ") is still unanswered, " + std::to_string(kWindow) + " numbers back");
+}
+
+IMUP_COLD void unexpected_answer(const ViolationSink& sink, const Seen& s, const Request* r) {
+  const Header& h = s.header;
+  sink.emit(Code::UnexpectedAnswer, s,
+            r ? "sequence number " + std::to_string(h.seq) + " is a " + type_label(r->type) +
+                    ", which type " + type_label(h.type) + " does not answer"
+              : "no request numbered " + std::to_string(h.seq) + " from " +
+                    format_endpoint(s.dst) + " to " + format_endpoint(s.src) + " in the last " +
+                    std::to_string(kAnswerCacheEntries));
+}
+
+// An answer to a request already answered: the cached answer to a resend
+// (which must repeat the first byte for byte, §6.3), or a duplicate.
+IMUP_COLD void answered_again(const ViolationSink& sink, const Seen& s, Request& r,
+                              std::uint64_t hash) {
+  if (r.resent_after_answer) {
+    if (hash != r.answer_hash)
+      sink.emit(Code::CachedAnswerDiffers, s,
+                "the answer to the resent request differs from the first answer");
+    r.resent_after_answer = false;
+  } else {
+    sink.emit(Code::DuplicateAnswer, s,
+              "request of frame " + std::to_string(r.frame) + " was already answered");
+  }
+}
+
+#undef IMUP_COLD
+
 }  // namespace
 
 RequestLedger::RequestLedger(LedgerLimits limits, const ViolationSink& sink)
@@ -101,43 +185,21 @@ bool RequestLedger::request(const Seen& s, Pair& p) {
     ++r->tries;
     ++stats_.retransmissions;
     std::int64_t gap = now - r->last_ns;
-    if (gap < limits_.min_retransmit_ns)
-      sink_.emit(Code::RetransmitTooSoon, s,
-                 "sent again " + seconds(gap) + " after the previous try (frame " +
-                     std::to_string(r->frame) + " was the first)");
-    if (r->tries > limits_.max_tries)
-      sink_.emit(Code::TooManyTries, s,
-                 "try " + std::to_string(r->tries) + " of a request allowed " +
-                     std::to_string(limits_.max_tries));
+    if (gap < limits_.min_retransmit_ns) retransmit_too_soon(sink_, s, *r, gap);
+    if (r->tries > limits_.max_tries) too_many_tries(sink_, s, *r, limits_.max_tries);
     if (r->answered) r->resent_after_answer = true;
     r->last_ns = now;
     return true;
   }
-  // Same peer, same number, other bytes: not a resend (§14) but a new
-  // request on a number the receiver still holds an answer for.
-  if (r)
-    sink_.emit(Code::SeqReused, s,
-               "sequence number " + std::to_string(h.seq) + " still belongs to the " +
-                   type_label(r->type) + " of frame " + std::to_string(r->frame) + " (" +
-                   (r->type == h.type ? "same type, other bytes" : "another type") +
-                   "), within the last " + std::to_string(kAnswerCacheEntries) + " requests");
-
   // A new request: its number must follow the sender's previous one (a
-  // reused number is reported above, once).
+  // reused number is reported once, as reused).
   if (r) {
-    // Numbering already reported.
+    seq_reused(sink_, s, *r);
   } else if (p.has_last) {
     if (!seq_after(h.seq, p.last_new_seq)) {
-      sink_.emit(Code::SeqNotIncreasing, s,
-                 "new request numbered " + std::to_string(h.seq) + " after " +
-                     std::to_string(p.last_new_seq));
+      seq_not_increasing(sink_, s, p);
     } else {
-      if (h.seq != seq_add(p.last_new_seq, 1))
-        sink_.emit(Code::SeqGap, s,
-                   "numbered " + std::to_string(h.seq) + " after " +
-                       std::to_string(p.last_new_seq) + ": " +
-                       std::to_string(seq_distance(p.last_new_seq, h.seq) - 1) +
-                       " number(s) skipped");
+      if (h.seq != seq_add(p.last_new_seq, 1)) seq_gap(sink_, s, p);
       p.last_new_seq = h.seq;
     }
   } else {
@@ -145,16 +207,11 @@ bool RequestLedger::request(const Seen& s, Pair& p) {
     p.last_new_seq = h.seq;
   }
   if (p.outstanding >= kWindow) {
-    sink_.emit(Code::WindowExceeded, s,
-               std::to_string(p.outstanding) + " requests already unanswered");
+    window_full(sink_, s, p);
   } else if (const Request* oldest =
                  find(p, std::uint16_t((h.seq + kSeqModulo - kWindow) & (kSeqModulo - 1)));
              oldest && !oldest->answered && oldest != r) {
-    // The window is a span of numbers, not only a count (§6.4).
-    sink_.emit(Code::WindowExceeded, s,
-               "request " + std::to_string(oldest->seq) + " (frame " +
-                   std::to_string(oldest->frame) + ") is still unanswered, " +
-                   std::to_string(kWindow) + " numbers back");
+    window_span(sink_, s, *oldest);
   }
   return false;
 }
@@ -190,38 +247,23 @@ void RequestLedger::record(const Seen& s, Pair& p) {
 }
 
 const RequestLedger::Request* RequestLedger::answer(const Seen& s, Pair& p) {
-  const std::int64_t now = s.time_ns;
-  const Endpoint src = s.src, dst = s.dst;
   const Header& h = s.header;
   ++stats_.answers;
   Request* r = find(p, h.seq);
-  if (!r || h.type >= 32 || !(kAnswerBits[r->from_server][r->type] >> h.type & 1)) {
-    sink_.emit(Code::UnexpectedAnswer, s,
-               r ? "sequence number " + std::to_string(h.seq) + " is a " + type_label(r->type) +
-                       ", which type " + type_label(h.type) + " does not answer"
-                 : "no request numbered " + std::to_string(h.seq) + " from " +
-                       format_endpoint(dst) + " to " + format_endpoint(src) + " in the last " +
-                       std::to_string(kAnswerCacheEntries));
+  if (!r || h.type >= 32 || !(kAnswerBits[r->from_server][r->type] >> h.type & 1)) [[unlikely]] {
+    unexpected_answer(sink_, s, r);
     return nullptr;
   }
   std::uint64_t hash = fingerprint(s.bytes);
-  if (r->answered) {
-    if (r->resent_after_answer) {
-      if (hash != r->answer_hash)
-        sink_.emit(Code::CachedAnswerDiffers, s,
-                   "the answer to the resent request differs from the first answer");
-      r->resent_after_answer = false;
-    } else {
-      sink_.emit(Code::DuplicateAnswer, s,
-                 "request of frame " + std::to_string(r->frame) + " was already answered");
-    }
+  if (r->answered) [[unlikely]] {
+    answered_again(sink_, s, *r, hash);
     return nullptr;
   }
   r->answered = true;
   r->answer_type = h.type;
   r->answer_hash = hash;
   --p.outstanding;
-  stats_.rtt.add(std::uint64_t(std::max<std::int64_t>(0, now - r->last_ns)));
+  stats_.rtt.add(std::uint64_t(std::max<std::int64_t>(0, s.time_ns - r->last_ns)));
   return r;
 }
 
