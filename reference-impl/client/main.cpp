@@ -14,6 +14,7 @@
 #include "client/client_session.hpp"
 #include "client/script_runner.hpp"
 #include "client/terminal_front_end.hpp"
+#include "codec/limits.hpp"
 #include "codec/text.hpp"
 #include "io/logging.hpp"
 #include "io/pcap_recorder.hpp"
@@ -30,7 +31,7 @@ struct Options {
   std::string name;
   std::string script;
   std::string record;
-  int tries = 5;
+  int tries = int(imup::kTries);  // codec/limits.hpp
   int quit_timeout_ms = 10000;
   gint64 seed = -1;
   bool strict = false;

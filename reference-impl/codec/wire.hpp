@@ -8,16 +8,13 @@
 #include <optional>
 #include <string_view>
 
+#include "codec/limits.hpp"
+
 namespace imup {
 
 inline constexpr std::uint16_t kDefaultPort = 2017;
 inline constexpr std::size_t kHeaderBytes = 4;
-inline constexpr std::size_t kMaxTextBytes = 1024;
-inline constexpr std::size_t kMaxDatagramBytes = kHeaderBytes + kMaxTextBytes;
-inline constexpr std::size_t kMaxNameChars = 20;
-inline constexpr std::size_t kMaxClients = 1024;
-inline constexpr std::size_t kMaxGroups = 100;
-inline constexpr std::size_t kMaxGroupMembers = 100;
+inline constexpr std::size_t kMaxDatagramBytes = kHeaderBytes + kMaxTextBytes;  // limits.hpp
 inline constexpr std::uint16_t kSeqModulo = 1024;
 
 enum class MessageType : std::uint8_t {

@@ -58,7 +58,7 @@ AnswerCache::Entry& AnswerCache::slot_for(std::uint16_t seq, const ReliabilityCo
     entries_.emplace_back();
     return entries_.back();
   }
-  // Full: reuse an entry whose number is now stale (64 or more behind the
+  // Full: reuse an entry whose number is now stale (cfg.answer_cache or more behind the
   // newest, which note_seen() has just set): the ring's next slot, the one
   // stored longest ago, is such an entry while requests arrive in order.
   // When they did not, the entry furthest behind the newest number goes, so

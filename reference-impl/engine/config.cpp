@@ -15,13 +15,13 @@ std::optional<std::string> check_rate(const RateLimit& r, const char* what) {
 }  // namespace
 
 std::optional<std::string> check_config(const ReliabilityConfig& c) {
-  if (c.first_timeout_min < Millis(2000))
+  if (c.first_timeout_min < kMinRetransmitInterval)
     return "first retransmission timeout below the protocol's 2 s floor";
   if (c.first_timeout_max < c.first_timeout_min)
     return "first retransmission timeout: the maximum is below the minimum";
   if (c.first_timeout_max > Millis(60000)) return "first retransmission timeout above 60 s";
   if (c.tries < 1 || c.tries > 16) return "tries must be 1..16";
-  if (c.window < 1 || c.window > 32) return "window must be 1..32";
+  if (c.window < 1 || c.window > kWindow) return "window must be 1.." + std::to_string(kWindow);
   if (c.answer_cache <= c.window || c.answer_cache > 256)
     return "answer cache must hold more answers than the window (and at most 256)";
   if (c.answer_cache_lifetime < Millis(1000)) return "answer cache lifetime below 1 s";
@@ -31,12 +31,12 @@ std::optional<std::string> check_config(const ReliabilityConfig& c) {
 std::optional<std::string> check_config(const ServerConfig& c) {
   if (auto p = check_config(c.reliability)) return p;
   if (c.max_clients < 1 || c.max_clients > kMaxClients)
-    return "max clients must be 1..1024 (user ids are 10 bits)";
+    return "max clients must be 1.." + std::to_string(kMaxClients) + " (user ids are 10 bits)";
   if (c.max_name_chars < 1 || c.max_name_chars > kMaxNameChars)
-    return "max name characters must be 1..20";
+    return "max name characters must be 1.." + std::to_string(kMaxNameChars);
   if (c.max_groups > 100000) return "max groups above 100000";
   if (c.max_group_members < 2 || c.max_group_members > kMaxClients)
-    return "max group members must be 2..1024";
+    return "max group members must be 2.." + std::to_string(kMaxClients);
   if (c.probe_interval < Millis(1000)) return "probe interval below 1 s";
   if (auto p = check_rate(c.per_client, "per-client rate")) return p;
   if (auto p = check_rate(c.per_ip, "per-address rate")) return p;

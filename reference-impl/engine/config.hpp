@@ -9,19 +9,21 @@
 #include <optional>
 #include <string>
 
+#include "codec/limits.hpp"
 #include "codec/wire.hpp"
 #include "engine/io_contract.hpp"
 
 namespace imup::engine {
 
 // §6.3, §6.4, §7: the same rules on every channel (client <-> server, peer <-> peer).
+// The defaults are the protocol's values (codec/limits.hpp).
 struct ReliabilityConfig {
-  Millis first_timeout_min{2000};  // the draft's floor: never below 2 s
-  Millis first_timeout_max{3000};
-  unsigned tries = 5;              // the first sending + 4 retransmissions
-  std::size_t window = 32;         // unanswered requests per peer, 1..32
-  std::size_t answer_cache = 64;   // answers kept per peer, > window
-  Millis answer_cache_lifetime{120000};
+  Millis first_timeout_min{kMinRetransmitInterval};  // the draft's floor: never below 2 s
+  Millis first_timeout_max{kFirstTimeoutMax};
+  unsigned tries = kTries;                    // the first sending + 4 retransmissions
+  std::size_t window = kWindow;               // unanswered requests per peer, 1..kWindow
+  std::size_t answer_cache = kAnswerCacheEntries;  // answers kept per peer, > window
+  Millis answer_cache_lifetime{kAnswerCacheLifetime};
 };
 
 // A token bucket: `per_second` tokens added continuously up to `burst`; each
@@ -41,7 +43,7 @@ struct ServerConfig {
   std::size_t max_group_members = kMaxGroupMembers;  // members + pending invitees
 
   ReliabilityConfig reliability;
-  Millis probe_interval{30000};  // §9.4
+  Millis probe_interval{kProbeInterval};  // §9.4
 
   // §14: abuse limits.
   RateLimit per_client{200, 400};    // datagrams from one endpoint

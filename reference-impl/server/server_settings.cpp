@@ -174,14 +174,20 @@ const std::vector<Key>& keys() {
                           "bytes sent to an unproved endpoint per byte received"));
     k.push_back(bool_key("abuse", "prove-return-path", e(&C::prove_return_path),
                          "probe every new client before it counts"));
+    // Help texts that name a protocol limit, formatted from it (codec/limits.hpp);
+    // static, as the table that points at them.
+    static const std::string first_timeout_help =
+        "first retransmission, lower bound (at least " +
+        std::to_string(kMinRetransmitInterval.count()) + ")";
+    static const std::string window_help =
+        "unanswered requests per peer (1.." + std::to_string(kWindow) + ")";
     k.push_back(millis_key("timers", "first-timeout-min-ms", rel(&R::first_timeout_min),
-                           "first retransmission, lower bound (at least 2000)"));
+                           first_timeout_help.c_str()));
     k.push_back(millis_key("timers", "first-timeout-max-ms", rel(&R::first_timeout_max),
                            "first retransmission, upper bound"));
     k.push_back(count_key("timers", "tries", rel(&R::tries), 100,
                           "sendings of a request before the peer is given up"));
-    k.push_back(count_key("timers", "window", rel(&R::window), 32,
-                          "unanswered requests per peer (1..32)"));
+    k.push_back(count_key("timers", "window", rel(&R::window), kWindow, window_help.c_str()));
     k.push_back(count_key("timers", "answer-cache", rel(&R::answer_cache), 512,
                           "answers kept per peer (more than window)"));
     k.push_back(millis_key("timers", "answer-cache-lifetime-ms", rel(&R::answer_cache_lifetime),

@@ -7,10 +7,12 @@
 // what answered it, the round-trip time and the retries.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
 
+#include "codec/limits.hpp"
 #include "datagram_source.hpp"
 
 namespace imup::inject {
@@ -19,9 +21,9 @@ struct ClientOptions {
   Endpoint server;
   std::uint32_t bind_ipv4 = 0x7F000001;
   std::uint16_t script_server_port = 2017;  // tells the script's client lines
-  unsigned tries = 5;
-  double first_timeout_min_s = 2.0;
-  double first_timeout_max_s = 3.0;
+  unsigned tries = kTries;  // the protocol's values (codec/limits.hpp)
+  double first_timeout_min_s = std::chrono::duration<double>(kMinRetransmitInterval).count();
+  double first_timeout_max_s = std::chrono::duration<double>(kFirstTimeoutMax).count();
   std::uint64_t seed = 1;
   std::uint16_t first_seq = 0;
   bool follow_script_times = true;

@@ -11,6 +11,7 @@
 
 #include "capture_reader.hpp"
 #include "client_mode.hpp"
+#include "codec/limits.hpp"
 #include "codec/text.hpp"
 #include "io/socket_address.hpp"
 #include "option_strings.hpp"
@@ -52,7 +53,9 @@ int run(int argc, char** argv) {
            refuse = FALSE, no_times = FALSE;
   gdouble pps = 0, speed = 1.0, wait = 0.2, linger = 0.3;
   gint64 count = 0, loop = 1, seed = 1;
-  gint server_port = 2017, tries = 5;
+  gint server_port = 2017, tries = gint(imup::kTries);
+  const std::string tries_help =
+      "Client: tries per request (default " + std::to_string(imup::kTries) + ")";
   GOptionEntry entries[] = {
       {"server", 's', 0, G_OPTION_ARG_STRING, &server, "The live server (every datagram goes there)", "ADDR:PORT"},
       {"script", 'f', 0, G_OPTION_ARG_FILENAME, &script, "Message script to send ('-' = standard input)", "FILE"},
@@ -70,7 +73,7 @@ int run(int argc, char** argv) {
       {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Replay: also send the datagrams the input shows going to clients", nullptr},
       {"server-port", 0, 0, G_OPTION_ARG_INT, &server_port, "The server's port in the input (default 2017)", "PORT"},
       {"wait", 0, 0, G_OPTION_ARG_DOUBLE, &wait, "Replay: count answers this long after the last send (default 0.2)", "SECONDS"},
-      {"tries", 0, 0, G_OPTION_ARG_INT, &tries, "Client: tries per request (default 5)", "N"},
+      {"tries", 0, 0, G_OPTION_ARG_INT, &tries, tries_help.c_str(), "N"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Client: seed of the retransmission jitter (default 1)", "N"},
       {"no-script-times", 0, 0, G_OPTION_ARG_NONE, &no_times, "Client: do not wait for the script's times", nullptr},
       {"refuse-invitations", 0, 0, G_OPTION_ARG_NONE, &refuse, "Client: answer invitations with 6, not 5", nullptr},

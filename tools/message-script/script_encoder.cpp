@@ -3,10 +3,13 @@
 
 #include "codec/codec.hpp"
 #include "codec/exchange.hpp"
+#include "codec/limits.hpp"
 
 namespace imup::script {
 namespace {
-constexpr std::size_t kKeptOutstanding = 64;
+// Requests kept for their answers to match: as many as a receiver's answer
+// cache holds answers for (§6.3).
+constexpr std::size_t kKeptOutstanding = kAnswerCacheEntries;
 }
 
 std::uint16_t ScriptEncoder::assign_seq(const ScriptMessage& m) {

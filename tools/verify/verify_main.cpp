@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/limits.hpp"
 #include "option_strings.hpp"
 #include "verifier.hpp"
 #include "cli/utf8_output.hpp"
@@ -45,7 +46,9 @@ int usable_cpus() {
 }
 
 int run(int argc, char** argv) {
-  gint server_port = 2017, max_tries = 5, threads = 0;
+  gint server_port = 2017, max_tries = gint(imup::kTries), threads = 0;
+  const std::string max_tries_help =
+      "Tries allowed per request (default " + std::to_string(imup::kTries) + ")";
   gint64 max_repeats = 10;
   gboolean json = FALSE, strict = FALSE, no_summary = FALSE, quiet = FALSE, codes = FALSE,
            no_cache = FALSE;
@@ -55,7 +58,7 @@ int run(int argc, char** argv) {
       {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per violation, then {\"summary\":...}", nullptr},
       {"ignore", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &ignore, "Do not report this code (repeatable, or CODE,CODE)", "CODE"},
       {"max-repeats", 'm', 0, G_OPTION_ARG_INT64, &max_repeats, "Show at most N reports per code (default 10, 0 = all); all are counted", "N"},
-      {"max-tries", 0, 0, G_OPTION_ARG_INT, &max_tries, "Tries allowed per request (default 5)", "N"},
+      {"max-tries", 0, 0, G_OPTION_ARG_INT, &max_tries, max_tries_help.c_str(), "N"},
       {"strict", 0, 0, G_OPTION_ARG_NONE, &strict, "Warnings also make the exit status 1", nullptr},
       {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "Leave out the summary", nullptr},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only the summary, no line per violation", nullptr},

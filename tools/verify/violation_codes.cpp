@@ -2,7 +2,10 @@
 #include "violation_codes.hpp"
 
 #include <array>
+#include <string_view>
 #include <vector>
+
+#include "codec/limits.hpp"
 
 namespace imup::verify {
 namespace {
@@ -11,10 +14,47 @@ using enum Code;
 constexpr Severity W = Severity::Warning;
 constexpr Severity E = Severity::Error;
 
+// An explanation that names protocol limits (codec/limits.hpp), composed at
+// compile time from text and numbers so that the table stays constexpr.
+struct ComposedText {
+  std::array<char, 256> chars{};
+  std::size_t size = 0;
+  constexpr void add(std::string_view text) {
+    for (char ch : text) chars[size++] = ch;
+  }
+  constexpr void add(std::size_t n) {
+    char digits[20];
+    std::size_t k = 0;
+    do digits[k++] = char('0' + n % 10);
+    while (n /= 10);
+    while (k) chars[size++] = digits[--k];
+  }
+  constexpr std::string_view view() const { return {chars.data(), size}; }
+};
+template <class... Parts>
+constexpr ComposedText compose(Parts... parts) {
+  ComposedText t;
+  (t.add(parts), ...);
+  return t;
+}
+constexpr std::string_view sv(const char* s) { return s; }
+constexpr ComposedText kTextTooLong =
+    compose(sv("more than "), kMaxTextBytes, sv(" text bytes: the limit is exceeded (§8)"));
+constexpr ComposedText kSeqReused =
+    compose(sv("a new request (other bytes or another type) on a sequence number still among the "
+               "sender's last "),
+            kAnswerCacheEntries, sv(" requests: not a resend (§6.3, §14)"));
+constexpr ComposedText kWindowExceeded =
+    compose(sv("a request sent with "), kWindow, sv(" unanswered, or "), kWindow,
+            sv(" numbers after an unanswered one, to one peer (§6.4)"));
+constexpr ComposedText kRetransmitTooSoon = compose(
+    sv("a request sent again less than "), std::size_t(kMinRetransmitInterval.count() / 1000),
+    sv(" s after the previous try (§7)"));
+
 constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {Truncated, "truncated", E, "datagram shorter than the 4-byte header (§5)"},
     {UnknownType, "unknown_type", E, "type 0 or above 21: receivers drop it (§5)"},
-    {TextTooLong, "text_too_long", E, "more than 1024 text bytes: the limit is exceeded (§8)"},
+    {TextTooLong, "text_too_long", E, kTextTooLong.view()},
     {BadLength, "bad_length", W, "length field fits no convention; the text is the bytes after the header (§3)"},
     {LengthLiteral, "length_literal", W, "length field counts the text bytes instead of bytes - 1 (§3)"},
     {ReservedSet, "reserved_set", W, "reserved header bits are not zero (§2)"},
@@ -48,12 +88,12 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {CachedAnswerDiffers, "cached_answer_differs", E, "the answer to a duplicate request is not the first answer byte for byte (§6.3)"},
     {UnansweredRequest, "unanswered_request", E, "a request never answered, though the capture lasts past its last try's timeout (§6.1, §7)"},
     {UnansweredAtEnd, "unanswered_at_end", W, "the capture ends before a request's tries ran out, with no answer seen yet"},
-    {RetransmitTooSoon, "retransmit_too_soon", E, "a request sent again less than 2 s after the previous try (§7)"},
+    {RetransmitTooSoon, "retransmit_too_soon", E, kRetransmitTooSoon.view()},
     {TooManyTries, "too_many_tries", E, "a request sent more times than the allowed tries (§7)"},
     {SeqNotIncreasing, "seq_not_increasing", E, "a new request's sequence number is not after the sender's previous one (§6.1, §6.2)"},
     {SeqGap, "seq_gap", W, "a sender skipped sequence numbers (a request lost before the capture point?)"},
-    {SeqReused, "seq_reused", E, "a new request (other bytes or another type) on a sequence number still among the sender's last 64 requests: not a resend (§6.3, §14)"},
-    {WindowExceeded, "window_exceeded", E, "a request sent with 32 unanswered, or 32 numbers after an unanswered one, to one peer (§6.4)"},
+    {SeqReused, "seq_reused", E, kSeqReused.view()},
+    {WindowExceeded, "window_exceeded", E, kWindowExceeded.view()},
     {NotConnected, "not_connected", E, "traffic for a client before its Connexion was accepted (§5, §6.1)"},
     {PeerNotMember, "peer_not_member", E, "direct traffic between endpoints not in one decentralized group (§10)"},
     {GroupWithoutOffer, "group_without_offer", E, "a Choose mode accepted with no mode offer pending (§9.2)"},

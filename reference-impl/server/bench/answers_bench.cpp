@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codec/codec.hpp"
+#include "codec/limits.hpp"
 #include "io/monotonic_clock.hpp"
 #include "io/udp_socket.hpp"
 
@@ -172,7 +173,7 @@ struct Generator {
 
 int main(int argc, char** argv) {
   std::string server_binary;
-  unsigned clients = 16, window = 32;
+  unsigned clients = 16, window = unsigned(imup::kWindow);
   double seconds = 2;
   unsigned rounds = 3;
   for (int i = 1; i < argc; ++i) {
@@ -198,10 +199,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (server_binary.empty() || clients < 1 || clients > 1000 || window < 1 || window > 32 ||
-      seconds <= 0 || rounds < 1 || rounds > 100) {
+  if (server_binary.empty() || clients < 1 || clients > 1000 || window < 1 ||
+      window > imup::kWindow || seconds <= 0 || rounds < 1 || rounds > 100) {
     std::fprintf(stderr, "imup-bench-answers: need --server-binary; clients 1..1000, window "
-                         "1..32, seconds > 0, rounds 1..100\n");
+                         "1..%zu, seconds > 0, rounds 1..100\n", imup::kWindow);
     return 2;
   }
 

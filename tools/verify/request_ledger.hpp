@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The request/answer ledger of imup-verify (docs/PROTOCOL.md §6, §7): per
+// pair of endpoints, the sender's last requests in a ring as large as the
+// answer cache, and the checks that need only those: numbering across the
+// wrap, the window, retransmission timing and tries, each request answered
+// once by a matching answer, a resent request's answer byte for byte the
+// first one, requests never answered. It knows nothing of sessions or groups
+// (session_model.hpp); the exchange tracker composes the two.
+//
+// State is bounded: kAnswerCacheEntries requests per pair, and idle pairs
+// are forgotten by sweep().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "codec/codec.hpp"
+#include "codec/limits.hpp"
+#include "rtt_histogram.hpp"
+#include "seen.hpp"
+#include "violation.hpp"
+
+namespace imup::verify {
+
+struct ClientSession;  // session_model.hpp
+
+struct TrackerStats {
+  std::uint64_t requests = 0;
+  std::uint64_t answers = 0;
+  std::uint64_t retransmissions = 0;
+  std::uint64_t unanswered = 0;
+  RttHistogram rtt;
+};
+
+struct LedgerLimits {
+  unsigned max_tries = kTries;
+  std::int64_t min_retransmit_ns = 0;
+  std::int64_t give_up_ns = 0;  // a request unanswered this long after its first try is reported
+};
+
+class RequestLedger {
+ public:
+  struct Request {
+    bool used = false;
+    bool answered = false;
+    bool resent_after_answer = false;
+    bool from_server = false;
+    bool malformed = false;  // its text did not decode: a receiver may drop it
+    std::uint8_t type = 0;
+    std::uint8_t low = 0;
+    std::uint16_t seq = 0;
+    std::uint8_t tries = 0;
+    std::uint8_t answer_type = 0;
+    std::uint64_t frame = 0;
+    std::int64_t first_ns = 0;
+    std::int64_t last_ns = 0;
+    std::uint64_t answer_hash = 0;
+    std::uint64_t request_hash = 0;  // its bytes: a resend repeats them (§14)
+  };
+  static constexpr std::uint8_t kNoSlot = 0xFF;
+  struct Pair {  // requests sent by `from` to `to`
+    Endpoint from, to;
+    std::array<Request, kAnswerCacheEntries> ring{};
+    std::array<std::uint8_t, kSeqModulo> slot_of_seq;  // kNoSlot or an index into ring
+    std::size_t next = 0;
+    std::size_t outstanding = 0;
+    bool has_last = false;
+    std::uint16_t last_new_seq = 0;
+    std::int64_t last_active_ns = 0;
+    // The client end's session, for a pair with the server (the client is
+    // the same for every datagram of a pair), kept here by the tracker once
+    // looked up. Null when unknown or forgotten (sweep() forgets it).
+    ClientSession* client = nullptr;
+  };
+
+  RequestLedger(LedgerLimits limits, const ViolationSink& sink);
+  ~RequestLedger();
+
+  // The pair of requests sent by `from` to `to`, made on first use.
+  Pair& pair(Endpoint from, Endpoint to, std::int64_t now);
+
+  // A request `s` from p.from to p.to. True when it is a retransmission
+  // (checked, counted, nothing more to do); otherwise its numbering and the
+  // window are checked and the caller, after its own checks, calls record().
+  bool request(const Seen& s, Pair& p);
+  // Into the ring, in place of the oldest request (reported if unanswered).
+  void record(const Seen& s, Pair& p);
+  // An answer `s` to p.from's request: the request it closes for the first
+  // time, or null (no such request, a wrong type, or a repeat; reported).
+  const Request* answer(const Seen& s, Pair& p);
+
+  // Reports requests past their tries, forgets idle pairs, and the
+  // pairs' client pointers (the session model may forget clients).
+  void sweep(std::int64_t now, std::int64_t forget_idle_ns);
+  // Reports what is still unanswered, in frame order, and forgets everything.
+  void finish(std::int64_t end_ns);
+
+  const TrackerStats& stats() const { return stats_; }
+
+ private:
+  Request* find(Pair& p, std::uint16_t seq) {
+    auto slot = p.slot_of_seq[seq & (kSeqModulo - 1)];
+    return slot == kNoSlot ? nullptr : &p.ring[slot];
+  }
+  void report_unanswered(const Pair& p, const Request& r, std::int64_t now, bool at_end);
+
+  struct PairTable;  // pair_table.hpp: the pairs, and a lookaside table in front
+  std::unique_ptr<PairTable> pairs_;
+  LedgerLimits limits_;
+  const ViolationSink& sink_;
+  // The request being made, between request() and record().
+  std::uint64_t pending_hash_ = 0;
+  TrackerStats stats_;
+};
+
+}  // namespace imup::verify

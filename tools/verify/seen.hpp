@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One IMUP datagram whose header decoded, as the exchange checks read it
+// (exchange_tracker, request_ledger, session_model): built once per datagram
+// by the caller and passed down by reference.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "codec/codec.hpp"
+
+namespace imup::verify {
+
+// Which conversation a datagram belongs to (ExchangeTracker::classify).
+enum class Role : std::uint8_t { ClientToServer, ServerToClient, PeerToPeer, NotImup };
+
+struct Seen {
+  std::uint64_t frame = 0;
+  std::int64_t time_ns = 0;
+  Endpoint src, dst;
+  Role role = Role::NotImup;
+  Header header;
+  bool well_formed = false;          // its text decoded too
+  const Message* message = nullptr;  // read only for type 11 (the member lists)
+  std::span<const std::uint8_t> bytes;
+};
+
+// An endpoint as one integer, the key of the checks' maps.
+constexpr std::uint64_t endpoint_key(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
+
+}  // namespace imup::verify
