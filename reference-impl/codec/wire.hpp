@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "codec/limits.hpp"
+#include "common/byte_order.hpp"  // load_be32, store_be32: the header word
 
 namespace imup {
 
@@ -69,14 +70,6 @@ constexpr std::uint32_t pack(const Header& h) {
 constexpr Header unpack(std::uint32_t w) {
   return Header{std::uint16_t((w >> 22) & 0x3FF), std::uint8_t((w >> 14) & 0xFF),
                 std::uint16_t((w >> 4) & 0x3FF), std::uint8_t(w & 0xF)};
-}
-inline void store_be32(std::uint8_t* p, std::uint32_t w) {
-  p[0] = std::uint8_t(w >> 24); p[1] = std::uint8_t(w >> 16);
-  p[2] = std::uint8_t(w >> 8);  p[3] = std::uint8_t(w);
-}
-inline std::uint32_t load_be32(const std::uint8_t* p) {
-  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) |
-         (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
 }
 
 // Format 2 low bits: state in bits 3..2, mode in bits 1..0.

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/byte_order.hpp"
+
 namespace imup::pcap {
 namespace {
 
@@ -15,50 +17,35 @@ constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
 constexpr std::uint16_t kTpidCustomer = 0x8100;
 constexpr std::uint16_t kTpidService = 0x88a8;
 
-void put16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = std::uint8_t(v >> 8);
-  p[1] = std::uint8_t(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = std::uint8_t(v >> 24);
-  p[1] = std::uint8_t(v >> 16);
-  p[2] = std::uint8_t(v >> 8);
-  p[3] = std::uint8_t(v);
-}
-void push16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-  out.push_back(std::uint8_t(v >> 8));
-  out.push_back(std::uint8_t(v));
-}
-
 // Writes a 20-byte IPv4 header at `p`.
 void write_ip_header(std::uint8_t* p, const FrameOptions& o, std::uint16_t id,
                      std::uint16_t total_length, std::uint16_t flags_offset, Endpoint src,
                      Endpoint dst) {
   p[0] = 0x45;
   p[1] = o.tos;
-  put16(p + 2, o.ip_total_length.value_or(total_length));
-  put16(p + 4, id);
-  put16(p + 6, flags_offset);
+  store_be16(p + 2, o.ip_total_length.value_or(total_length));
+  store_be16(p + 4, id);
+  store_be16(p + 6, flags_offset);
   p[8] = o.ttl;
   p[9] = 17;  // UDP
-  put16(p + 10, 0);
-  put32(p + 12, src.ipv4);
-  put32(p + 16, dst.ipv4);
-  put16(p + 10, o.ip_checksum.value_or(ipv4_header_checksum({p, kIpHeaderBytes})));
+  store_be16(p + 10, 0);
+  store_be32(p + 12, src.ipv4);
+  store_be32(p + 16, dst.ipv4);
+  store_be16(p + 10, o.ip_checksum.value_or(ipv4_header_checksum({p, kIpHeaderBytes})));
 }
 
 // Writes the UDP header and payload at `p` (the whole segment).
 void write_udp_segment(std::uint8_t* p, const FrameOptions& o, Endpoint src, Endpoint dst,
                        std::span<const std::uint8_t> payload) {
-  put16(p, src.port);
-  put16(p + 2, dst.port);
-  put16(p + 4, o.udp_length.value_or(std::uint16_t(kUdpHeaderBytes + payload.size())));
-  put16(p + 6, 0);
+  store_be16(p, src.port);
+  store_be16(p + 2, dst.port);
+  store_be16(p + 4, o.udp_length.value_or(std::uint16_t(kUdpHeaderBytes + payload.size())));
+  store_be16(p + 6, 0);
   if (!payload.empty()) std::memcpy(p + kUdpHeaderBytes, payload.data(), payload.size());
   std::uint16_t sum = o.udp_checksum ? *o.udp_checksum
                                      : udp_checksum(src.ipv4, dst.ipv4,
                                                     {p, kUdpHeaderBytes + payload.size()});
-  put16(p + 6, sum);
+  store_be16(p + 6, sum);
 }
 
 }  // namespace
@@ -103,33 +90,6 @@ std::string_view link_type_name(LinkType t) {
   return "unknown";
 }
 
-std::uint32_t ones_complement_add(std::uint32_t sum, std::span<const std::uint8_t> bytes) {
-  std::size_t i = 0;
-  std::uint64_t acc = sum;
-  for (; i + 1 < bytes.size(); i += 2) acc += std::uint32_t(bytes[i] << 8 | bytes[i + 1]);
-  if (i < bytes.size()) acc += std::uint32_t(bytes[i]) << 8;
-  while (acc >> 32) acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-  return std::uint32_t(acc);
-}
-
-std::uint16_t fold_checksum(std::uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  return std::uint16_t(~sum);
-}
-
-std::uint16_t ipv4_header_checksum(std::span<const std::uint8_t> header) {
-  return fold_checksum(ones_complement_add(0, header));
-}
-
-std::uint16_t udp_checksum(std::uint32_t src_ip, std::uint32_t dst_ip,
-                           std::span<const std::uint8_t> udp_segment) {
-  std::uint32_t sum = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) + (dst_ip & 0xFFFF) +
-                      17 + std::uint32_t(udp_segment.size());
-  std::uint16_t c = fold_checksum(ones_complement_add(sum, udp_segment));
-  // RFC 768: a computed zero is sent as all ones, since 0 means "no checksum".
-  return c == 0 ? 0xFFFF : c;
-}
-
 void append_link_header(LinkType link, const FrameOptions& o, std::size_t /*ip_bytes*/,
                         std::vector<std::uint8_t>& out) {
   switch (link) {
@@ -138,10 +98,10 @@ void append_link_header(LinkType link, const FrameOptions& o, std::size_t /*ip_b
       out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
       for (std::size_t i = 0; i < o.vlan_ids.size(); ++i) {
         bool outer_of_several = i == 0 && o.vlan_ids.size() > 1;
-        push16(out, outer_of_several ? kTpidService : kTpidCustomer);
-        push16(out, o.vlan_ids[i] & 0x0FFF);
+        append_be16(out, outer_of_several ? kTpidService : kTpidCustomer);
+        append_be16(out, o.vlan_ids[i] & 0x0FFF);
       }
-      push16(out, kEtherTypeIpv4);
+      append_be16(out, kEtherTypeIpv4);
       break;
     }
     case LinkType::Null:
@@ -153,20 +113,20 @@ void append_link_header(LinkType link, const FrameOptions& o, std::size_t /*ip_b
       out.insert(out.end(), {0, 0, 0, 2});
       break;
     case LinkType::LinuxSll:
-      push16(out, 0);    // packet type: to us
-      push16(out, 772);  // ARPHRD_LOOPBACK
-      push16(out, 6);    // address length
+      append_be16(out, 0);    // packet type: to us
+      append_be16(out, 772);  // ARPHRD_LOOPBACK
+      append_be16(out, 6);    // address length
       out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
       out.insert(out.end(), {0, 0});
-      push16(out, kEtherTypeIpv4);
+      append_be16(out, kEtherTypeIpv4);
       break;
     case LinkType::LinuxSll2:
-      push16(out, kEtherTypeIpv4);
-      push16(out, 0);                  // reserved
+      append_be16(out, kEtherTypeIpv4);
+      append_be16(out, 0);                  // reserved
       out.insert(out.end(), {0, 0, 0, 1});  // interface index
-      push16(out, 772);                // ARPHRD_LOOPBACK
-      out.push_back(0);                // packet type: to us
-      out.push_back(6);                // address length
+      append_be16(out, 772);                // ARPHRD_LOOPBACK
+      out.push_back(0);                     // packet type: to us
+      out.push_back(6);                     // address length
       out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
       out.insert(out.end(), {0, 0});
       break;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codec/message.hpp"  // imup::Endpoint
+#include "pcap/internet_checksum.hpp"  // the checksums the frames carry
 
 namespace imup::pcap {
 
@@ -62,14 +63,6 @@ struct FrameOptions {
   std::size_t fragment_payload = 0;
   bool reverse_fragments = false;  // emit the fragments last first
 };
-
-// RFC 1071 one's-complement sum, folded, not inverted.
-std::uint32_t ones_complement_add(std::uint32_t sum, std::span<const std::uint8_t> bytes);
-std::uint16_t fold_checksum(std::uint32_t sum);  // ~folded sum
-std::uint16_t ipv4_header_checksum(std::span<const std::uint8_t> header);
-// UDP checksum over the pseudo-header; a computed 0 is returned as 0xFFFF.
-std::uint16_t udp_checksum(std::uint32_t src_ip, std::uint32_t dst_ip,
-                           std::span<const std::uint8_t> udp_segment);
 
 // Appends the link-layer header for an IPv4 packet of `ip_bytes` bytes.
 void append_link_header(LinkType link, const FrameOptions& options, std::size_t ip_bytes,

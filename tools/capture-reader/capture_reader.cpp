@@ -6,88 +6,31 @@
 
 #include <fcntl.h>
 
-#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 
+#include "common/byte_order.hpp"
 #include "ipv4_reassembly.hpp"
+#include "pcap/internet_checksum.hpp"
 
 namespace imup::capture {
 namespace {
 
 constexpr std::int64_t kFragmentTimeoutNs = 30'000'000'000;  // as Linux's ipfrag_time
 constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
-
-std::uint16_t get16(const std::uint8_t* p) { return std::uint16_t(p[0] << 8 | p[1]); }
-std::uint32_t get32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
-}
-
-// Folds a one's-complement sum to 16 bits. Adding a value to itself
-// rotated by half its width leaves in the upper half the sum of both halves
-// with the carry of the lower half's addition brought around: the
-// end-around-carry fold in two instructions per step (as csum_fold does).
-inline std::uint16_t fold64(std::uint64_t acc) {
-  auto half = std::uint32_t((acc + std::rotr(acc, 32)) >> 32);
-  return std::uint16_t((half + std::rotr(half, 16)) >> 16);
-}
-
-// Whether a UDP datagram's checksum verifies (the one's-complement sum of
-// the pseudo-header and the datagram, checksum field included, is 0xFFFF):
-// `src` and `dst` are the addresses as they lie in the IPv4 header (network
-// order), `udp` the datagram of `n` >= 8 bytes. The sum is taken in memory
-// order (it commutes with byte swapping, and 0xFFFF reads the same both
-// ways): the addresses as they are, the protocol and length swapped in, the
-// bytes eight at a time, and the last n % 8 bytes by one load ending at the
-// last byte, shifted down (they start on a word boundary, so each byte
-// keeps its place in its 16-bit word).
-inline bool udp_sum_ok(std::uint32_t src, std::uint32_t dst, const std::uint8_t* udp, std::size_t n) {
-  std::uint64_t acc = std::uint64_t(src) + dst + htons(17) + htons(std::uint16_t(n));
-  auto add = [&](std::uint64_t w) {
-    acc += w;
-    acc += acc < w;  // end-around carry
-  };
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, udp + i, 8);
-    add(w);
-  }
-  if (std::size_t rest = n - i) {
-    std::uint64_t w;
-    std::memcpy(&w, udp + n - 8, 8);
-    if constexpr (std::endian::native == std::endian::little) add(w >> (64 - 8 * rest));
-    else add(w << (64 - 8 * rest));
-  }
-  return fold64(acc) == 0xFFFF;
-}
+using pcap::ipv4_header_ok;   // the checks, inline from the one Internet checksum
+using pcap::udp_checksum_ok;
 
 // A UDP checksum that does not verify: what a capture on the sender shows
 // with checksum offload (the stack leaves the pseudo-header sum in the field
 // for the NIC to finish), or simply wrong.
 ChecksumState wrong_udp_sum(std::uint16_t field, std::uint32_t src_ip, std::uint32_t dst_ip,
                             std::size_t udp_len) {
-  std::uint32_t pseudo = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) + (dst_ip & 0xFFFF) +
-                         17 + std::uint32_t(udp_len);
-  std::uint16_t partial = fold64(pseudo);
+  std::uint16_t partial = pcap::fold64(pcap::udp_pseudo_header_sum(src_ip, dst_ip, udp_len));
   return field == partial || field == std::uint16_t(~partial) ? ChecksumState::OffloadArtefact
                                                               : ChecksumState::Bad;
-}
-
-// Whether an IPv4 header of `n` bytes (a multiple of 4, at most 60: no
-// carry can leave 64 bits) verifies: its 32-bit words summed in memory
-// order fold to 0xFFFF. The straight-line path passes n = 20, which the
-// compiler unrolls into five additions.
-inline bool ipv4_header_ok(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t acc = 0;
-  for (std::size_t i = 0; i < n; i += 4) {
-    std::uint32_t w;
-    std::memcpy(&w, p + i, 4);
-    acc += w;
-  }
-  return fold64(acc) == 0xFFFF;
 }
 
 }  // namespace
@@ -106,9 +49,9 @@ void finish_udp_checksum(Datagram& d) {
   if (d.udp_checksum != ChecksumState::Deferred) return;
   const std::uint8_t* udp = d.payload.data() - 8;
   const std::size_t udp_len = d.payload.size() + 8;
-  d.udp_checksum = udp_sum_ok(htonl(d.src.ipv4), htonl(d.dst.ipv4), udp, udp_len)
+  d.udp_checksum = udp_checksum_ok(htonl(d.src.ipv4), htonl(d.dst.ipv4), udp, udp_len)
                        ? ChecksumState::Good
-                       : wrong_udp_sum(get16(udp + 6), d.src.ipv4, d.dst.ipv4, udp_len);
+                       : wrong_udp_sum(load_be16(udp + 6), d.src.ipv4, d.dst.ipv4, udp_len);
 }
 
 CaptureReader::CaptureReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -164,36 +107,38 @@ std::string_view CaptureReader::link_type_name() const {
 inline bool CaptureReader::fast_path(const std::uint8_t* p, std::size_t n, bool whole,
                                      pcap::Timestamp when, Datagram& out) {
   constexpr std::size_t kEthernet = 14, kIp = 20, kUdp = 8;
-  if (!whole || n < kEthernet + kIp + kUdp || get16(p + 12) != kEtherTypeIpv4) return false;
+  if (!whole || n < kEthernet + kIp + kUdp || load_be16(p + 12) != kEtherTypeIpv4) return false;
   const std::uint8_t* ip = p + kEthernet;
-  std::size_t total = get16(ip + 2);
+  std::size_t total = load_be16(ip + 2);
   // Version 4 with a 20-byte header, UDP, neither MF nor an offset, and the
   // IP total length within what was captured.
-  if (ip[0] != 0x45 || ip[9] != 17 || (get16(ip + 6) & 0x3FFF) != 0 || total < kIp + kUdp ||
+  if (ip[0] != 0x45 || ip[9] != 17 || (load_be16(ip + 6) & 0x3FFF) != 0 || total < kIp + kUdp ||
       total > n - kEthernet)
     return false;
   const std::uint8_t* u = ip + kIp;
-  std::size_t udp_len = get16(u + 4);
+  std::size_t udp_len = load_be16(u + 4);
   if (udp_len < kUdp || udp_len > total - kIp) return false;
 
   std::int64_t now = when.to_ns();
   if (now - impl_->last_expiry_ns > 1'000'000'000) return false;  // the general path expires
-  std::uint32_t src_ip = get32(ip + 12), dst_ip = get32(ip + 16);
+  std::uint32_t src_ip = load_be32(ip + 12), dst_ip = load_be32(ip + 16);
   if (ipv4_header_ok(ip, kIp)) out.ip_checksum = ChecksumState::Good;
-  else out.ip_checksum = get16(ip + 10) == 0 ? ChecksumState::OffloadArtefact : ChecksumState::Bad;
-  std::uint16_t udp_sum = get16(u + 6);
+  else if (load_be16(ip + 10) == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
+  else out.ip_checksum = ChecksumState::Bad;
+  std::uint16_t udp_sum = load_be16(u + 6);
   std::uint32_t src_net, dst_net;
   std::memcpy(&src_net, ip + 12, 4);
   std::memcpy(&dst_net, ip + 16, 4);
   if (udp_sum == 0) out.udp_checksum = ChecksumState::Absent;
   else if (defer_udp_checksums_) out.udp_checksum = ChecksumState::Deferred;
-  else if (udp_sum_ok(src_net, dst_net, u, udp_len)) [[likely]] out.udp_checksum = ChecksumState::Good;
+  else if (udp_checksum_ok(src_net, dst_net, u, udp_len)) [[likely]]
+    out.udp_checksum = ChecksumState::Good;
   else out.udp_checksum = wrong_udp_sum(udp_sum, src_ip, dst_ip, udp_len);
   out.fragments = 1;
   out.frame = frames_;
   out.when = when;
-  out.src = Endpoint{src_ip, get16(u)};
-  out.dst = Endpoint{dst_ip, get16(u + 2)};
+  out.src = Endpoint{src_ip, load_be16(u)};
+  out.dst = Endpoint{dst_ip, load_be16(u + 2)};
   out.payload = std::span<const std::uint8_t>(u + kUdp, udp_len - kUdp);
   return true;
 }
@@ -264,10 +209,10 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     case DLT_EN10MB: {
       if (n < 14) break;
       std::size_t at = 12;
-      std::uint16_t type = get16(p + at);
+      std::uint16_t type = load_be16(p + at);
       while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && n >= at + 6) {
         at += 4;
-        type = get16(p + at);
+        type = load_be16(p + at);
       }
       if (type == kEtherTypeIpv4) {
         p += at + 2;
@@ -277,14 +222,14 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
       break;
     }
     case DLT_LINUX_SLL:
-      if (n >= 16 && get16(p + 14) == kEtherTypeIpv4) {
+      if (n >= 16 && load_be16(p + 14) == kEtherTypeIpv4) {
         p += 16;
         n -= 16;
         ipv4 = true;
       }
       break;
     case DLT_LINUX_SLL2:
-      if (n >= 20 && get16(p) == kEtherTypeIpv4) {
+      if (n >= 20 && load_be16(p) == kEtherTypeIpv4) {
         p += 20;
         n -= 20;
         ipv4 = true;
@@ -293,7 +238,7 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     case DLT_NULL:
     case DLT_LOOP: {
       // AF_INET is 2 everywhere; NULL stores it in the writer's byte order.
-      if (n >= 4 && (get32(p) == 2 || (impl_->dlt == DLT_NULL && get32(p) == 0x02000000))) {
+      if (n >= 4 && (load_be32(p) == 2 || (impl_->dlt == DLT_NULL && load_be32(p) == 0x02000000))) {
         p += 4;
         n -= 4;
         ipv4 = true;
@@ -313,7 +258,7 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     return false;
   }
   std::size_t ihl = std::size_t(p[0] & 0xF) * 4;
-  std::size_t total = get16(p + 2);
+  std::size_t total = load_be16(p + 2);
   if (ihl < 20 || total < ihl) {
     report("bad_ip_header", "IPv4 header length " + std::to_string(ihl) + ", total length " +
                                 std::to_string(total));
@@ -334,13 +279,13 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     }
     total = n;  // snapped capture: use what is there, checksums unverifiable
   }
-  std::uint32_t src_ip = get32(p + 12), dst_ip = get32(p + 16);
-  std::uint16_t ip_sum = get16(p + 10);
+  std::uint32_t src_ip = load_be32(p + 12), dst_ip = load_be32(p + 16);
+  std::uint16_t ip_sum = load_be16(p + 10);
   if (ipv4_header_ok(p, ihl)) out.ip_checksum = ChecksumState::Good;
   else if (ip_sum == 0) out.ip_checksum = ChecksumState::OffloadArtefact;
   else out.ip_checksum = ChecksumState::Bad;
 
-  std::uint16_t flags_offset = get16(p + 6);
+  std::uint16_t flags_offset = load_be16(p + 6);
   bool more = flags_offset & 0x2000;
   std::size_t frag_offset = std::size_t(flags_offset & 0x1FFF) * 8;
   std::span<const std::uint8_t> ip_payload{p + ihl, total - ihl};
@@ -354,7 +299,7 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
                                      " IPv4 datagram(s) never completed within 30 s");
   }
   if (more || frag_offset != 0) {
-    Ipv4Reassembler::Key key{src_ip, dst_ip, get16(p + 4), 17};
+    Ipv4Reassembler::Key key{src_ip, dst_ip, load_be16(p + 4), 17};
     std::span<const std::uint8_t> whole;
     std::uint16_t count = 0;
     Ipv4Reassembler::Result also{};
@@ -377,7 +322,7 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     return false;
   }
   const std::uint8_t* u = ip_payload.data();
-  std::size_t udp_len = get16(u + 4);
+  std::size_t udp_len = load_be16(u + 4);
   if (udp_len < 8 || udp_len > ip_payload.size()) {
     if (!(snapped && udp_len > ip_payload.size())) {
       report("bad_udp_length", "UDP length " + std::to_string(udp_len) + " but " +
@@ -385,20 +330,20 @@ bool CaptureReader::any_frame(const pcap_pkthdr& frame, const std::uint8_t* data
     }
     udp_len = ip_payload.size();
   }
-  std::uint16_t udp_sum = get16(u + 6);
+  std::uint16_t udp_sum = load_be16(u + 6);
   if (snapped) {
     out.udp_checksum = ChecksumState::Unchecked;
   } else if (udp_sum == 0) {
     out.udp_checksum = ChecksumState::Absent;
   } else {
-    out.udp_checksum = udp_sum_ok(htonl(src_ip), htonl(dst_ip), u, udp_len)
+    out.udp_checksum = udp_checksum_ok(htonl(src_ip), htonl(dst_ip), u, udp_len)
                            ? ChecksumState::Good
                            : wrong_udp_sum(udp_sum, src_ip, dst_ip, udp_len);
   }
   out.frame = frames_;
   out.when = when;
-  out.src = Endpoint{src_ip, get16(u)};
-  out.dst = Endpoint{dst_ip, get16(u + 2)};
+  out.src = Endpoint{src_ip, load_be16(u)};
+  out.dst = Endpoint{dst_ip, load_be16(u + 2)};
   out.payload = ip_payload.subspan(8, udp_len - 8);
   return true;
 }

@@ -4,6 +4,8 @@
 #include "codec/codec.hpp"
 #include "codec/exchange.hpp"
 #include "codec/limits.hpp"
+#include "common/byte_order.hpp"
+#include "pcap/internet_checksum.hpp"
 
 namespace imup::script {
 namespace {
@@ -77,12 +79,9 @@ void encode_datagram(const ScriptMessage& m, std::uint16_t seq, std::string& tex
 std::uint16_t wrong_udp_checksum(Endpoint src, Endpoint dst,
                                  std::span<const std::uint8_t> payload) {
   std::vector<std::uint8_t> segment(8 + payload.size());
-  segment[0] = std::uint8_t(src.port >> 8);
-  segment[1] = std::uint8_t(src.port);
-  segment[2] = std::uint8_t(dst.port >> 8);
-  segment[3] = std::uint8_t(dst.port);
-  segment[4] = std::uint8_t(segment.size() >> 8);
-  segment[5] = std::uint8_t(segment.size());
+  store_be16(segment.data(), src.port);
+  store_be16(segment.data() + 2, dst.port);
+  store_be16(segment.data() + 4, std::uint16_t(segment.size()));
   std::copy(payload.begin(), payload.end(), segment.begin() + 8);
   std::uint16_t right = pcap::udp_checksum(src.ipv4, dst.ipv4, segment);
   // Flipping bits keeps it non-zero and unlike the offload artefact.
