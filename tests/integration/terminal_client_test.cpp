@@ -159,6 +159,10 @@ TEST_CASE("an incoming message never garbles the line being typed") {
   lucy.expect("invitation_received", {{"inviter", "Sheng"}});
   lucy.send("/accept");
   at = sheng.wait_for("Sheng@group[centralise: Sheng,Lucy]> ", at);
+  // Sheng's prompt can show the group before Lucy's client has learnt it is
+  // in it (both hear from the server at once); a message sent before then
+  // would not be a group message.
+  lucy.expect("group_joined");
   lucy.send("On est en groupe");
   at = sheng.wait_for("(group) <Lucy> On est en groupe", at);
 
