@@ -58,6 +58,18 @@ set -e
 [ $s -eq 2 ] && cmp -s "$T/keep.pcap" "$T/keep.orig" || fail "a failing craft changed an existing capture"
 [ ! -e "$T/none.pcap" ] || fail "a failing craft left a file"
 [ -z "$(ls "$T" | grep -E '\.pcap\.[A-Za-z0-9]{6}$' || true)" ] || fail "craft left a temporary file: $(ls "$T")"
+# What is not a regular file is written through, never renamed over: a
+# symbolic link stays a link to the capture, a FIFO stays a FIFO.
+"$CRAFT" -e '0 client server ack' -o "$T/real.pcap"
+ln -s real.pcap "$T/link.pcap"
+"$CRAFT" -e '0 client server ack' -e '+0 client server ack' -o "$T/link.pcap"
+[ -L "$T/link.pcap" ] && [ "$(wc -c < "$T/real.pcap")" -gt "$(wc -c < "$T/keep.orig")" ] ||
+  fail "craft -o on a symbolic link replaced the link or did not write its target"
+mkfifo "$T/fifo"
+cat "$T/fifo" > "$T/from-fifo" &
+"$CRAFT" -e '0 client server ack' -o "$T/fifo"
+wait
+[ -p "$T/fifo" ] && cmp -s "$T/from-fifo" "$T/keep.orig" || fail "craft -o on a FIFO did not write through it"
 # ... but the same name goes out when written raw.
 "$CRAFT" -e '0 client server connect text="has space\r\n"' -o "$T/x.pcap" || fail "raw text"
 

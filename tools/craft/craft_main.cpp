@@ -90,7 +90,17 @@ constexpr const char* kProgram = "imup-craft";
 
 // A capture named with -o is written beside it under a temporary name and
 // renamed over it only when complete: a failing run leaves the file as it
-// was (or absent), never a partial capture a reader would trust.
+// was (or absent), never a partial capture a reader would trust. Only a
+// regular file (or a name not yet taken) is replaced so: a device, a FIFO or
+// a symbolic link (-o /dev/null, -o /dev/stdout, -o link.pcap) is written
+// through, as any program would, since renaming over it would replace the
+// device or the link itself with a file.
+bool replaceable_by_rename(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) return errno == ENOENT;
+  return S_ISREG(st.st_mode);
+}
+
 class PendingFile {
  public:
   explicit PendingFile(const std::string& path) : path_(path), temp_(path + ".XXXXXX") {
@@ -229,7 +239,7 @@ int run(int argc, char** argv) {
   std::optional<PendingFile> pending;
   std::optional<imup::pcap::CaptureWriter> opened;
   try {
-    if (output == "-") {
+    if (output == "-" || !replaceable_by_rename(output)) {
       opened.emplace(output, format, link);
     } else {
       pending.emplace(output);
