@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -88,6 +89,12 @@ std::string requote(const std::string& arg) {
 
 constexpr const char* kProgram = "imup-craft";
 
+// A refused script line or an unwritable capture: its message, and STATUS.
+int report(const std::exception& e, int status) {
+  std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
+  return status;
+}
+
 // A capture named with -o is written beside it under a temporary name and
 // renamed over it only when complete: a failing run leaves the file as it
 // was (or absent), never a partial capture a reader would trust. Only a
@@ -158,7 +165,7 @@ int run(int argc, char** argv) {
   std::string desc = imup::script::script_format_help();
   g_option_context_set_description(ctx, desc.c_str());
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, "imup-craft");
+  imup::cli::add_version_option(ctx, kProgram);
   GError* err = nullptr;
   bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);
@@ -216,8 +223,7 @@ int run(int argc, char** argv) {
       if (auto m = parser.parse_line(line, 0)) messages.push_back(std::move(*m));
     }
   } catch (const ScriptError& e) {
-    std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return imup::cli::kExitUsage;
+    return report(e, imup::cli::kExitUsage);
   }
   if (messages.empty()) return imup::cli::usage_error(kProgram, "nothing to write: give --script, -e LINE or TYPE");
   if (output == "-" && isatty(STDOUT_FILENO))
@@ -230,8 +236,7 @@ int run(int argc, char** argv) {
     imup::script::EncodedLine line;
     for (const auto& m : messages) check.encode(m, line);
   } catch (const ScriptError& e) {
-    std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return imup::cli::kExitUsage;
+    return report(e, imup::cli::kExitUsage);
   }
 
   // Opening the output is part of the command line's checks (status 2);
@@ -246,8 +251,7 @@ int run(int argc, char** argv) {
       opened.emplace(pending->fd(), format, link);
     }
   } catch (const imup::pcap::CaptureError& e) {
-    std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return imup::cli::kExitUsage;
+    return report(e, imup::cli::kExitUsage);
   }
   try {
     imup::pcap::CaptureWriter& writer = *opened;
@@ -264,8 +268,7 @@ int run(int argc, char** argv) {
         try {
           encoder.encode(m, line);
         } catch (const ScriptError& e) {
-          std::fprintf(stderr, "imup-craft: %s\n", e.what());
-          return imup::cli::kExitUsage;
+          return report(e, imup::cli::kExitUsage);
         }
         int copies = 1;
         if (fuzz) {
@@ -285,8 +288,7 @@ int run(int argc, char** argv) {
     writer.close();
     if (pending) pending->commit();
   } catch (const imup::pcap::CaptureError& e) {
-    std::fprintf(stderr, "imup-craft: %s\n", e.what());
-    return imup::cli::kExitFindings;
+    return report(e, imup::cli::kExitFindings);
   }
   return imup::cli::kExitOk;
 }
