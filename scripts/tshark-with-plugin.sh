@@ -79,12 +79,11 @@ tshark_run() {
 # field as True/False (4.0: 1/0). The filter rewrites the later forms into
 # 4.0's: the header name anywhere on the line, and a boolean only where it is a
 # whole cell or a whole occurrence (between tab, '|', ',' or the line's ends);
-# no test's text is exactly "True" or "False". Twice, because two adjacent
-# values share a separator that the first pass has consumed.
+# no test's text is exactly "True" or "False". One value at a time until none
+# is left, since two adjacent values share the separator between them.
 tshark_fields_as_4_0() {
-  sed -E -e 's/_ws\.col\.info/_ws.col.Info/g' \
-    -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g' \
-    -e 's/(^|[\t|,])True($|[\t|,])/\11\2/g; s/(^|[\t|,])False($|[\t|,])/\10\2/g'
+  sed -E -e 's/_ws\.col\.info/_ws.col.Info/g' -e ':again' \
+    -e 's/(^|[\t|,])True($|[\t|,])/\11\2/; s/(^|[\t|,])False($|[\t|,])/\10\2/; t again'
 }
 
 # tshark 4.6 heads each frame's tree "Frame N: Packet, ..." (4.0: "Frame N:
