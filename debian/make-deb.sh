@@ -17,7 +17,8 @@
 #     upgrading the release upgrades the packages: the plugin of each release
 #     is built for that release's Wireshark.
 #  4. dpkg-buildpackage with DEB_BUILD_OPTIONS=nocheck: the test suite is
-#     not built nor run in the package build; `make test` runs it.
+#     not built nor run in the package build; `make test` runs it. The
+#     package builds without -Werror; a compiler warning in its log fails here.
 #  5. Moves the results to OUTDIR and runs lintian (exit status 1 on an error
 #     or warning; the informational tags are printed too).
 # The temporary folder goes on every exit path.
@@ -102,6 +103,12 @@ start=$(date +%s)
   die "dpkg-buildpackage failed (the last lines of its log above)"
 }
 say "built in $(( $(date +%s) - start )) s"
+# debian/rules builds without -Werror (a package must build with the next
+# compiler too); here, for the project's own matrix, a warning is a failure.
+if grep -E '^[^ ]+:[0-9]+:[0-9]+: warning: ' "$work/build.log" >"$work/warnings" 2>/dev/null; then
+  cat "$work/warnings" >&2
+  die "$(wc -l <"$work/warnings") compiler warnings in the package build (above)"
+fi
 
 # 5. Results and lintian.
 mkdir -p "$out"

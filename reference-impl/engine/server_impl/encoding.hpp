@@ -4,6 +4,7 @@
 // page, a relayed message) the sequence number of the request they serve.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -17,7 +18,12 @@ inline std::vector<std::uint8_t> encode_or_empty(const Message& m) {
   std::array<std::uint8_t, kMaxDatagramBytes> buf;
   Encoded e = encode(m, buf);
   if (!e.ok()) return {};
-  return std::vector<std::uint8_t>(buf.begin(), buf.begin() + e.size);
+  // Sized first, then filled: the iterator-pair constructor, inlined with
+  // Debian's hardening flags (-O2, _FORTIFY_SOURCE=3), makes g++ 14 see a
+  // delete at an offset (-Wfree-nonheap-object, a false positive).
+  std::vector<std::uint8_t> bytes(e.size);
+  std::copy_n(buf.data(), e.size, bytes.data());
+  return bytes;
 }
 
 // Rewrites the sequence number of encoded bytes in place.
