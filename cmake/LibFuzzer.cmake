@@ -2,8 +2,14 @@
 # imup_add_libfuzzer compiles a fuzz target's sources with clang++ in one
 # command, so the fuzzers exist whatever compiler configured the build.
 #
-#   imup_add_libfuzzer(NAME <n> SOURCES <files...> INCLUDES <dirs...>
-#                      CORPUS <dir> [SECONDS <smoke-seconds>])
+#   imup_add_libfuzzer(NAME <n> SOURCES <files...> LIBRARIES <targets...>
+#                      [LINK <flags...>] CORPUS <dir> [SECONDS <smoke-seconds>])
+#
+# SOURCES are the fuzz target's own files; every library in LIBRARIES (the
+# project's own targets, each named once, not followed transitively) is
+# compiled in from its target's own SOURCES list, with its include
+# directories, so a file added to a library reaches its fuzzers too. LINK
+# adds linker flags (-lpcap) for what the libraries link.
 #
 # It adds the target fuzz-<n> (building <n>_fuzzer), a ctest test fuzz.<n> that runs it for SECONDS
 # (default 15) on a scratch copy of CORPUS, and a line "<binary> <corpus>" in
@@ -14,7 +20,7 @@ find_program(IMUP_CLANGXX NAMES clang++)
 file(WRITE "${CMAKE_BINARY_DIR}/fuzzers.txt" "")
 
 function(imup_add_libfuzzer)
-  cmake_parse_arguments(F "" "NAME;CORPUS;SECONDS" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(F "" "NAME;CORPUS;SECONDS" "SOURCES;LIBRARIES;LINK" ${ARGN})
   if(NOT IMUP_CLANGXX)
     message(WARNING "clang++ not found: fuzz target ${F_NAME} is not built")
     return()
@@ -24,16 +30,31 @@ function(imup_add_libfuzzer)
   endif()
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${F_NAME}_fuzzer")
   set(incs "")
-  foreach(dir ${F_INCLUDES})
-    list(APPEND incs "-I${dir}")
+  set(sources ${F_SOURCES})
+  foreach(lib ${F_LIBRARIES})
+    get_target_property(lib_dir ${lib} SOURCE_DIR)
+    get_target_property(lib_sources ${lib} SOURCES)
+    foreach(src ${lib_sources})
+      if(src MATCHES "\\.(cpp|c)$")
+        if(NOT IS_ABSOLUTE "${src}")
+          set(src "${lib_dir}/${src}")
+        endif()
+        list(APPEND sources "${src}")
+      endif()
+    endforeach()
+    get_target_property(lib_incs ${lib} INTERFACE_INCLUDE_DIRECTORIES)
+    foreach(dir ${lib_incs})
+      list(APPEND incs "-I${dir}")
+    endforeach()
   endforeach()
+  list(REMOVE_DUPLICATES incs)
   add_custom_command(
     OUTPUT "${out}"
     COMMAND "${IMUP_CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-            -Wall -Wextra -Werror ${incs} ${F_SOURCES} -o "${out}"
-    DEPENDS ${F_SOURCES}
-    IMPLICIT_DEPENDS CXX ${F_SOURCES}
+            -Wall -Wextra -Werror ${incs} ${sources} ${F_LINK} -o "${out}"
+    DEPENDS ${sources}
+    IMPLICIT_DEPENDS CXX ${sources}
     COMMENT "Building libFuzzer target ${F_NAME} with clang++"
     VERBATIM)
   add_custom_target(fuzz-${F_NAME} ALL DEPENDS "${out}")

@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     }
   } catch (const imup::io::SocketError& e) {
     std::fprintf(stderr, "imup-client: %s\n", e.what());
-  } catch (const imup::pcap::CaptureError& e) {
+  } catch (const imup::capture::CaptureError& e) {
     std::fprintf(stderr, "imup-client: --record: %s\n", e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "imup-client: %s\n", e.what());

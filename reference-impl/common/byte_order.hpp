@@ -31,5 +31,9 @@ inline void append_be16(std::vector<std::uint8_t>& out, std::uint16_t v) {
   out.push_back(std::uint8_t(v >> 8));
   out.push_back(std::uint8_t(v));
 }
+inline void append_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  append_be16(out, std::uint16_t(v >> 16));
+  append_be16(out, std::uint16_t(v));
+}
 
 }  // namespace imup

@@ -6,14 +6,14 @@
 namespace imup::io {
 
 PcapRecorder::PcapRecorder(const std::string& path)
-    : writer_(path, pcap::format_for_path(path), pcap::LinkType::Raw) {}
+    : writer_(path, capture::format_for_path(path), packet::LinkType::Raw) {}
 
 void PcapRecorder::on_datagram(const Endpoint& source, const Endpoint& destination,
                                std::span<const std::uint8_t> bytes) {
   if (failed_) return;
   try {
-    writer_.write(pcap::Timestamp::now(), source, destination, bytes);
-  } catch (const pcap::CaptureError& e) {
+    writer_.write(packet::Timestamp::now(), source, destination, bytes);
+  } catch (const capture::CaptureError& e) {
     // A full disk must not stop the server: recording stops, serving goes on.
     failed_ = true;
     g_warning("recording stopped: %s", e.what());
@@ -24,7 +24,7 @@ void PcapRecorder::end_of_wakeup() {
   if (failed_) return;
   try {
     writer_.flush();
-  } catch (const pcap::CaptureError& e) {
+  } catch (const capture::CaptureError& e) {
     failed_ = true;
     g_warning("recording stopped: %s", e.what());
   }
@@ -33,7 +33,7 @@ void PcapRecorder::end_of_wakeup() {
 std::string PcapRecorder::close() {
   try {
     writer_.close();
-  } catch (const pcap::CaptureError& e) {
+  } catch (const capture::CaptureError& e) {
     return e.what();
   }
   return {};

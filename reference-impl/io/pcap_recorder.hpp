@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // --record FILE.pcapng: every datagram a program sends and receives, written
-// as raw IPv4 packets with synthesized IPv4/UDP headers (imup_pcap), so that a
+// as raw IPv4 packets with synthesized IPv4/UDP headers (imup_capture), so that a
 // deployment can be looked at in Wireshark without root or a capture device.
 #pragma once
 
@@ -8,13 +8,13 @@
 #include <string>
 
 #include "io/engine_loop.hpp"
-#include "pcap/capture_writer.hpp"
+#include "capture/capture_writer.hpp"
 
 namespace imup::io {
 
 class PcapRecorder final : public DatagramTap {
  public:
-  // Throws pcap::CaptureError when the file cannot be created. The format
+  // Throws capture::CaptureError when the file cannot be created. The format
   // follows the name: .pcapng -> pcapng, anything else classic pcap.
   explicit PcapRecorder(const std::string& path);
   void on_datagram(const Endpoint& source, const Endpoint& destination,
@@ -25,7 +25,7 @@ class PcapRecorder final : public DatagramTap {
   std::uint64_t frames() const { return writer_.frames_written(); }
 
  private:
-  pcap::CaptureWriter writer_;
+  capture::CaptureWriter writer_;
   bool failed_ = false;
 };
 

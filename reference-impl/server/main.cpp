@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
     return program.run();
   } catch (const imup::io::SocketError& e) {
     std::fprintf(stderr, "imup-server: %s\n", e.what());
-  } catch (const imup::pcap::CaptureError& e) {
+  } catch (const imup::capture::CaptureError& e) {
     std::fprintf(stderr, "imup-server: --record: %s\n", e.what());
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "imup-server: invalid settings: %s\n", e.what());

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "capture_reader.hpp"
+#include "capture/capture_reader.hpp"
 #include "codec/codec.hpp"
 
 using namespace imup;
@@ -83,7 +83,7 @@ TEST_CASE("craft -> capture -> decode gives back every type's fields") {
                       "/s.txt -o " + out;
     REQUIRE(std::system(cmd.c_str()) == 0);
     capture::CaptureReader r(out);
-    capture::Datagram d;
+    packet::Datagram d;
     auto expected = expected_messages();
     for (std::size_t i = 0; i < expected.size(); ++i) {
       INFO("datagram " << i + 1);
@@ -95,7 +95,7 @@ TEST_CASE("craft -> capture -> decode gives back every type's fields") {
       bool from_client = d.src == Endpoint{0xC000020A, 40000};
       CHECK((from_client ? d.dst : d.src) == Endpoint{0xC0000201, 2017});
       CHECK(d.when.to_ns() == 1000'000'000'000 + std::int64_t(i) * 1'000'000);
-      CHECK(d.udp_checksum == capture::ChecksumState::Good);
+      CHECK(d.udp_checksum == packet::ChecksumState::Good);
     }
     CHECK_FALSE(r.next(d));
   }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "catch.hpp"
 
-#include "pcap/frame.hpp"
+#include "packet/internet_checksum.hpp"
+#include "packet/link_layer.hpp"
+#include "packet/udp_decoder.hpp"
+#include "packet/udp_frame.hpp"
 
 using namespace imup;
-using namespace imup::pcap;
+using namespace imup::packet;
 
 namespace {
 std::uint16_t be16(const std::vector<std::uint8_t>& f, std::size_t at) {
@@ -105,4 +108,67 @@ TEST_CASE("a datagram too big for IPv4 is refused") {
   std::vector<std::uint8_t> payload(65508);
   std::vector<std::uint8_t> f;
   CHECK_FALSE(build_udp_frame(LinkType::Raw, {}, 0, kClient, kServer, payload, f));
+}
+
+// Each link type's pair (link_layer.cpp): what crafting writes, reading finds.
+TEST_CASE("every link type reads back what it crafts, and the decoder gets the datagram") {
+  const std::vector<std::uint8_t> payload{0x10, 0x00, 0x00, 0x07, 'A', 'l', 'i', 'c', 'e', '\r', '\n'};
+  for (LinkType link : {LinkType::Ethernet, LinkType::LinuxSll, LinkType::LinuxSll2,
+                        LinkType::Null, LinkType::Loop, LinkType::Raw, LinkType::Ipv4}) {
+    CAPTURE(link_type_name(link));
+    FrameOptions o;
+    if (link == LinkType::Ethernet) o.vlan_ids = {10, 20};
+    std::vector<std::uint8_t> f;
+    REQUIRE(build_udp_frame(link, o, 7, kClient, kServer, payload, f));
+    std::vector<std::uint8_t> header;
+    append_link_header(link, o, header);
+    auto at = ipv4_offset(link, f.data(), f.size());
+    REQUIRE(at);
+    CHECK(*at == header.size());
+    CHECK(f[*at] == 0x45);
+    CHECK(parse_link_type(link_type_name(link)) == link);
+    CHECK(link_type_of(int(link)) == link);
+
+    UdpDecoder decoder(link);
+    Datagram d;
+    REQUIRE(decoder.decode(1, f.data(), f.size(), f.size(), Timestamp{5, 6}, d));
+    CHECK(d.src == kClient);
+    CHECK(d.dst == kServer);
+    CHECK(std::vector<std::uint8_t>(d.payload.begin(), d.payload.end()) == payload);
+    CHECK(d.udp_checksum == ChecksumState::Good);
+    CHECK(d.ip_checksum == ChecksumState::Good);
+    CHECK(d.when == Timestamp{5, 6});
+
+    // A frame of another protocol behind the same link header is skipped.
+    std::vector<std::uint8_t> other = f;
+    other[*at + 9] = 6;  // TCP
+    other[*at + 10] = other[*at + 11] = 0;
+    CHECK_FALSE(decoder.decode(2, other.data(), other.size(), other.size(), Timestamp{5, 7}, d));
+    CHECK(decoder.skipped_frames() == 1);
+  }
+}
+
+TEST_CASE("the decoder puts fragments back together and reports what is wrong below IMUP") {
+  FrameOptions o;
+  o.fragment_payload = 16;
+  std::vector<std::uint8_t> payload(40, 0x41);
+  std::vector<std::vector<std::uint8_t>> frames;
+  REQUIRE(build_udp_frames(LinkType::Ethernet, o, 9, kClient, kServer, payload, frames));
+  REQUIRE(frames.size() == 3);
+  UdpDecoder decoder(LinkType::Ethernet);
+  std::vector<std::string> problems;
+  decoder.on_problem([&](const FrameProblem& p) { problems.emplace_back(p.code); });
+  Datagram d;
+  CHECK_FALSE(decoder.decode(1, frames[0].data(), frames[0].size(), frames[0].size(), {}, d));
+  CHECK_FALSE(decoder.decode(2, frames[1].data(), frames[1].size(), frames[1].size(), {}, d));
+  REQUIRE(decoder.decode(3, frames[2].data(), frames[2].size(), frames[2].size(), {}, d));
+  CHECK(d.fragments == 3);
+  CHECK(d.frame == 3);
+  CHECK(d.payload.size() == payload.size());
+  CHECK(problems.empty());
+
+  std::vector<std::uint8_t> cut(frames[2].begin(), frames[2].begin() + 14 + 12);
+  CHECK_FALSE(decoder.decode(4, cut.data(), cut.size(), cut.size(), {}, d));
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "truncated_frame");
 }

@@ -12,7 +12,7 @@ namespace {
 std::vector<EncodedLine> encode_all(std::string_view text) {
   ScriptParser p;
   auto lines = p.parse(text);
-  ScriptEncoder e(pcap::Timestamp{100, 0}, 1'000'000, 2017);
+  ScriptEncoder e(packet::Timestamp{100, 0}, 1'000'000, 2017);
   std::vector<EncodedLine> out;
   for (const auto& l : lines) {
     out.emplace_back();
@@ -42,9 +42,9 @@ TEST_CASE("times: absolute, relative and gap") {
       "1.5 client server ack\n"
       "+0.25 client server ack\n"
       "- client server ack\n");
-  CHECK(out[0].when == pcap::Timestamp{101, 500'000'000});
-  CHECK(out[1].when == pcap::Timestamp{101, 750'000'000});
-  CHECK(out[2].when == pcap::Timestamp{101, 751'000'000});
+  CHECK(out[0].when == packet::Timestamp{101, 500'000'000});
+  CHECK(out[1].when == packet::Timestamp{101, 750'000'000});
+  CHECK(out[2].when == packet::Timestamp{101, 751'000'000});
 }
 
 TEST_CASE("the encoded datagram decodes to the fields of the line") {

@@ -10,11 +10,11 @@
 #include <type_traits>
 #include <vector>
 
-#include "capture_reader.hpp"
+#include "capture/capture_reader.hpp"
 #include "codec/text.hpp"
-#include "pcap/capture_writer.hpp"
+#include "capture/capture_writer.hpp"
 #include "temp_path.hpp"
-#include "read_ahead.hpp"
+#include "capture/read_ahead.hpp"
 
 using namespace imup;
 
@@ -37,10 +37,10 @@ struct Seen {
 // Into `out`, so that what came before an error is kept.
 template <class Reader>
 void read_into(Reader& r, std::vector<Seen>& out) {
-  r.on_problem([&](const capture::FrameProblem& p) {
+  r.on_problem([&](const packet::FrameProblem& p) {
     out.push_back({p.frame, p.when_ns, "problem " + std::string(p.code) + ": " + p.detail});
   });
-  r.for_each([&](const capture::Datagram& d) {
+  r.for_each([&](const packet::Datagram& d) {
     std::string w = format_endpoint(d.src) + ">" + format_endpoint(d.dst) + " " +
                     std::to_string(int(d.udp_checksum)) + std::to_string(int(d.ip_checksum)) + " x" +
                     std::to_string(d.fragments) + " ";
@@ -59,13 +59,13 @@ std::vector<Seen> read_all(Reader& r) {
 // holds, and payloads that fill a batch's bytes), with frame problems,
 // fragments, tags and bad checksums among them.
 void write_mixed(const std::string& path) {
-  pcap::CaptureWriter w(path, pcap::CaptureFormat::PcapNano);
+  capture::CaptureWriter w(path, capture::CaptureFormat::PcapNano);
   std::int64_t sec = 1000;
   for (int i = 0; i < 9000; ++i) {
     std::size_t len = i % 500 == 7 ? 60000 : std::size_t(i % 44);  // 0 bytes and up
     std::vector<std::uint8_t> p(len);
     for (std::size_t k = 0; k < len; ++k) p[k] = std::uint8_t('a' + (i + k) % 26);
-    pcap::FrameOptions o;
+    packet::FrameOptions o;
     if (i % 17 == 3) o.vlan_ids = {12};
     if (i % 23 == 5 || len > 1400) o.fragment_payload = 1400;
     const Endpoint src = i % 2 ? kClient : kServer, dst = i % 2 ? kServer : kClient;
@@ -74,19 +74,19 @@ void write_mixed(const std::string& path) {
     if (i % 37 == 8) {                         // left for the NIC: the pseudo-header sum
       std::uint32_t pseudo = (src.ipv4 >> 16) + (src.ipv4 & 0xFFFF) + (dst.ipv4 >> 16) +
                              (dst.ipv4 & 0xFFFF) + 17 + std::uint32_t(len + 8);
-      o.udp_checksum = std::uint16_t(~pcap::fold_checksum(pseudo));
+      o.udp_checksum = std::uint16_t(~packet::fold_checksum(pseudo));
     }
     if (i % 101 == 50) sec += 40;  // lets lone fragments time out
-    w.write(pcap::Timestamp{sec, std::uint32_t(i * 1000)}, src, dst, p, o);
+    w.write(packet::Timestamp{sec, std::uint32_t(i * 1000)}, src, dst, p, o);
     if (i % 101 == 60) {
       // The first fragment of a datagram whose rest never comes.
-      pcap::FrameOptions lone;
+      packet::FrameOptions lone;
       lone.fragment_payload = 8;
       std::vector<std::vector<std::uint8_t>> frames;
       std::vector<std::uint8_t> body(64, 0x42);
-      REQUIRE(pcap::build_udp_frames(pcap::LinkType::Ethernet, lone, std::uint16_t(i), kClient,
+      REQUIRE(packet::build_udp_frames(packet::LinkType::Ethernet, lone, std::uint16_t(i), kClient,
                                      kServer, body, frames));
-      w.write_frame(pcap::Timestamp{sec, 999'000'000}, frames.front(), frames.front().size());
+      w.write_frame(packet::Timestamp{sec, 999'000'000}, frames.front(), frames.front().size());
     }
     if (i % 211 == 9) {
       // An IPv4 header that claims more than the frame holds.
@@ -95,7 +95,7 @@ void write_mixed(const std::string& path) {
       f[14] = 0x45;
       f[16] = 0x01;  // total length 256
       f[23] = 17;
-      w.write_frame(pcap::Timestamp{sec, 999'500'000}, f, f.size());
+      w.write_frame(packet::Timestamp{sec, 999'500'000}, f, f.size());
     }
   }
 }
@@ -117,8 +117,8 @@ TEST_CASE("ReadAhead delivers what CaptureReader does, across batches, problems 
   auto problems = std::count_if(got.begin(), got.end(), [](const Seen& s) { return s.what.starts_with("problem"); });
   CHECK(problems >= 10);
   // Every UDP checksum state came up (they are summed on the caller's thread).
-  for (auto state : {capture::ChecksumState::Good, capture::ChecksumState::Bad,
-                     capture::ChecksumState::Absent, capture::ChecksumState::OffloadArtefact}) {
+  for (auto state : {packet::ChecksumState::Good, packet::ChecksumState::Bad,
+                     packet::ChecksumState::Absent, packet::ChecksumState::OffloadArtefact}) {
     INFO("checksum state " << int(state));
     CHECK(std::count_if(got.begin(), got.end(), [&](const Seen& s) {
             auto sp = s.what.find(' ');
@@ -165,7 +165,7 @@ TEST_CASE("an exception from ReadAhead's callback stops the reading thread and c
   write_mixed(path);
   capture::ReadAhead r(path);
   std::size_t calls = 0;
-  CHECK_THROWS_WITH(r.for_each([&](const capture::Datagram&) {
+  CHECK_THROWS_WITH(r.for_each([&](const packet::Datagram&) {
                       if (++calls == 5000) throw std::runtime_error("enough");
                     }),
                     "enough");

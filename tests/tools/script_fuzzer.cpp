@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     imup::script::ScriptParser parser;
     auto lines = parser.parse(text);
-    imup::script::ScriptEncoder encoder(imup::pcap::Timestamp{0, 0}, 1'000'000, 2017);
+    imup::script::ScriptEncoder encoder(imup::packet::Timestamp{0, 0}, 1'000'000, 2017);
     imup::script::EncodedLine out;
     for (const auto& l : lines) {
       try {

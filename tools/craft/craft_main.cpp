@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "capture_writer.hpp"
+#include "capture/capture_writer.hpp"
 #include "option_strings.hpp"
 #include "fuzz_mutator.hpp"
 #include "message_script.hpp"
@@ -112,7 +112,7 @@ class PendingFile {
  public:
   explicit PendingFile(const std::string& path) : path_(path), temp_(path + ".XXXXXX") {
     fd_ = g_mkstemp(temp_.data());
-    if (fd_ < 0) throw imup::pcap::CaptureError("cannot create " + path + ": " + g_strerror(errno));
+    if (fd_ < 0) throw imup::capture::CaptureError("cannot create " + path + ": " + g_strerror(errno));
     // mkstemp makes the file private; a capture gets the modes of any new file.
     mode_t mask = umask(0);
     umask(mask);
@@ -129,7 +129,7 @@ class PendingFile {
     int fd = fd_;
     fd_ = -1;
     if (close(fd) != 0 || g_rename(temp_.c_str(), path_.c_str()) != 0)
-      throw imup::pcap::CaptureError("cannot write " + path_ + ": " + g_strerror(errno));
+      throw imup::capture::CaptureError("cannot write " + path_ + ": " + g_strerror(errno));
     committed_ = true;
   }
 
@@ -181,18 +181,18 @@ int run(int argc, char** argv) {
   }
 
   std::string output = output_opt.value_or("-");
-  imup::pcap::CaptureFormat format = imup::pcap::format_for_path(output);
+  imup::capture::CaptureFormat format = imup::capture::format_for_path(output);
   if (format_opt) {
-    auto f = imup::pcap::parse_capture_format(*format_opt);
+    auto f = imup::capture::parse_capture_format(*format_opt);
     if (!f) {
       return imup::cli::usage_error(kProgram, "--format: unknown format '" + *format_opt +
                                                   "' (pcap, pcap-nsec, pcapng)");
     }
     format = *f;
   }
-  auto link = imup::pcap::LinkType::Ethernet;
+  auto link = imup::packet::LinkType::Ethernet;
   if (link_opt) {
-    auto l = imup::pcap::parse_link_type(*link_opt);
+    auto l = imup::packet::parse_link_type(*link_opt);
     if (!l) {
       return imup::cli::usage_error(kProgram, "--link: unknown link type '" + *link_opt +
                                                   "' (ether, sll, sll2, raw, ipv4, null, loop)");
@@ -232,7 +232,7 @@ int run(int argc, char** argv) {
   // encoder refuses leaves nothing behind: no pcap header on a pipe that a
   // reader would take for an empty capture, no partial file.
   try {
-    imup::script::ScriptEncoder check(imup::pcap::Timestamp::from_ns(0), 0, std::uint16_t(o.server_port));
+    imup::script::ScriptEncoder check(imup::packet::Timestamp::from_ns(0), 0, std::uint16_t(o.server_port));
     imup::script::EncodedLine line;
     for (const auto& m : messages) check.encode(m, line);
   } catch (const ScriptError& e) {
@@ -242,7 +242,7 @@ int run(int argc, char** argv) {
   // Opening the output is part of the command line's checks (status 2);
   // failing to write it afterwards is a failure (status 1).
   std::optional<PendingFile> pending;
-  std::optional<imup::pcap::CaptureWriter> opened;
+  std::optional<imup::capture::CaptureWriter> opened;
   try {
     if (output == "-" || !replaceable_by_rename(output)) {
       opened.emplace(output, format, link);
@@ -250,12 +250,12 @@ int run(int argc, char** argv) {
       pending.emplace(output);
       opened.emplace(pending->fd(), format, link);
     }
-  } catch (const imup::pcap::CaptureError& e) {
+  } catch (const imup::capture::CaptureError& e) {
     return report(e, imup::cli::kExitUsage);
   }
   try {
-    imup::pcap::CaptureWriter& writer = *opened;
-    auto start = imup::pcap::Timestamp::from_ns(std::int64_t(o.start * 1e9 + 0.5));
+    imup::capture::CaptureWriter& writer = *opened;
+    auto start = imup::packet::Timestamp::from_ns(std::int64_t(o.start * 1e9 + 0.5));
     auto gap_ns = std::int64_t(o.gap * 1e9 + 0.5);
     imup::script::ScriptEncoder encoder(start, gap_ns, std::uint16_t(o.server_port));
     std::optional<imup::craft::FuzzMutator> fuzz;
@@ -263,7 +263,7 @@ int run(int argc, char** argv) {
     imup::script::EncodedLine line;
     for (gint64 round = 0; round < o.repeat; ++round) {
       if (round > 0)
-        encoder.set_start(imup::pcap::Timestamp::from_ns(encoder.last_time().to_ns() + gap_ns));
+        encoder.set_start(imup::packet::Timestamp::from_ns(encoder.last_time().to_ns() + gap_ns));
       for (const auto& m : messages) {
         try {
           encoder.encode(m, line);
@@ -287,7 +287,7 @@ int run(int argc, char** argv) {
     }
     writer.close();
     if (pending) pending->commit();
-  } catch (const imup::pcap::CaptureError& e) {
+  } catch (const imup::capture::CaptureError& e) {
     return report(e, imup::cli::kExitFindings);
   }
   return imup::cli::kExitOk;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "capture_reader.hpp"
+#include "capture/capture_reader.hpp"
 #include "script_encoder.hpp"
 
 namespace imup::inject {
@@ -30,7 +30,7 @@ std::vector<Item> load_script(const std::string& path, const std::vector<std::st
   std::size_t number = messages.empty() ? 0 : messages.back().line;
   for (const auto& l : lines)
     if (auto m = parser.parse_line(l, ++number)) messages.push_back(std::move(*m));
-  script::ScriptEncoder encoder(pcap::Timestamp{}, 1'000'000, server_port);
+  script::ScriptEncoder encoder(packet::Timestamp{}, 1'000'000, server_port);
   std::vector<Item> items;
   script::EncodedLine e;
   for (auto& m : messages) {
@@ -43,7 +43,7 @@ std::vector<Item> load_script(const std::string& path, const std::vector<std::st
 std::vector<Item> load_capture(const std::string& path) {
   capture::CaptureReader reader(path);
   std::vector<Item> items;
-  capture::Datagram d;
+  packet::Datagram d;
   std::int64_t first = 0;
   while (reader.next(d)) {
     if (items.empty()) first = d.when.to_ns();

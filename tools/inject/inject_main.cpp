@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "capture_reader.hpp"
+#include "capture/capture_reader.hpp"
 #include "client_mode.hpp"
 #include "codec/limits.hpp"
 #include "codec/text.hpp"

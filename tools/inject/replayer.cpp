@@ -13,7 +13,7 @@
 
 #include "io/monotonic_clock.hpp"
 #include "io/udp_socket.hpp"
-#include "pcap/frame.hpp"
+#include "packet/udp_frame.hpp"
 
 namespace imup::inject {
 namespace {
@@ -77,11 +77,11 @@ ReplayResult replay(const std::vector<Item>& items, const ReplayOptions& o) {
       pcap_close(raw);
       throw std::runtime_error("--raw " + o.raw_interface + ": not an Ethernet interface");
     }
-    pcap::FrameOptions fo;
+    packet::FrameOptions fo;
     for (std::size_t i = 0; i < items.size(); ++i) {
       frames.emplace_back();
       Endpoint dst = o.server.port ? o.server : items[i].dst;
-      pcap::build_udp_frame(pcap::LinkType::Ethernet, fo, std::uint16_t(i), items[i].src, dst,
+      packet::build_udp_frame(packet::LinkType::Ethernet, fo, std::uint16_t(i), items[i].src, dst,
                             items[i].bytes, frames.back());
     }
   } else {

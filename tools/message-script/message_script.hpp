@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "codec/message.hpp"
-#include "pcap/frame.hpp"
+#include "packet/udp_frame.hpp"
 
 namespace imup::script {
 
@@ -54,7 +54,7 @@ struct ScriptMessage {
   bool resend = false;          // reuse the sequence number of the last request src -> dst
   std::optional<std::string> raw_text;                // `text=`: replaces the encoded text
   std::optional<std::vector<std::uint8_t>> payload;   // `payload=`: the whole UDP payload
-  pcap::FrameOptions frame;
+  packet::FrameOptions frame;
   bool break_udp_checksum = false;
 };
 

@@ -5,7 +5,7 @@
 #include "codec/exchange.hpp"
 #include "codec/limits.hpp"
 #include "common/byte_order.hpp"
-#include "pcap/internet_checksum.hpp"
+#include "packet/internet_checksum.hpp"
 
 namespace imup::script {
 namespace {
@@ -83,7 +83,7 @@ std::uint16_t wrong_udp_checksum(Endpoint src, Endpoint dst,
   store_be16(segment.data() + 2, dst.port);
   store_be16(segment.data() + 4, std::uint16_t(segment.size()));
   std::copy(payload.begin(), payload.end(), segment.begin() + 8);
-  std::uint16_t right = pcap::udp_checksum(src.ipv4, dst.ipv4, segment);
+  std::uint16_t right = packet::udp_checksum(src.ipv4, dst.ipv4, segment);
   // Flipping bits keeps it non-zero and unlike the offload artefact.
   std::uint16_t wrong = std::uint16_t(right ^ 0x5A5A);
   return wrong == 0 ? 0x1234 : wrong;
@@ -101,7 +101,7 @@ void ScriptEncoder::encode(const ScriptMessage& m, EncodedLine& out) {
     throw ScriptError(m.line, "time out of range (beyond the year 2262)");
   last_ns_opt_ = ns;
   last_ns_ = ns;
-  out.when = pcap::Timestamp::from_ns(ns);
+  out.when = packet::Timestamp::from_ns(ns);
   out.seq = assign_seq(m);
   encode_datagram(m, out.seq, text_, out.payload);
   out.frame = m.frame;

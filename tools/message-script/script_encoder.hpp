@@ -12,26 +12,27 @@
 #include <vector>
 
 #include "message_script.hpp"
+#include "packet/timestamp.hpp"
 
 namespace imup::script {
 
 struct EncodedLine {
-  pcap::Timestamp when;
+  packet::Timestamp when;
   std::uint16_t seq = 0;
   std::vector<std::uint8_t> payload;  // the UDP payload (IMUP header + text)
-  pcap::FrameOptions frame;           // with bad-checksum already turned into a value
+  packet::FrameOptions frame;           // with bad-checksum already turned into a value
 };
 
 class ScriptEncoder {
  public:
-  ScriptEncoder(pcap::Timestamp start, std::int64_t gap_ns, std::uint16_t server_port)
+  ScriptEncoder(packet::Timestamp start, std::int64_t gap_ns, std::uint16_t server_port)
       : start_(start), gap_ns_(gap_ns), server_port_(server_port) {}
   // Throws ScriptError when the codec refuses the message (a grammar or limit
   // it breaks); the message says how to force it with text= or payload=.
   void encode(const ScriptMessage& m, EncodedLine& out);
   // Moves the script's start (repeating a script: the next round begins later).
-  void set_start(pcap::Timestamp start) { start_ = start; }
-  pcap::Timestamp last_time() const { return pcap::Timestamp::from_ns(last_ns_); }
+  void set_start(packet::Timestamp start) { start_ = start; }
+  packet::Timestamp last_time() const { return packet::Timestamp::from_ns(last_ns_); }
 
   // The sequence number the rules give this line (advances the counters).
   std::uint16_t assign_seq(const ScriptMessage& m);
@@ -46,7 +47,7 @@ class ScriptEncoder {
     std::optional<std::uint16_t> last_request;
     std::deque<Pending> outstanding;  // at most a window's worth are kept
   };
-  pcap::Timestamp start_;
+  packet::Timestamp start_;
   std::int64_t gap_ns_;
   std::uint16_t server_port_;
   std::optional<std::int64_t> last_ns_opt_;

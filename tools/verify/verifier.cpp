@@ -53,7 +53,7 @@ template <class Reader>
 void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_ns) {
   report_.set_file(path == "-" ? "<stdin>" : path, 0);
   bool first = true;  // times are shown relative to the first frame checked
-  reader.on_problem([&](const capture::FrameProblem& p) {
+  reader.on_problem([&](const packet::FrameProblem& p) {
     if (first) {
       report_.set_first_time(p.when_ns);
       first = false;
@@ -63,7 +63,7 @@ void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_
   });
   std::uint64_t frames_before = totals_.frames;
   try {
-    reader.for_each([&](const capture::Datagram& d) {
+    reader.for_each([&](const packet::Datagram& d) {
       if (first) [[unlikely]] {
         report_.set_first_time(d.when.to_ns());
         first = false;
@@ -97,14 +97,14 @@ bool Verifier::check(const std::string& path) {
   }
 }
 
-void Verifier::datagram(const capture::Datagram& d) {
+void Verifier::datagram(const packet::Datagram& d) {
   ++totals_.udp;
   Role role = tracker_.classify(d.src, d.dst);
   if (role == Role::NotImup) return;
   ++totals_.imup;
   if (d.fragments > 1) ++totals_.reassembled;
   std::int64_t now = d.when.to_ns();
-  using capture::ChecksumState;
+  using packet::ChecksumState;
   auto fine = [](ChecksumState s) { return s != ChecksumState::Bad && s != ChecksumState::OffloadArtefact; };
   if (!fine(d.ip_checksum) || !fine(d.udp_checksum)) [[unlikely]] checksum_issues(d, now);
   if (d.payload.size() > kHeaderBytes && use_cache_) judge(d, role, now, verdict_of(d.payload));
@@ -112,11 +112,11 @@ void Verifier::datagram(const capture::Datagram& d) {
   else judge(d, role, now, check_lenient(d.payload));
 }
 
-void Verifier::checksum_issues(const capture::Datagram& d, std::int64_t now) {
+void Verifier::checksum_issues(const packet::Datagram& d, std::int64_t now) {
   auto frame_issue = [&](Code c, const char* what) {
     report_.add(Violation{c, d.frame, now, d.src, d.dst, -1, -1, what});
   };
-  using capture::ChecksumState;
+  using packet::ChecksumState;
   if (d.ip_checksum == ChecksumState::Bad) frame_issue(Code::BadIpChecksum, "IPv4 header checksum is wrong");
   if (d.ip_checksum == ChecksumState::OffloadArtefact)
     frame_issue(Code::ChecksumOffload, "IPv4 header checksum 0: left for the NIC");
@@ -126,7 +126,7 @@ void Verifier::checksum_issues(const capture::Datagram& d, std::int64_t now) {
 }
 
 // Reports the codec's error and warnings on one datagram (out of line: rare).
-void Verifier::faults(const capture::Datagram& d, std::int64_t now, const Header& h,
+void Verifier::faults(const packet::Datagram& d, std::int64_t now, const Header& h,
                       const Verdict& verdict) {
   if (verdict.error)
     report_.add(Violation{from_fault(verdict.error->fault), d.frame, now, d.src, d.dst, h.type,
@@ -136,7 +136,7 @@ void Verifier::faults(const capture::Datagram& d, std::int64_t now, const Header
                           std::string(w.field) + ": " + w.detail});
 }
 
-void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
+void Verifier::judge(const packet::Datagram& d, Role role, std::int64_t now,
                      const Verdict& verdict) {
   if (!verdict.header) {
     report_.add(Violation{Code::Truncated, d.frame, now, d.src, d.dst, -1, -1,

@@ -13,8 +13,8 @@
 
 #include "codec/codec.hpp"
 
-#include "capture_reader.hpp"
-#include "read_ahead.hpp"
+#include "capture/capture_reader.hpp"
+#include "capture/read_ahead.hpp"
 #include "exchange_tracker.hpp"
 #include "report.hpp"
 
@@ -36,16 +36,16 @@ class Verifier {
  private:
   template <class Reader>
   void read(Reader& reader, const std::string& path, std::int64_t& last_ns);
-  void datagram(const capture::Datagram& d);
+  void datagram(const packet::Datagram& d);
   // The cached verdict of a text-less datagram, or (with the cache) of one with text.
   // Both inlined into datagram(), which runs for every datagram: a call
   // each would cost as much as a fifth of the work they do.
   [[gnu::always_inline]] inline const Verdict& verdict_of(std::span<const std::uint8_t> payload);
-  [[gnu::always_inline]] inline void judge(const capture::Datagram& d, Role role, std::int64_t now,
+  [[gnu::always_inline]] inline void judge(const packet::Datagram& d, Role role, std::int64_t now,
                                            const Verdict& verdict);
   [[gnu::noinline]] void with_message(const Seen& seen);
-  [[gnu::noinline]] void checksum_issues(const capture::Datagram& d, std::int64_t now);
-  [[gnu::noinline]] void faults(const capture::Datagram& d, std::int64_t now, const Header& h,
+  [[gnu::noinline]] void checksum_issues(const packet::Datagram& d, std::int64_t now);
+  [[gnu::noinline]] void faults(const packet::Datagram& d, std::int64_t now, const Header& h,
                                 const Verdict& verdict);
 
 

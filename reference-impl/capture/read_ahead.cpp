@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "read_ahead.hpp"
+#include "capture/read_ahead.hpp"
 
 #include <cstring>
 
@@ -160,7 +160,7 @@ void ReadAhead::consume(Sink sink, void* context) {
       for (std::size_t i = 0; i < b->datagrams.size(); ++i) {
         if (next_problem < b->problems.size()) [[unlikely]] problems_before(i);
         Datagram& d = b->datagrams[i];
-        finish_udp_checksum(d);
+        packet::finish_udp_checksum(d);
         sink(context, d);
       }
       problems_before(b->datagrams.size());

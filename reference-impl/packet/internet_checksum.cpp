@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "pcap/internet_checksum.hpp"
+#include "packet/internet_checksum.hpp"
 
-namespace imup::pcap {
+namespace imup::packet {
 
 std::uint32_t ones_complement_add(std::uint32_t sum, std::span<const std::uint8_t> bytes) {
   std::uint16_t folded = fold64(ones_complement_sum(0, bytes.data(), bytes.size()));
@@ -25,4 +25,4 @@ std::uint16_t udp_checksum(std::uint32_t src_ip, std::uint32_t dst_ip,
   return c == 0 ? 0xFFFF : c;
 }
 
-}  // namespace imup::pcap
+}  // namespace imup::packet

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-namespace imup::capture {
+namespace imup::packet {
 
 class Ipv4Reassembler {
  public:
@@ -56,4 +56,4 @@ class Ipv4Reassembler {
   std::vector<std::uint8_t> done_;
 };
 
-}  // namespace imup::capture
+}  // namespace imup::packet

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "capture_reader.hpp"
+#include "capture/capture_reader.hpp"
 
 namespace imup::capture {
 

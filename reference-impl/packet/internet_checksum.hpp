@@ -13,7 +13,7 @@
 #include <cstring>
 #include <span>
 
-namespace imup::pcap {
+namespace imup::packet {
 
 // The one's-complement sum of `n` >= 8 bytes, added to `acc` (both in
 // memory order: each 16-bit word as it lies in memory). The bytes eight at a
@@ -96,4 +96,4 @@ std::uint16_t ipv4_header_checksum(std::span<const std::uint8_t> header);
 std::uint16_t udp_checksum(std::uint32_t src_ip, std::uint32_t dst_ip,
                            std::span<const std::uint8_t> udp_segment);
 
-}  // namespace imup::pcap
+}  // namespace imup::packet

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "pcap/capture_writer.hpp"
+#include "capture/capture_writer.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace imup::pcap {
+namespace imup::capture {
 namespace {
 
 constexpr std::uint32_t kSnapLength = 262144;
@@ -125,7 +125,7 @@ void CaptureWriter::append(const void* data, std::size_t size) {
 
 void CaptureWriter::write(Timestamp when, Endpoint src, Endpoint dst,
                           std::span<const std::uint8_t> payload) {
-  if (!build_udp_frame(link_, FrameOptions{}, std::uint16_t(frames_), src, dst, payload,
+  if (!packet::build_udp_frame(link_, FrameOptions{}, std::uint16_t(frames_), src, dst, payload,
                        frame_))
     throw CaptureError("datagram of " + std::to_string(payload.size()) +
                        " bytes does not fit an IPv4 packet");
@@ -134,7 +134,7 @@ void CaptureWriter::write(Timestamp when, Endpoint src, Endpoint dst,
 
 void CaptureWriter::write(Timestamp when, Endpoint src, Endpoint dst,
                           std::span<const std::uint8_t> payload, const FrameOptions& options) {
-  if (!build_udp_frames(link_, options, std::uint16_t(frames_), src, dst, payload, frags_))
+  if (!packet::build_udp_frames(link_, options, std::uint16_t(frames_), src, dst, payload, frags_))
     throw CaptureError("datagram of " + std::to_string(payload.size()) +
                        " bytes does not fit an IPv4 packet");
   for (const auto& f : frags_) write_frame(when, f);
@@ -205,4 +205,4 @@ void CaptureWriter::close() {
     throw CaptureError(std::string("cannot close capture: ") + std::strerror(errno));
 }
 
-}  // namespace imup::pcap
+}  // namespace imup::capture

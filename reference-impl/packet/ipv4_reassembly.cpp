@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ipv4_reassembly.hpp"
+#include "packet/ipv4_reassembly.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
-namespace imup::capture {
+namespace imup::packet {
 
 Ipv4Reassembler::Result Ipv4Reassembler::add(const Key& key, std::size_t offset, bool more,
                                              std::span<const std::uint8_t> data,
@@ -86,4 +86,4 @@ std::size_t Ipv4Reassembler::pending() const {
   return std::size_t(std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.used; }));
 }
 
-}  // namespace imup::capture
+}  // namespace imup::packet

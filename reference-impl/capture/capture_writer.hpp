@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Writing capture files: classic pcap (micro- or nanosecond timestamps) and
+// Writing capture files (the frames crafted by packet/udp_frame.hpp): classic pcap (micro- or nanosecond timestamps) and
 // pcapng (written block by block here, since libpcap cannot write pcapng).
 // Used by imup-craft and by the reference server's `--record FILE.pcapng`.
 //
-//   imup::pcap::CaptureWriter out("trace.pcapng", imup::pcap::CaptureFormat::Pcapng);
-//   out.write(imup::pcap::Timestamp::now(), client, server, datagram);
+//   imup::capture::CaptureWriter out("trace.pcapng", imup::capture::CaptureFormat::Pcapng);
+//   out.write(imup::packet::Timestamp::now(), client, server, datagram);
 //
-// Errors (unwritable path, disk full) throw imup::pcap::CaptureError.
+// Errors (unwritable path, disk full) throw imup::capture::CaptureError.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +19,14 @@
 #include <vector>
 
 #include "codec/message.hpp"  // imup::Endpoint
-#include "pcap/frame.hpp"
+#include "packet/timestamp.hpp"
+#include "packet/udp_frame.hpp"
 
-namespace imup::pcap {
+namespace imup::capture {
+
+using packet::FrameOptions;
+using packet::LinkType;
+using packet::Timestamp;
 
 enum class CaptureFormat : std::uint8_t {
   PcapMicro,  // classic pcap, microsecond timestamps (magic a1b2c3d4)
@@ -89,4 +94,4 @@ class CaptureWriter {
   std::vector<std::vector<std::uint8_t>> frags_; // scratch for fragmented writes
 };
 
-}  // namespace imup::pcap
+}  // namespace imup::capture

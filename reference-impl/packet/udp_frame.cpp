@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "pcap/frame.hpp"
+#include "packet/udp_frame.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
 
 #include "common/byte_order.hpp"
+#include "packet/internet_checksum.hpp"
 
-namespace imup::pcap {
+namespace imup::packet {
 namespace {
 
 constexpr std::size_t kIpHeaderBytes = 20;
 constexpr std::size_t kUdpHeaderBytes = 8;
 constexpr std::size_t kMaxUdpPayload = 65535 - kIpHeaderBytes - kUdpHeaderBytes;
-constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
-constexpr std::uint16_t kTpidCustomer = 0x8100;
-constexpr std::uint16_t kTpidService = 0x88a8;
 
 // Writes a 20-byte IPv4 header at `p`.
 void write_ip_header(std::uint8_t* p, const FrameOptions& o, std::uint16_t id,
@@ -50,99 +47,13 @@ void write_udp_segment(std::uint8_t* p, const FrameOptions& o, Endpoint src, End
 
 }  // namespace
 
-Timestamp Timestamp::now() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return Timestamp{ts.tv_sec, std::uint32_t(ts.tv_nsec)};
-}
-
-Timestamp Timestamp::from_ns(std::int64_t ns) {
-  std::int64_t sec = ns / 1'000'000'000;
-  std::int64_t rem = ns % 1'000'000'000;
-  if (rem < 0) {
-    rem += 1'000'000'000;
-    --sec;
-  }
-  return Timestamp{sec, std::uint32_t(rem)};
-}
-
-std::optional<LinkType> parse_link_type(std::string_view name) {
-  if (name == "ether" || name == "ethernet" || name == "en10mb") return LinkType::Ethernet;
-  if (name == "null") return LinkType::Null;
-  if (name == "loop") return LinkType::Loop;
-  if (name == "raw") return LinkType::Raw;
-  if (name == "ipv4") return LinkType::Ipv4;
-  if (name == "sll" || name == "linux-sll") return LinkType::LinuxSll;
-  if (name == "sll2" || name == "linux-sll2") return LinkType::LinuxSll2;
-  return std::nullopt;
-}
-
-std::string_view link_type_name(LinkType t) {
-  switch (t) {
-    case LinkType::Null: return "null";
-    case LinkType::Ethernet: return "ether";
-    case LinkType::Raw: return "raw";
-    case LinkType::Loop: return "loop";
-    case LinkType::LinuxSll: return "sll";
-    case LinkType::Ipv4: return "ipv4";
-    case LinkType::LinuxSll2: return "sll2";
-  }
-  return "unknown";
-}
-
-void append_link_header(LinkType link, const FrameOptions& o, std::size_t /*ip_bytes*/,
-                        std::vector<std::uint8_t>& out) {
-  switch (link) {
-    case LinkType::Ethernet: {
-      out.insert(out.end(), o.dst_mac.begin(), o.dst_mac.end());
-      out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
-      for (std::size_t i = 0; i < o.vlan_ids.size(); ++i) {
-        bool outer_of_several = i == 0 && o.vlan_ids.size() > 1;
-        append_be16(out, outer_of_several ? kTpidService : kTpidCustomer);
-        append_be16(out, o.vlan_ids[i] & 0x0FFF);
-      }
-      append_be16(out, kEtherTypeIpv4);
-      break;
-    }
-    case LinkType::Null:
-      // Address family in the byte order of the machine that wrote the file;
-      // our file headers are little-endian, so AF_INET is 02 00 00 00.
-      out.insert(out.end(), {2, 0, 0, 0});
-      break;
-    case LinkType::Loop:
-      out.insert(out.end(), {0, 0, 0, 2});
-      break;
-    case LinkType::LinuxSll:
-      append_be16(out, 0);    // packet type: to us
-      append_be16(out, 772);  // ARPHRD_LOOPBACK
-      append_be16(out, 6);    // address length
-      out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
-      out.insert(out.end(), {0, 0});
-      append_be16(out, kEtherTypeIpv4);
-      break;
-    case LinkType::LinuxSll2:
-      append_be16(out, kEtherTypeIpv4);
-      append_be16(out, 0);                  // reserved
-      out.insert(out.end(), {0, 0, 0, 1});  // interface index
-      append_be16(out, 772);                // ARPHRD_LOOPBACK
-      out.push_back(0);                     // packet type: to us
-      out.push_back(6);                     // address length
-      out.insert(out.end(), o.src_mac.begin(), o.src_mac.end());
-      out.insert(out.end(), {0, 0});
-      break;
-    case LinkType::Raw:
-    case LinkType::Ipv4:
-      break;
-  }
-}
-
 bool build_udp_frame(LinkType link, const FrameOptions& o, std::uint16_t default_ip_id,
                      Endpoint src, Endpoint dst, std::span<const std::uint8_t> payload,
                      std::vector<std::uint8_t>& out) {
   if (payload.size() > kMaxUdpPayload) return false;
   out.clear();
   std::size_t ip_bytes = kIpHeaderBytes + kUdpHeaderBytes + payload.size();
-  append_link_header(link, o, ip_bytes, out);
+  append_link_header(link, o, out);
   std::size_t ip_at = out.size();
   out.resize(ip_at + ip_bytes);
   std::uint8_t* ip = out.data() + ip_at;
@@ -171,7 +82,7 @@ bool build_udp_frames(LinkType link, const FrameOptions& o, std::uint16_t defaul
     std::size_t n = std::min(chunk, segment_bytes - offset);
     bool more = offset + n < segment_bytes;
     std::vector<std::uint8_t> f;
-    append_link_header(link, o, kIpHeaderBytes + n, f);
+    append_link_header(link, o, f);
     std::size_t ip_at = f.size();
     f.resize(ip_at + kIpHeaderBytes + n);
     std::memcpy(f.data() + ip_at + kIpHeaderBytes, segment.data() + offset, n);
@@ -186,4 +97,4 @@ bool build_udp_frames(LinkType link, const FrameOptions& o, std::uint16_t defaul
   return true;
 }
 
-}  // namespace imup::pcap
+}  // namespace imup::packet
