@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The tools against the live reference server: imup-inject --client through
 # imup-impair (one datagram lost on purpose) gets every request answered,
-# the server's own --record capture (written with imup_pcap) is clean for
+# the server's own --record capture (written with imup_capture) is clean for
 # imup-verify and accepted by tshark and capinfos.
 . "$(dirname "$0")/lib.sh"
 SERVER=$BUILD/reference-impl/server/imup-server
