@@ -44,7 +44,7 @@ void tree_init(stats_tree *st)
 tap_packet_status tree_packet(stats_tree *st, packet_info *, epan_dissect_t *, const void *data, tap_flags_t)
 {
     const imup_tap_record *r = static_cast<const imup_tap_record *>(data);
-    const char *type = r->known_type ? imup_type_short_name(r->type) : "Unknown type";
+    const char *type = r->known_type ? imup_type_name(r->type) : "Unknown type";
     tick_stat_node(st, NODE_TYPES, 0, TRUE);
     tick_stat_node(st, type, node_types, FALSE);
     tick_stat_node(st, NODE_DIRECTIONS, 0, TRUE);
@@ -69,7 +69,7 @@ void srt_init(struct register_srt *, GArray *srt_array)
     srt_stat_table *table = init_srt_table("IMUP response time by request type", "IMUP", srt_array,
                                            IMUP_LAST_TYPE + 1, "Request", "imup.type", NULL);
     for (int type = 0; type <= static_cast<int>(IMUP_LAST_TYPE); type++)
-        init_srt_table_row(table, type, type == 0 ? "(none)" : imup_type_short_name(type));
+        init_srt_table_row(table, type, type == 0 ? "(none)" : imup_type_name(type));
 }
 
 tap_packet_status srt_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *, const void *data, tap_flags_t)

@@ -78,7 +78,8 @@ static dissector_handle_t imup_handle;
 static dissector_handle_t imup_peer_handle;
 static dissector_handle_t imup_heur_conversation_handle;
 
-// PROTOCOL.md §5: the English name, then the draft's French one.
+// PROTOCOL.md §5: the English name, then the draft's French one (checked
+// against the table by tests/plugin/test-type-names.sh).
 static const value_string imup_type_vals[] = {
     { IMUP_CONNEXION, "Connect (Connexion)" },
     { IMUP_CONNEXION_INVALIDE, "Connection refused (ConnexionInvalide)" },
@@ -87,11 +88,11 @@ static const value_string imup_type_vals[] = {
     { IMUP_ACCEPT, "Accept invitation (Accepter une invitation)" },
     { IMUP_REFUSE, "Refuse invitation (Refuser une invitation)" },
     { IMUP_LEAVE, "Leave group (Quitter une messagerie)" },
-    { IMUP_ACK, "Acknowledgement (Reponse de recepteur, ACK)" },
+    { IMUP_ACK, "ACK (Reponse de recepteur)" },
     { IMUP_RELAY, "Relayed message (Serveur diffuse un message)" },
     { IMUP_MODE_OFFER, "Mode offer (offrir deux modes en privee)" },
     { IMUP_GROUP_UPDATE, "Group update (InvitationValide)" },
-    { IMUP_PROBE, "Liveness probe (compter nombre du client)" },
+    { IMUP_PROBE, "Liveness probe (compter nombre du client a cette messagerie)" },
     { IMUP_GROUP_CLOSED, "Group closed (fermer une messagerie)" },
     { IMUP_UNKNOWN_RECIPIENT, "Unknown recipient (EnvoieInvalide)" },
     { IMUP_CROSSES_ROOMS, "Crosses rooms (Client privee recoit un message public)" },
@@ -104,17 +105,35 @@ static const value_string imup_type_vals[] = {
     { 0, NULL }
 };
 
-// The Info column's words: short, like the specification's ladder diagram.
-static const char *const info_names[IMUP_LAST_TYPE + 1] = {
-    NULL, "Connexion", "ConnexionInvalide", "Deconnexion", "List request", "Accept invitation",
-    "Refuse invitation", "Leave", "ACK", "Relay", "Mode offer", "Group update", "Probe",
-    "Group closed", "Unknown recipient", "Crosses rooms", "Group ended", "Limit reached",
-    "Message", "Invitation", "Choose mode", "User list",
+// The Info column and the tree's title use the English name alone.
+static const char *const english_names[IMUP_LAST_TYPE + 1] = {
+    NULL,
+    "Connect",
+    "Connection refused",
+    "Disconnect",
+    "List request",
+    "Accept invitation",
+    "Refuse invitation",
+    "Leave group",
+    "ACK",
+    "Relayed message",
+    "Mode offer",
+    "Group update",
+    "Liveness probe",
+    "Group closed",
+    "Unknown recipient",
+    "Crosses rooms",
+    "Group ended",
+    "Limit reached",
+    "Message",
+    "Invitation",
+    "Choose mode",
+    "User list page",
 };
 
-const char *imup_type_short_name(guint32 type)
+const char *imup_type_name(guint32 type)
 {
-    return type >= 1 && type <= IMUP_LAST_TYPE ? info_names[type] : "Unknown type";
+    return type >= 1 && type <= IMUP_LAST_TYPE ? english_names[type] : "Unknown type";
 }
 
 static const value_string imup_state_vals[] = {
@@ -544,7 +563,7 @@ static void set_info(packet_info *pinfo, const imup_message *msg, const imup_fra
         return;
     }
     guint32 state = (msg->low_bits >> 2) & 3, mode = msg->low_bits & 3;
-    info_add(&info, info_names[msg->type]);
+    info_add(&info, english_names[msg->type]);
     if (msg->type >= IMUP_MESSAGE && msg->type <= IMUP_CHOOSE_MODE && state == 1)
         info_add(&info, mode == 1 ? " (private, decentralized)" : " (private)");
     info_add(&info, " seq=");
@@ -621,14 +640,14 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     dissect_header(tvb, pinfo, imup_tree, msg);
     if (tree)
         proto_item_append_text(top, ", %s, seq %u",
-                               msg->known_type ? imup_type_short_name(msg->type)
+                               msg->known_type ? imup_type_name(msg->type)
                                                : IMUP_VAL_TO_STR(pinfo->pool, msg->type, imup_type_vals, "Unknown type %u"),
                                msg->seq);
     guint32 convention = check_length(pinfo, top, msg);
     if (msg->known_type && !direction_allows(msg->direction, msg->type))
         expert_add_info_format(pinfo, top, imup_expert_counted(msg, IMUP_EXPERT_WRONG_DIRECTION),
                                "%s is not valid %s",
-                               imup_type_short_name(msg->type),
+                               imup_type_name(msg->type),
                                msg->direction == IMUP_DIR_TO_SERVER ? "from a client to the server"
                                : msg->direction == IMUP_DIR_FROM_SERVER ? "from the server to a client"
                                : "between decentralized peers");

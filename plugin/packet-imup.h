@@ -122,4 +122,4 @@ struct imup_message {
 // imup-expert.cpp for the expert infos.
 extern int proto_imup;
 
-const char *imup_type_short_name(guint32 type);
+const char *imup_type_name(guint32 type);

@@ -14,6 +14,7 @@
 
 #include "codec/codec.hpp"
 #include "codec/text.hpp"
+#include "codec/text_fast_path.hpp"
 
 namespace imup {
 namespace {

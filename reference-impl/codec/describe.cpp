@@ -62,7 +62,7 @@ std::string describe(const Problem& p) {
 }
 
 std::string describe(const Message& m) {
-  std::string out(french_name(m.type()));
+  std::string out(english_name(m.type()));  // PROTOCOL.md §5: the one English name
   out += " seq=" + std::to_string(m.seq);
   std::visit(
       [&](const auto& b) {

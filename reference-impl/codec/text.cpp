@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "codec/text.hpp"
+#include "codec/text_fast_path.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -10,6 +10,7 @@ struct TypeNames {
   std::string_view french;
   std::string_view english;
 };
+// docs/PROTOCOL.md §5, name for name (tests/codec/type_names_test.cpp).
 constexpr std::array<TypeNames, kMaxType> kNames{{
     {"Connexion", "Connect"},
     {"ConnexionInvalide", "Connection refused"},
@@ -18,20 +19,20 @@ constexpr std::array<TypeNames, kMaxType> kNames{{
     {"Accepter une invitation", "Accept invitation"},
     {"Refuser une invitation", "Refuse invitation"},
     {"Quitter une messagerie", "Leave group"},
-    {"ACK", "Acknowledgement"},
+    {"Reponse de recepteur", "ACK"},
     {"Serveur diffuse un message", "Relayed message"},
-    {"Offrir deux modes", "Mode offer"},
+    {"offrir deux modes en privee", "Mode offer"},
     {"InvitationValide", "Group update"},
-    {"Compter les clients", "Liveness probe"},
-    {"Fermer une messagerie", "Group closed"},
+    {"compter nombre du client a cette messagerie", "Liveness probe"},
+    {"fermer une messagerie", "Group closed"},
     {"EnvoieInvalide", "Unknown recipient"},
-    {"Client prive recoit un message public", "Crosses rooms"},
-    {"Messagerie terminee", "Group ended"},
-    {"Limite de groupe atteinte", "Limit reached"},
-    {"Message", "Message"},
-    {"Invitation", "Invitation"},
-    {"Choisir le mode", "Choose mode"},
-    {"Liste d'utilisateurs", "User list page"},
+    {"Client privee recoit un message public", "Crosses rooms"},
+    {"Messagerie se termine", "Group ended"},
+    {"Nombre de client superieur a la limitation", "Limit reached"},
+    {"Client envoie un message", "Message"},
+    {"Invitation a une messagerie", "Invitation"},
+    {"choisir le mode", "Choose mode"},
+    {"Liste d'utilisateur", "User list page"},
 }};
 
 }  // namespace

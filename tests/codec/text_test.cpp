@@ -2,6 +2,7 @@
 #include "catch.hpp"
 
 #include "codec/text.hpp"
+#include "codec/text_fast_path.hpp"
 #include "common/seeded_random.hpp"
 
 using namespace imup;

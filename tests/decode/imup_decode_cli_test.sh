@@ -16,13 +16,13 @@ check() {  # check NAME EXPECTED-STATUS EXPECTED-SUBSTRING -- command...
     echo "ok   $name"
   fi
 }
-check "canonical Connexion" 0 'Connexion seq=1 name="Sheng"' -- "$bin" --strict 004040605368656e670d0a
+check "canonical Connexion" 0 'Connect seq=1 name="Sheng"' -- "$bin" --strict 004040605368656e670d0a
 check "draft form is a warning" 0 'warning missing_crlf' -- "$bin" 004040405368656e67
 check "strict refuses the draft form" 1 'ERROR missing_crlf (text)' -- "$bin" --strict 004040405368656e67
 check "unknown type" 1 'ERROR unknown_type (header.type): type 22 is not 1..21' -- "$bin" 00058000
 check "not hex" 1 'not hex bytes' -- "$bin" 0z
 check "stdin and JSON" 0 '"decoded":"ACK seq=1","warnings":[]' -- sh -c "printf '00420000\n' | '$bin' --json -"
-check "vector table" 0 'EnvoieInvalide seq=2' -- "$bin" --vectors "$vectors"/06-invalideenvoie.vec
+check "vector table" 0 'Unknown recipient seq=2' -- "$bin" --vectors "$vectors"/06-invalideenvoie.vec
 check "broken vector file" 2 'cannot open' -- "$bin" --vectors /nonexistent.vec
 check "no arguments" 2 'nothing to decode' -- "$bin"
 check "unknown option" 2 'Unknown option' -- "$bin" --frobnicate

@@ -25,7 +25,7 @@ expect_equal "response time runs from the first copy" "8.600000000" "$(field_of 
 expect_equal "Info of a private message" 'Message (private) seq=9 "Rebonjour"' "$(field_of "$pcap" 5 _ws.col.Info)"
 expect_equal "Info of its resend" 'Message (private) seq=9 "Rebonjour" [Retransmission]' "$(field_of "$pcap" 6 _ws.col.Info)"
 expect_equal "Info of a duplicate answer" "ACK seq=0 [Duplicate answer]" "$(field_of "$pcap" 4 _ws.col.Info)"
-expect_equal "Info of a relay" 'Relay seq=4 "Coucou" from=Lucy' "$(field_of "$pcap" 10 _ws.col.Info)"
+expect_equal "Info of a relay" 'Relayed message seq=4 "Coucou" from=Lucy' "$(field_of "$pcap" 10 _ws.col.Info)"
 expect_equal "the user is known from the first ACK on" "Sheng" "$(field_of "$pcap" 5 imup.src.user)"
 expect_equal "single pass: the same flags without -2" "3,6,7,8,11,14,15,16,17,18" \
     "$(ts -r "$pcap" -Y imup.retransmission -T fields -e frame.number 2>/dev/null | paste -sd, -)"

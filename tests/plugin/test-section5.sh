@@ -53,7 +53,7 @@ else
 fi
 
 ts -r "$pcap" -q -z flow,any,network > "$WORK/flow.txt" 2>&1
-if grep -q 'Connexion seq=1 name=Sheng' "$WORK/flow.txt" && grep -q 'ACK seq=4' "$WORK/flow.txt" &&
+if grep -q 'Connect seq=1 name=Sheng' "$WORK/flow.txt" && grep -q 'ACK seq=4' "$WORK/flow.txt" &&
     grep -q 'Message seq=2 "Bonjour" \[Retransmission\]' "$WORK/flow.txt"; then
     pass "tshark -z flow,any,network draws the ladder from the Info column"
 else

@@ -24,6 +24,6 @@ expect_equal "datagrams of user Sheng" "23" "$(row Sheng)"
 ts -r "$pcap" -q -z imup,srt > "$WORK/srt.txt" 2>&1
 expect_equal "response times of Message requests: calls, min, max" "5 0.100000 2.600000" \
     "$(awk '$2 == "Message" { print $3, $4, $5 }' "$WORK/srt.txt")"
-expect_equal "response times of Connexion requests: calls" "2" \
-    "$(awk '$2 == "Connexion" { print $3 }' "$WORK/srt.txt")"
+expect_equal "response times of Connect requests: calls" "2" \
+    "$(awk '$2 == "Connect" { print $3 }' "$WORK/srt.txt")"
 finish

@@ -20,9 +20,9 @@ expect_equal "the joined listing counts 5 users" "5" "$(field_of "$pcap" 6 imup.
 expect_equal "page 2 shows its own entries" "Zoé,Ann" "$(field_of "$pcap" 6 imup.user.name)"
 expect_equal "then the whole list, joined" "Sheng,Lucy,Bob,Zoé,Ann" "$(field_of "$pcap" 6 imup.list.user)"
 expect_equal "a new empty request starts a new listing" "" "$(field_of "$pcap" 8 imup.list.page_in)"
-expect_equal "Info of a page with more to come" "User list seq=1 users=3 [more]" "$(field_of "$pcap" 4 _ws.col.Info)"
+expect_equal "Info of a page with more to come" "User list page seq=1 users=3 [more]" "$(field_of "$pcap" 4 _ws.col.Info)"
 expect_equal "Info of the follow-up request" "List request seq=2 from id 3" "$(field_of "$pcap" 5 _ws.col.Info)"
-expect_equal "an empty page is a list of no users" "User list seq=4 users=0" "$(field_of "$pcap" 10 _ws.col.Info)"
+expect_equal "an empty page is a list of no users" "User list page seq=4 users=0" "$(field_of "$pcap" 10 _ws.col.Info)"
 expect_equal "no expert info on a well-formed listing" "" "$(frames_matching "$pcap" _ws.expert)"
 if ts -r "$pcap" -2 -V -Y "frame.number == 6" 2>/dev/null | grep -q "Joined user list: 5 users in 2 pages"; then
     pass "the joined list is a subtree of the last page, from its own data source"

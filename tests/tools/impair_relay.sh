@@ -14,7 +14,7 @@ P=$(cat "$T/port")
 start_impair drop.log --drop-nth up:1
 "$INJECT" --server 127.0.0.1:$R --client -e '0 client server connect name=Sheng' -e '+0.01 client server list' > "$T/client.out" || { cat "$T/client.out"; fail "client through impair"; }
 stop_impair
-grep -q "1 (Connect) seq=0: answered by 8 (Acknowledgement) in .* ms, 1 retry" "$T/client.out" || { cat "$T/client.out"; fail "retry not reported"; }
+grep -q "1 (Connect) seq=0: answered by 8 (ACK) in .* ms, 1 retry" "$T/client.out" || { cat "$T/client.out"; fail "retry not reported"; }
 grep -q "4 (List request) seq=1: answered by 21 (User list page) in .* ms, 0 retries" "$T/client.out" || fail "list"
 grep -q "up #1 .* type=1 seq=0: drop (--drop-nth)" "$T/drop.log" || { cat "$T/drop.log"; fail "drop line"; }
 [ "$(grep -c ': drop' "$T/drop.log")" -eq 1 ] || fail "exactly one drop line"

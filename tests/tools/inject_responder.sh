@@ -48,7 +48,7 @@ spawn "$RESPONDER" "$T/port2" 1
 wait_file "$T/port2"
 P2=$(cat "$T/port2")
 "$INJECT" --server 127.0.0.1:$P2 --client -e '0 client server connect name=Sheng' > "$T/retry.out" || { cat "$T/retry.out"; fail "retry exit"; }
-grep -q "answered by 8 (Acknowledgement) in .* ms, 1 retry" "$T/retry.out" || { cat "$T/retry.out"; fail "retry report"; }
+grep -q "answered by 8 (ACK) in .* ms, 1 retry" "$T/retry.out" || { cat "$T/retry.out"; fail "retry report"; }
 # With one try only, the same request goes unanswered: exit 1.
 set +e
 "$INJECT" --server 127.0.0.1:$P2 --client --tries 1 -e '0 client3 server connect name=X' > "$T/none.out"
