@@ -35,7 +35,7 @@ timeout 20 "$INJECT" --server "127.0.0.1:$R" --client --no-script-times \
   || { cat "$T/relayed.out"; fail "session through the relay on localhost"; }
 grep -q "1 requests, 1 answered" "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed summary"; }
 
-# Refusals: exit 2 (imup-impair: 1), the option and the culprit named.
+# Refusals: exit 2, the option and the culprit named.
 refused() {  # STATUS WANT CMD...: CMD exits STATUS, its standard error says WANT
   status=$1 want=$2
   shift 2
@@ -50,6 +50,6 @@ refused 2 "--server: 'example' is not a dotted IPv4 address" "$INJECT" --server 
 refused 2 "--server: '99999' is not a port number (1..65535)" "$INJECT" --server 127.0.0.1:99999 -e '0 client server list'
 refused 2 "--server: '127.0.0.1' is not ADDR:PORT" "$INJECT" --server 127.0.0.1 -e '0 client server list'
 refused 2 "--bind: '1.2.3' is not a dotted IPv4 address" "$INJECT" --server 127.0.0.1:2017 --bind 1.2.3 -e '0 client server list'
-refused 1 "--listen: 'x' is not a port number (0..65535)" "$IMPAIR" --listen 127.0.0.1:x --server 127.0.0.1:2017
-refused 1 "--server: '0' is not a port to send to" "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:0
+refused 2 "--listen: 'x' is not a port number (0..65535)" "$IMPAIR" --listen 127.0.0.1:x --server 127.0.0.1:2017
+refused 2 "--server: '0' is not a port to send to" "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:0
 echo ok
