@@ -6,11 +6,25 @@
 
 namespace imup::cli {
 
+namespace {
+
+// The toolkit's short options grew with each program and some letters mean
+// different things in different programs; renaming them would break the
+// scripts that use them, so every --help says which form to rely on.
+constexpr const char* kShortOptionsNote =
+    "A long option means the same in every program of the IMUP toolkit; a short\n"
+    "one may not (-r: imup-inject --capture, imup-server --record, imup-craft\n"
+    "--repeat; -s: --server, --set, --src, --strict; -l: --listen, imup-inject\n"
+    "--loop): scripts are clearer with the long forms.\n\n";
+
+}  // namespace
+
 std::optional<int> parse_command_line(const CommandLineHelp& help, const GOptionEntry* entries,
                                       int& argc, char**& argv, gpointer user_data) {
   GOptionContext* context = g_option_context_new(help.parameters);
   if (!help.summary.empty()) g_option_context_set_summary(context, help.summary.c_str());
-  if (!help.description.empty()) g_option_context_set_description(context, help.description.c_str());
+  std::string description = kShortOptionsNote + help.description;
+  g_option_context_set_description(context, description.c_str());
   // A main group of the program's own, so option callbacks get USER_DATA.
   GOptionGroup* group = g_option_group_new(help.program, "", "", user_data, nullptr);
   g_option_group_add_entries(group, entries);

@@ -18,7 +18,7 @@ struct CommandLineHelp {
   const char* program;             // "imup-inject": --version and every refusal name it
   const char* parameters = "";     // after "Usage: PROGRAM [OPTION...]"
   std::string summary;             // above the options
-  std::string description;         // below them: examples, exit statuses
+  std::string description;         // below them, after a note on short options: examples, exit statuses
   bool takes_arguments = false;    // false: a word left after the options is refused
 };
 
