@@ -31,10 +31,7 @@ start_pair() {
     RB=$(( 20000 + ($$ * 7 + try * 131) % 30000 ))
     spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$RB "$@" > "$T/a.out" 2> "$T/a.err"
     A_PID=$LAST_PID
-    i=0
-    until grep -q "listening on" "$T/a.out" 2>/dev/null; do
-      i=$((i + 1)); [ $i -gt 100 ] && fail "relay A did not start"; sleep 0.05
-    done
+    wait_grep "listening on" "$T/a.out"
     RA=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/a.out")
     spawn "$IMPAIR" --listen 127.0.0.1:$RB --server 127.0.0.1:$RA "$@" > "$T/b.out" 2> "$T/b.err"
     B_PID=$LAST_PID

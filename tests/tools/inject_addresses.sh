@@ -5,12 +5,8 @@
 # reaches a live imup-server, imup-impair --listen localhost:0 binds, and the
 # refusals name what is wrong. Every run is bounded in time.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 
-spawn "$SERVER" --listen 127.0.0.1:0 > "$T/server.out" 2> "$T/server.err"
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
-[ -n "$P" ] || fail "server port"
+start_server
 
 # A session to localhost: accepted, every request answered.
 timeout 20 "$INJECT" --server "localhost:$P" --client --no-script-times \

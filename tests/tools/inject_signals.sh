@@ -5,20 +5,9 @@
 # the server still counts first sends its Deconnexion, and the real server
 # (imup-server on 127.0.0.1) sees it leave. Every wait is bounded.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 
-spawn "$SERVER" --listen 127.0.0.1:0 > "$T/server.out" 2> "$T/server.err"
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
-[ -n "$P" ] || fail "server port"
+start_server
 
-# wait_grep TEXT FILE: until FILE says TEXT (5 s at most).
-wait_grep() {
-  i=0
-  until grep -q -- "$1" "$2" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && { cat "$2"; fail "timed out waiting for '$1' in $2"; }; sleep 0.05
-  done
-}
 # status_of PID: waits (5 s at most) for PID and sets $s to its exit status.
 status_of() {
   i=0
