@@ -120,6 +120,15 @@ wait
 # ... but the same name goes out when written raw.
 "$CRAFT" -e '0 client server connect text="has space\r\n"' -o "$T/x.pcap" || fail "raw text"
 
+# Addresses: localhost is 127.0.0.1 on every command line (here craft's
+# --src and --dst, and a script's define), as io::parse_socket_address has it.
+"$CRAFT" --src 127.0.0.1:40000 --dst 127.0.0.1:2017 connect name=A -o "$T/ip.pcap"
+"$CRAFT" --src localhost:40000 --dst localhost:2017 connect name=A -o "$T/localhost.pcap" ||
+  fail "craft --src localhost:PORT refused"
+"$CRAFT" -e 'define here localhost:40000' -e '0 here 127.0.0.1:2017 connect name=A' -o "$T/define.pcap" ||
+  fail "craft define NAME localhost:PORT refused"
+cmp -s "$T/ip.pcap" "$T/localhost.pcap" && cmp -s "$T/ip.pcap" "$T/define.pcap" || fail "localhost is not 127.0.0.1 in craft"
+
 # imup-verify survives fuzzed captures (exit 0 or 1, never a crash).
 printf '0 client server connect name=Sheng\n- server client ack\n- client server message message=hi\n- server client ack\n- client server list\n- server client user-list entry=0:Sheng\n' > "$T/s.txt"
 for seed in 1 2 3 4 5 6 7 8; do
