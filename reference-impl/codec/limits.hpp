@@ -27,6 +27,10 @@ static_assert(kWindow < kAnswerCacheEntries, "§6.4: the window is smaller than 
 inline constexpr std::chrono::milliseconds kMinRetransmitInterval{2000};  // floor between tries
 inline constexpr std::chrono::milliseconds kFirstTimeoutMax{3000};  // first timeout: [2 s, 3 s]
 inline constexpr unsigned kTries = 5;  // the first sending + 4 retransmissions
+// Not the protocol's: the most tries the toolkit accepts (the engine's
+// check_config, imup-server's timers.tries, imup-inject --tries). Sixteen
+// sendings with doubling timeouts already span more than a day.
+inline constexpr unsigned kMaxTries = 16;
 inline constexpr std::chrono::milliseconds kAnswerCacheLifetime{120000};
 inline constexpr std::chrono::milliseconds kProbeInterval{30000};  // §9.4 liveness probes
 

@@ -20,10 +20,11 @@ std::optional<std::string> check_config(const ReliabilityConfig& c) {
   if (c.first_timeout_max < c.first_timeout_min)
     return "first retransmission timeout: the maximum is below the minimum";
   if (c.first_timeout_max > Millis(60000)) return "first retransmission timeout above 60 s";
-  if (c.tries < 1 || c.tries > 16) return "tries must be 1..16";
+  if (c.tries < 1 || c.tries > kMaxTries) return "tries must be 1.." + std::to_string(kMaxTries);
   if (c.window < 1 || c.window > kWindow) return "window must be 1.." + std::to_string(kWindow);
-  if (c.answer_cache <= c.window || c.answer_cache > 256)
-    return "answer cache must hold more answers than the window (and at most 256)";
+  if (c.answer_cache <= c.window || c.answer_cache > kMaxAnswerCache)
+    return "answer cache must hold more answers than the window (and at most " +
+           std::to_string(kMaxAnswerCache) + ")";
   if (c.answer_cache_lifetime < Millis(1000)) return "answer cache lifetime below 1 s";
   return std::nullopt;
 }
@@ -34,7 +35,8 @@ std::optional<std::string> check_config(const ServerConfig& c) {
     return "max clients must be 1.." + std::to_string(kMaxClients) + " (user ids are 10 bits)";
   if (c.max_name_chars < 1 || c.max_name_chars > kMaxNameChars)
     return "max name characters must be 1.." + std::to_string(kMaxNameChars);
-  if (c.max_groups > 100000) return "max groups above 100000";
+  if (c.max_groups > kMaxGroupsSetting)
+    return "max groups above " + std::to_string(kMaxGroupsSetting);
   if (c.max_group_members < 2 || c.max_group_members > kMaxClients)
     return "max group members must be 2.." + std::to_string(kMaxClients);
   if (c.probe_interval < Millis(1000)) return "probe interval below 1 s";

@@ -15,6 +15,12 @@
 
 namespace imup::engine {
 
+// The largest values check_config() accepts where the protocol sets no
+// bound: imup-server's settings read their ranges here, so a refusal states
+// the same range whether the key file's parser or check_config() finds it.
+inline constexpr std::size_t kMaxAnswerCache = 256;  // answers kept per peer
+inline constexpr std::size_t kMaxGroupsSetting = 100000;  // private groups open at once
+
 // §6.3, §6.4, §7: the same rules on every channel (client <-> server, peer <-> peer).
 // The defaults are the protocol's values (codec/limits.hpp).
 struct ReliabilityConfig {

@@ -4,6 +4,7 @@
 // main loop), a configuration, logs, signals and an optional capture file.
 #include <glib.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,12 +22,19 @@
 #include "io/udp_socket.hpp"
 #include "server/counters_report.hpp"
 #include "server/server_settings.hpp"
+#include "cli/options.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
 using imup::server::ServerSettings;
+
+constexpr const char* kProgram = "imup-server";
+
+// The capture goes to standard output ("--record -"): then the program's own
+// text goes to standard error, so that a pipe gets a capture and nothing else.
+bool capture_on_stdout(const ServerSettings& s) { return s.record_path == "-"; }
 
 struct CommandLine {
   std::string config_path;
@@ -69,28 +77,26 @@ std::optional<int> parse_command_line(int& argc, char**& argv, CommandLine& cl) 
       {"quiet", 'q', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
        reinterpret_cast<gpointer>(count_quiet), "Only warnings and errors", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* context = g_option_context_new("- the reference IMUP server");
-  g_option_context_set_summary(
-      context,
+  imup::cli::CommandLineHelp help{kProgram, "- the reference IMUP server", "", "", false};
+  help.summary =
       "Serves IMUP (docs/PROTOCOL.md) on one UDP socket. Prints the bound address on its first\n"
       "line of output. SIGTERM/SIGINT stop it, SIGHUP reloads the limits from --config,\n"
-      "SIGUSR1 prints the counters (also printed at exit).");
-  GOptionGroup* group = g_option_group_new("server", "", "", &cl, nullptr);
-  g_option_group_add_entries(group, entries);
-  g_option_context_set_main_group(context, group);
-  imup::cli::add_version_option(context, "imup-server");
-  GError* error = nullptr;
-  bool ok = g_option_context_parse(context, &argc, &argv, &error);
-  g_option_context_free(context);
-  if (!ok) {
-    std::fprintf(stderr, "imup-server: %s\nTry 'imup-server --help'.\n", error->message);
-    g_error_free(error);
-    return 2;
-  }
-  if (argc > 1) {
-    std::fprintf(stderr, "imup-server: unexpected argument '%s'\nTry 'imup-server --help'.\n",
-                 argv[1]);
-    return 2;
+      "SIGUSR1 prints the counters (also printed at exit).\n\n"
+      "--record - writes the capture to standard output (imup-server --record - | tshark -r -):\n"
+      "the listening line and the counters then go to standard error, as tcpdump -w -\n"
+      "moves its messages, so standard output is a capture and nothing else.";
+  help.description = imup::cli::exit_status_help(
+      "stopped by SIGTERM or SIGINT, the capture (if any) complete",
+      "a failure while serving: the capture could not be completed",
+      "usage or input errors: bad options, settings or key file, a socket or capture not opened");
+  // Strings GLib allocated are freed on every path, a refusal's too.
+  auto status = imup::cli::parse_command_line(help, entries, argc, argv, &cl);
+  if (status) {
+    g_free(config);
+    g_free(listen);
+    g_free(record);
+    g_strfreev(sets);
+    return status;
   }
   if (config) cl.config_path = config;
   if (listen) cl.listen = listen;
@@ -129,7 +135,8 @@ class ServerProgram {
         socket_(s.listen),
         loop_(adapter_, socket_),
         main_loop_(g_main_loop_new(nullptr, FALSE)),
-        started_(std::chrono::steady_clock::now()) {
+        started_(std::chrono::steady_clock::now()),
+        text_out_(capture_on_stdout(s) ? stderr : stdout) {
     if (!s.record_path.empty()) {
       recorder_ = std::make_unique<imup::io::PcapRecorder>(s.record_path);
       loop_.set_tap(recorder_.get());
@@ -144,9 +151,9 @@ class ServerProgram {
 
   int run() {
     // The first line of output: tests bind port 0 and read the real port here.
-    std::printf("imup-server listening on %s\n",
-                imup::io::to_string(socket_.local_endpoint()).c_str());
-    std::fflush(stdout);
+    std::fprintf(text_out_, "imup-server listening on %s\n",
+                 imup::io::to_string(socket_.local_endpoint()).c_str());
+    std::fflush(text_out_);
     g_message("listening on %s%s%s", imup::io::to_string(socket_.local_endpoint()).c_str(),
               recorder_ ? ", recording to " : "", recorder_ ? settings_.record_path.c_str() : "");
     g_main_loop_run(main_loop_);
@@ -199,8 +206,8 @@ class ServerProgram {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     auto text = imup::server::counters_report(engine_.counters(), loop_.counters(), uptime,
                                               drop_log_.suppressed_total());
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
+    std::fputs(text.c_str(), text_out_);
+    std::fflush(text_out_);
   }
 
   void log_events() {
@@ -234,6 +241,7 @@ class ServerProgram {
   imup::io::RateLimitedLog drop_log_{5, std::chrono::seconds(10)};
   GMainLoop* main_loop_;
   std::chrono::steady_clock::time_point started_;
+  std::FILE* text_out_;  // the listening line and the counters
 };
 
 }  // namespace
@@ -243,25 +251,28 @@ int main(int argc, char** argv) {
   CommandLine cl;
   if (auto status = parse_command_line(argc, argv, cl)) return *status;
   auto built = build_settings(cl);
-  if (auto* e = std::get_if<std::string>(&built)) {
-    std::fprintf(stderr, "imup-server: %s\n", e->c_str());
-    return 2;
-  }
+  if (auto* e = std::get_if<std::string>(&built)) return imup::cli::usage_error(kProgram, *e);
   auto& settings = std::get<ServerSettings>(built);
   if (cl.print_config) {
     std::fputs(imup::server::to_key_file(settings).c_str(), stdout);
-    return 0;
+    return imup::cli::kExitOk;
   }
-  imup::io::install_log_handler("imup-server", cl.verbosity);
+  if (capture_on_stdout(settings) && isatty(STDOUT_FILENO))
+    return imup::cli::usage_error(kProgram,
+                                  "--record -: refusing to write a binary capture to a terminal "
+                                  "(use --record FILE or a pipe)");
+  imup::io::install_log_handler(kProgram, cl.verbosity);
+  // What stops the server before it serves (a port taken, a capture file not
+  // created, settings the engine refuses) is an input error.
   try {
     ServerProgram program(cl, settings);
     return program.run();
   } catch (const imup::io::SocketError& e) {
-    std::fprintf(stderr, "imup-server: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
   } catch (const imup::capture::CaptureError& e) {
-    std::fprintf(stderr, "imup-server: --record: %s\n", e.what());
+    std::fprintf(stderr, "%s: --record: %s\n", kProgram, e.what());
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "imup-server: invalid settings: %s\n", e.what());
+    std::fprintf(stderr, "%s: invalid settings: %s\n", kProgram, e.what());
   }
-  return 1;
+  return imup::cli::kExitUsage;
 }

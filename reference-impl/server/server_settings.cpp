@@ -145,9 +145,9 @@ const std::vector<Key>& keys() {
                           "connected clients (at most 1024)"));
     k.push_back(count_key("limits", "max-name-chars", e(&C::max_name_chars), kMaxNameChars,
                           "characters of a user name (at most 20)"));
-    k.push_back(count_key("limits", "max-groups", e(&C::max_groups), 1u << 20,
+    k.push_back(count_key("limits", "max-groups", e(&C::max_groups), engine::kMaxGroupsSetting,
                           "private groups open at once"));
-    k.push_back(count_key("limits", "max-group-members", e(&C::max_group_members), 1u << 20,
+    k.push_back(count_key("limits", "max-group-members", e(&C::max_group_members), kMaxClients,
                           "members + pending invitees of one group"));
     k.push_back(count_key("limits", "max-registrations-per-ip",
                           e(&C::max_registrations_per_ip), kMaxClients,
@@ -179,16 +179,18 @@ const std::vector<Key>& keys() {
     static const std::string first_timeout_help =
         "first retransmission, lower bound (at least " +
         std::to_string(kMinRetransmitInterval.count()) + ")";
+    static const std::string tries_help =
+        "sendings of a request before the peer is given up (1.." + std::to_string(kMaxTries) + ")";
     static const std::string window_help =
         "unanswered requests per peer (1.." + std::to_string(kWindow) + ")";
     k.push_back(millis_key("timers", "first-timeout-min-ms", rel(&R::first_timeout_min),
                            first_timeout_help.c_str()));
     k.push_back(millis_key("timers", "first-timeout-max-ms", rel(&R::first_timeout_max),
                            "first retransmission, upper bound"));
-    k.push_back(count_key("timers", "tries", rel(&R::tries), 100,
-                          "sendings of a request before the peer is given up"));
+    k.push_back(count_key("timers", "tries", rel(&R::tries), kMaxTries,
+                          tries_help.c_str()));
     k.push_back(count_key("timers", "window", rel(&R::window), kWindow, window_help.c_str()));
-    k.push_back(count_key("timers", "answer-cache", rel(&R::answer_cache), 512,
+    k.push_back(count_key("timers", "answer-cache", rel(&R::answer_cache), engine::kMaxAnswerCache,
                           "answers kept per peer (more than window)"));
     k.push_back(millis_key("timers", "answer-cache-lifetime-ms", rel(&R::answer_cache_lifetime),
                            "how long answers stay in the cache"));

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "capture_payloads.hpp"
@@ -88,8 +90,9 @@ TEST_CASE("bad command lines and config files get a clear error and status 2") {
   auto [s7, o7] = run(client + " --script " + dir.file("no-such-script"));
   CHECK(s7 == 1);
   CHECK(o7.find("no-such-script") != std::string::npos);
+  // A capture file that cannot be created stops the server before it serves: an input error.
   auto [s9, o9] = run(server + " --listen 127.0.0.1:0 --record /nonexistent-dir/x.pcapng");
-  CHECK(s9 == 1);
+  CHECK(s9 == 2);
   CHECK(o9.find("--record") != std::string::npos);
   CHECK(o9.find("/nonexistent-dir/x.pcapng") != std::string::npos);
   auto [s8, o8] = run(server + " --help");
@@ -215,6 +218,65 @@ TEST_CASE("--record writes a pcapng that capinfos and libpcap read, every datagr
   auto [astatus, all] = run(plain_tshark + " -r " + capture);
   CHECK(astatus == 0);
   CHECK(count_lines_containing(all, "UDP") == datagrams);
+}
+
+TEST_CASE("--record - puts the capture alone on standard output; the text goes to standard error") {
+  TempDir dir;
+  auto capture = dir.file("stdout.pcap"), text = dir.file("stderr.txt"), pid_file = dir.file("pid");
+  // The shell gives the server a file as standard output, as a pipe would be.
+  REQUIRE(std::system((server_binary() + " --listen 127.0.0.1:0 --record - > " + capture + " 2> " + text +
+                       " & echo $! > " + pid_file)
+                          .c_str()) == 0);
+  std::string port;
+  for (int i = 0; i < 250 && port.empty(); ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::ifstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("imup-server listening on 127.0.0.1:", 0) == 0) port = line.substr(35);
+  }
+  REQUIRE(!port.empty());
+  pid_t pid = 0;
+  std::ifstream(pid_file) >> pid;
+  REQUIRE(pid > 0);
+  {
+    ScriptedClient a(dir, "a", "127.0.0.1:" + port, {"--name", "Anna"});
+    a.expect("connected");
+    a.send("/list");
+    a.expect("user_list");
+    CHECK(a.quit() == 0);
+  }
+  kill(pid, SIGTERM);
+  bool stopped = false;
+  for (int i = 0; i < 250 && !stopped; ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::ifstream in(text);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    stopped = all.find("wrote ") != std::string::npos;
+  }
+  REQUIRE(stopped);
+  std::this_thread::sleep_for(100ms);  // the process closes its standard output and exits
+  std::ifstream in(text);
+  std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The counters (printed at exit) went to standard error with the listening line.
+  auto at = err.find("  datagrams_in");
+  REQUIRE(at != std::string::npos);
+  auto datagrams_in = std::stoull(err.substr(err.find_first_of("0123456789", at)));
+  at = err.find("  datagrams_out");
+  REQUIRE(at != std::string::npos);
+  auto datagrams_out = std::stoull(err.substr(err.find_first_of("0123456789", at)));
+  CHECK(datagrams_in + datagrams_out >= 6);
+  // Standard output is a capture libpcap and capinfos read, each datagram in it, and nothing else.
+  CHECK(read_capture(capture).size() == datagrams_in + datagrams_out);
+  std::ifstream bytes(capture, std::ios::binary);
+  std::string out((std::istreambuf_iterator<char>(bytes)), std::istreambuf_iterator<char>());
+  CHECK(out.find("imup-server") == std::string::npos);
+  CHECK(out.find("datagrams_in") == std::string::npos);
+  auto [status, info] = run("capinfos -c " + capture);
+  CHECK(status == 0);
+  auto count = info.find("Number of packets:");
+  REQUIRE(count != std::string::npos);
+  CHECK(std::stoull(info.substr(count + 18)) == datagrams_in + datagrams_out);
 }
 
 TEST_CASE("timers run on the main loop: a silent member is probed, given up, its group closed") {

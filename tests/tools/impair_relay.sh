@@ -71,12 +71,12 @@ grep -q "peer #2 127.0.0.1:$A -> 127.0.0.1:$B 4 bytes type=4 seq=1: pass" "$T/pe
 grep -q "peer #3 127.0.0.1:$B -> 127.0.0.1:$A [0-9]* bytes type=21 seq=1: pass" "$T/peer.log" || { cat "$T/peer.log"; fail "B -> A"; }
 grep -q "summary peer: 3 received, 2 forwarded, 1 dropped" "$T/peer.log" || { cat "$T/peer.log"; fail "summary peer"; }
 
-# Bad options.
+# Bad options: usage errors (status 2), each naming its option and range.
 set +e
 "$IMPAIR" --listen 127.0.0.1:0 2> "$T/e1"; a=$?
 "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:1 --drop 2 2> "$T/e2"; b=$?
 "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:1 --drop-nth sideways:1 2> "$T/e3"; c=$?
 set -e
-[ $a -eq 1 ] && [ $b -eq 1 ] && [ $c -eq 1 ] || fail "bad option exits $a $b $c"
-grep -q "required" "$T/e1" && grep -q "between 0 and 1" "$T/e2" && grep -q "up:N" "$T/e3" || fail "bad option messages"
+[ $a -eq 2 ] && [ $b -eq 2 ] && [ $c -eq 2 ] || fail "bad option exits $a $b $c"
+grep -q "required" "$T/e1" && grep -qF -- "--drop 2 is out of range: 0..1" "$T/e2" && grep -q "up:N" "$T/e3" || fail "bad option messages"
 echo ok

@@ -5,12 +5,8 @@
 # reaches a live imup-server, imup-impair --listen localhost:0 binds, and the
 # refusals name what is wrong. Every run is bounded in time.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 
-spawn "$SERVER" --listen 127.0.0.1:0 > "$T/server.out" 2> "$T/server.err"
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
-[ -n "$P" ] || fail "server port"
+start_server
 
 # A session to localhost: accepted, every request answered.
 timeout 20 "$INJECT" --server "localhost:$P" --client --no-script-times \
@@ -35,7 +31,7 @@ timeout 20 "$INJECT" --server "127.0.0.1:$R" --client --no-script-times \
   || { cat "$T/relayed.out"; fail "session through the relay on localhost"; }
 grep -q "1 requests, 1 answered" "$T/relayed.out" || { cat "$T/relayed.out"; fail "relayed summary"; }
 
-# Refusals: exit 2 (imup-impair: 1), the option and the culprit named.
+# Refusals: exit 2, the option and the culprit named.
 refused() {  # STATUS WANT CMD...: CMD exits STATUS, its standard error says WANT
   status=$1 want=$2
   shift 2
@@ -50,6 +46,6 @@ refused 2 "--server: 'example' is not a dotted IPv4 address" "$INJECT" --server 
 refused 2 "--server: '99999' is not a port number (1..65535)" "$INJECT" --server 127.0.0.1:99999 -e '0 client server list'
 refused 2 "--server: '127.0.0.1' is not ADDR:PORT" "$INJECT" --server 127.0.0.1 -e '0 client server list'
 refused 2 "--bind: '1.2.3' is not a dotted IPv4 address" "$INJECT" --server 127.0.0.1:2017 --bind 1.2.3 -e '0 client server list'
-refused 1 "--listen: 'x' is not a port number (0..65535)" "$IMPAIR" --listen 127.0.0.1:x --server 127.0.0.1:2017
-refused 1 "--server: '0' is not a port to send to" "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:0
+refused 2 "--listen: 'x' is not a port number (0..65535)" "$IMPAIR" --listen 127.0.0.1:x --server 127.0.0.1:2017
+refused 2 "--server: '0' is not a port to send to" "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:0
 echo ok

@@ -45,6 +45,21 @@ wait_file() {
     sleep 0.05
   done
 }
+# wait_grep TEXT FILE: until FILE says TEXT (5 s at most).
+wait_grep() {
+  i=0
+  until grep -q -- "$1" "$2" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 100 ] && { cat "$2"; fail "timed out waiting for '$1' in $2"; }; sleep 0.05
+  done
+}
+# start_server: the reference imup-server on 127.0.0.1, a free port, in $P;
+# its output in $T/server.out and $T/server.err.
+start_server() {
+  spawn "$BUILD/reference-impl/server/imup-server" --listen 127.0.0.1:0 > "$T/server.out" 2> "$T/server.err"
+  wait_grep "listening on" "$T/server.out"
+  P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
+  [ -n "$P" ] || fail "server port"
+}
 # start_impair LOG ARGS...: imup-impair in front of the server on port $P,
 # its standard output in $T/LOG; sets $R to the relay's port and IMPAIR_PID.
 start_impair() {
@@ -54,10 +69,7 @@ start_impair() {
   # lines and the summary follow it.
   spawn "$IMPAIR" --listen 127.0.0.1:0 --server 127.0.0.1:$P "$@" > "$T/$log" 2> "$T/$log.err"
   IMPAIR_PID=$LAST_PID
-  i=0
-  until grep -q "listening on" "$T/$log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && fail "impair did not start"; sleep 0.05
-  done
+  wait_grep "listening on" "$T/$log"
   R=$(sed -n '1s/^imup-impair listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/$log")
   [ -n "$R" ] || { cat "$T/$log"; fail "first line of standard output is not the listening line"; }
 }

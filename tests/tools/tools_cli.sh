@@ -13,6 +13,53 @@ for tool in "$CRAFT" "$VERIFY" "$INJECT" "$IMPAIR"; do
   [ $s -ne 0 ] && [ $s -lt 128 ] || fail "$tool: unknown option exit $s"
   grep -q "no-such-option" "$T/err" || fail "$tool: unknown option message"
 done
+# One exit scheme (reference-impl/cli/usage.hpp), stated the same way in each
+# --help, a bad option exiting 2, and --version printing the project's version.
+SERVER=$BUILD/reference-impl/server/imup-server
+DECODE=$BUILD/tools/decode/imup-decode
+version=$(sed -n 's/^project(imup VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+[ -n "$version" ] || fail "the project's version in CMakeLists.txt"
+for tool in "$CRAFT" "$INJECT" "$IMPAIR" "$SERVER" "$DECODE"; do
+  [ -x "$tool" ] || continue  # the server is another part's target
+  name=$(basename "$tool")
+  "$tool" --help > "$T/help"
+  grep -q "^Exit status:$" "$T/help" && grep -q "^  0  ." "$T/help" && grep -q "^  1  ." "$T/help" &&
+    grep -q "^  2  ." "$T/help" || { cat "$T/help"; fail "$name --help does not state the exit scheme"; }
+  set +e
+  "$tool" --no-such-option > /dev/null 2> "$T/err"; s=$?
+  set -e
+  [ $s -eq 2 ] && [ "$(cat "$T/err")" = "$name: Unknown option --no-such-option (try $name --help)" ] ||
+    { cat "$T/err"; fail "$name: unknown option exit $s"; }
+  [ "$("$tool" --version | head -1)" = "$name (IMUP toolkit) $version" ] || fail "$name --version"
+done
+# Each range error names its option and its range.
+range_error() {  # TOOL WANT ARGS...: TOOL ARGS exits 2 and says exactly WANT
+  tool=$1 want=$2
+  shift 2
+  name=$(basename "$tool")
+  set +e
+  timeout 5 "$tool" "$@" > /dev/null 2> "$T/er"; s=$?
+  set -e
+  [ $s -eq 2 ] && [ "$(cat "$T/er")" = "$name: $want (try $name --help)" ] || { cat "$T/er"; fail "$name $*: exit $s"; }
+}
+for case in "--wait -1|--wait -1 is out of range: 0..3600 seconds" "--tries 17|--tries 17 is out of range: 1..16" \
+    "--tries 0|--tries 0 is out of range: 1..16" "--pps -5|--pps -5 is out of range: 0 or more datagrams per second (0: not set)" \
+    "--speed 0|--speed 0 is out of range: above 0" "--count -1|--count -1 is out of range: 0 or more (0: no limit)" \
+    "--linger -2|--linger -2 is out of range: 0..3600 seconds" "--server-port 70000|--server-port 70000 is out of range: 1..65535"; do
+  # shellcheck disable=SC2086
+  range_error "$INJECT" "${case#*|}" ${case%%|*} --server 127.0.0.1:2017 -e '0 client server list'
+done
+for case in "--duration -1|--duration -1 is out of range: 0..1e9 seconds (0: until SIGINT/SIGTERM)" \
+    "--drop 1.5|--drop 1.5 is out of range: 0..1" "--delay -1|--delay -1 is out of range: 0..3.6e6 ms" \
+    "--max-clients 0|--max-clients 0 is out of range: 1..65535"; do
+  # shellcheck disable=SC2086
+  range_error "$IMPAIR" "${case#*|}" ${case%%|*} --listen 127.0.0.1:0 --server 127.0.0.1:2017
+done
+if [ -x "$SERVER" ]; then
+  range_error "$SERVER" "--set timers.tries=1000000: [timers] tries: '1000000' is above the maximum 16" --set timers.tries=1000000 --print-config
+  range_error "$SERVER" "--set timers.tries=50: [timers] tries: '50' is above the maximum 16" --set timers.tries=50 --print-config
+  range_error "$SERVER" "--set timers.answer-cache=300: [timers] answer-cache: '300' is above the maximum 256" --set timers.answer-cache=300 --print-config
+fi
 "$CRAFT" --help | grep -q "TIME SOURCE DESTINATION TYPE" || fail "craft --help documents the script"
 "$CRAFT" --script-help | grep -q "21 user-list" || fail "craft --script-help"
 
@@ -72,6 +119,15 @@ wait
 [ -p "$T/fifo" ] && cmp -s "$T/from-fifo" "$T/keep.orig" || fail "craft -o on a FIFO did not write through it"
 # ... but the same name goes out when written raw.
 "$CRAFT" -e '0 client server connect text="has space\r\n"' -o "$T/x.pcap" || fail "raw text"
+
+# Addresses: localhost is 127.0.0.1 on every command line (here craft's
+# --src and --dst, and a script's define), as io::parse_socket_address has it.
+"$CRAFT" --src 127.0.0.1:40000 --dst 127.0.0.1:2017 connect name=A -o "$T/ip.pcap"
+"$CRAFT" --src localhost:40000 --dst localhost:2017 connect name=A -o "$T/localhost.pcap" ||
+  fail "craft --src localhost:PORT refused"
+"$CRAFT" -e 'define here localhost:40000' -e '0 here 127.0.0.1:2017 connect name=A' -o "$T/define.pcap" ||
+  fail "craft define NAME localhost:PORT refused"
+cmp -s "$T/ip.pcap" "$T/localhost.pcap" && cmp -s "$T/ip.pcap" "$T/define.pcap" || fail "localhost is not 127.0.0.1 in craft"
 
 # imup-verify survives fuzzed captures (exit 0 or 1, never a crash).
 printf '0 client server connect name=Sheng\n- server client ack\n- client server message message=hi\n- server client ack\n- client server list\n- server client user-list entry=0:Sheng\n' > "$T/s.txt"

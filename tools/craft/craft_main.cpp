@@ -22,8 +22,8 @@
 #include "message_script.hpp"
 #include "script_encoder.hpp"
 #include "cli/utf8_output.hpp"
+#include "cli/options.hpp"
 #include "cli/usage.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
@@ -34,10 +34,7 @@ constexpr const char* kSummary =
     "checksums unless a line breaks them).\n\n"
     "  imup-craft -o out.pcapng -f script.txt\n"
     "  imup-craft -o out.pcap connect name=Sheng          (one message: TYPE key=value...)\n"
-    "  imup-craft -e '0 client server connect name=Sheng' -e '+0.01 server client ack' | tshark -r -\n\n"
-    "Exit status: 0 written; 1 the capture could not be written completely (a write\n"
-    "error: a file named with -o is then left as it was); 2 bad options, script or\n"
-    "output file, found before anything is written.";
+    "  imup-craft -e '0 client server connect name=Sheng' -e '+0.01 server client ack' | tshark -r -";
 
 struct Options {
   gchar* output = nullptr;
@@ -160,16 +157,15 @@ int run(int argc, char** argv) {
       {"explain", 0, 0, G_OPTION_ARG_NONE, &o.explain, "Print each fuzz mutation on standard error", nullptr},
       {"script-help", 0, 0, G_OPTION_ARG_NONE, &o.script_help, "Describe the message-script format and exit", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* ctx = g_option_context_new("[TYPE [key=value ...]]");
-  g_option_context_set_summary(ctx, kSummary);
   std::string desc = imup::script::script_format_help();
-  g_option_context_set_description(ctx, desc.c_str());
-  g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, kProgram);
-  GError* err = nullptr;
-  bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!parsed) return imup::cli::option_error(kProgram, err);
+  imup::cli::CommandLineHelp help{kProgram, "[TYPE [key=value ...]]", kSummary, "", true};
+  help.description = desc + "\n" +
+                     imup::cli::exit_status_help(
+                         "written",
+                         "the capture could not be written completely (a write error: a file "
+                         "named with -o is then left as it was)",
+                         "bad options, script or output file, found before anything is written");
+  if (auto status = imup::cli::parse_command_line(help, entries, argc, argv)) return *status;
   using imup::tools::take_string;
   auto output_opt = take_string(o.output), format_opt = take_string(o.format),
        link_opt = take_string(o.link), script_opt = take_string(o.script),

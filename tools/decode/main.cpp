@@ -10,10 +10,13 @@
 
 #include "codec/codec.hpp"
 #include "vector_file.hpp"
+#include "cli/options.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
+
+constexpr const char* kProgram = "imup-decode";
 
 gboolean opt_strict = FALSE, opt_json = FALSE, opt_vectors = FALSE;
 GOptionEntry kEntries[] = {
@@ -78,7 +81,7 @@ int run_vectors(int argc, char** argv) {
     auto v = imup::read_vector_file(argv[i], error);
     if (!v) {
       std::cerr << "imup-decode: " << error << "\n";
-      return 2;
+      return imup::cli::kExitUsage;
     }
     auto datagram = v->datagram();
     if (opt_json) {
@@ -94,35 +97,27 @@ int run_vectors(int argc, char** argv) {
       std::printf("%-43s ! %s\n", "", imup::describe(w).c_str());
     all_ok &= d.ok();
   }
-  return all_ok ? 0 : 1;
+  return all_ok ? imup::cli::kExitOk : imup::cli::kExitFindings;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   imup::cli::use_utf8_output();
-  g_autoptr(GOptionContext) ctx = g_option_context_new("HEX... | - | --vectors FILE...");
-  g_option_context_set_summary(ctx,
+  imup::cli::CommandLineHelp help{kProgram, "HEX... | - | --vectors FILE...", "", "", true};
+  help.summary =
       "Decodes IMUP datagrams (docs/PROTOCOL.md) given as hex strings, as hex lines on\n"
       "standard input (-), or as test-vector files (--vectors), and prints each decoding\n"
-      "with its warnings. Lenient by default: the draft's own deviations are warnings.");
-  g_option_context_set_description(ctx,
+      "with its warnings. Lenient by default: the draft's own deviations are warnings.";
+  help.description =
       "Examples:\n"
       "  imup-decode 004040605368656e670d0a            (Connexion seq=1 name=\"Sheng\")\n"
       "  imup-decode --vectors tests/vectors/section5/*.vec\n"
-      "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n"
-      "Exit status: 0 every datagram decoded, 1 some did not, 2 bad usage or input file.");
-  g_option_context_add_main_entries(ctx, kEntries, nullptr);
-  imup::cli::add_version_option(ctx, "imup-decode");
-  g_autoptr(GError) err = nullptr;
-  if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-    std::cerr << "imup-decode: " << err->message << " (try --help)\n";
-    return 2;
-  }
-  if (argc < 2) {
-    std::cerr << "imup-decode: nothing to decode (try --help)\n";
-    return 2;
-  }
+      "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n" +
+      imup::cli::exit_status_help("every datagram decoded", "some did not",
+                                  "bad usage or input file");
+  if (auto status = imup::cli::parse_command_line(help, kEntries, argc, argv)) return *status;
+  if (argc < 2) return imup::cli::usage_error(kProgram, "nothing to decode");
   if (opt_vectors) return run_vectors(argc, argv);
 
   bool all_ok = true;
@@ -144,5 +139,5 @@ int main(int argc, char** argv) {
       one(argv[i], argv[i]);
     }
   }
-  return all_ok ? 0 : 1;
+  return all_ok ? imup::cli::kExitOk : imup::cli::kExitFindings;
 }

@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <string>
@@ -38,8 +39,10 @@
 #include "io/socket_address.hpp"
 #include "io/udp_socket.hpp"
 #include "option_strings.hpp"
+#include "stop_signals.hpp"
+#include "cli/options.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
@@ -48,8 +51,12 @@ using imup::SeededRandom;
 using imup::io::monotonic_ns;
 using imup::io::UdpSocket;
 
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+constexpr const char* kProgram = "imup-impair";
+
+// Datagrams taken from one socket before the loop looks again at the clock
+// and the signals: a socket that never runs dry (a flood, a loop back to the
+// relay) cannot keep --duration, SIGINT or SIGTERM waiting.
+constexpr int kReceiveBurst = 64;
 
 // up: client -> server; down: server -> client; peer: client -> client.
 enum Direction { kUp = 0, kDown = 1, kPeer = 2 };
@@ -90,6 +97,7 @@ struct Options {
   gboolean log_all = FALSE;
   gboolean log_stderr = FALSE;
   gdouble duration = 0;
+  gint max_clients = 1024;  // the protocol's most clients (codec/limits.hpp kMaxClients)
 };
 
 class Relay {
@@ -107,9 +115,10 @@ class Relay {
 
   void run() {
     std::vector<std::uint8_t> buf(65536);
-    while (!g_stop) {
+    const std::int64_t end_ns = o_.duration > 0 ? start_ns_ + std::int64_t(o_.duration * 1e9) : INT64_MAX;
+    while (!imup::tools::stop_signal) {
       std::int64_t now = monotonic_ns();
-      if (o_.duration > 0 && now - start_ns_ > std::int64_t(o_.duration * 1e9)) break;
+      if (now >= end_ns) break;
       flush_due(now);
       std::vector<pollfd> fds{{listen_->fd(), POLLIN, 0}};
       std::vector<UdpSocket*> sockets{listen_.get()};
@@ -124,6 +133,8 @@ class Relay {
         timeout = int(std::max<std::int64_t>(0, (queue_.top().due_ns - now + 999'999) / 1'000'000));
       for (auto& h : held_)
         if (h) timeout = std::min(timeout, int(std::max<std::int64_t>(0, (h->due_ns - now) / 1'000'000 + 1)));
+      if (end_ns != INT64_MAX)
+        timeout = std::min(timeout, int(std::max<std::int64_t>(0, (end_ns - now + 999'999) / 1'000'000)));
       int n = ::poll(fds.data(), fds.size(), timeout);
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -132,14 +143,34 @@ class Relay {
       }
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (!(fds[i].revents & POLLIN)) continue;
-        for (;;) {
+        for (int burst = 0; burst < kReceiveBurst; ++burst) {
           auto datagram = sockets[i]->receive(buf);
           if (!datagram) break;
           std::size_t got = datagram->bytes.size();
           std::vector<std::uint8_t> bytes(datagram->bytes.begin(), datagram->bytes.end());
           if (i == 0) {
             Endpoint client = datagram->from;
-            session(client);
+            if (is_own_upstream(client)) {
+              // The server address leads back to this relay (e.g. --listen
+              // 0.0.0.0:P, --server on a local address, port P): relaying it
+              // would open a socket per datagram, for ever.
+              auto& c = counters_[kUp];
+              ++c.received;
+              ++c.dropped;
+              log("up #" + std::to_string(c.received) + " " + imup::format_endpoint(client) + " " +
+                      std::to_string(got) + " bytes",
+                  "drop (sent by this relay's own socket: --server leads back to the relay)");
+              continue;
+            }
+            if (!session_for(client)) {
+              auto& c = counters_[kUp];
+              ++c.received;
+              ++c.dropped;
+              log("up #" + std::to_string(c.received) + " " + imup::format_endpoint(client) + " " +
+                      std::to_string(got) + " bytes",
+                  "drop (--max-clients " + std::to_string(o_.max_clients) + " reached: no socket for a new client)");
+              continue;
+            }
             arrive(kUp, client, std::move(bytes));
           } else {
             Endpoint source = datagram->from;
@@ -173,6 +204,30 @@ class Relay {
  private:
   static std::uint64_t key_of(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
 
+  // Whether FROM is one of the upstream sockets (bound to the listening
+  // address, or to every address when that is 0.0.0.0: then any loopback
+  // source with the socket's port is the relay itself).
+  bool is_own_upstream(Endpoint from) const {
+    auto it = upstream_.find(from.port);
+    if (it == upstream_.end()) return false;
+    return it->second == from.ipv4 || (it->second == 0 && (from.ipv4 >> 24) == 127);
+  }
+
+  // The client's session, made when new unless --max-clients sessions exist.
+  Session* session_for(Endpoint client) {
+    auto it = sessions_.find(key_of(client));
+    if (it != sessions_.end()) return &it->second;
+    if (sessions_.size() >= std::size_t(o_.max_clients)) {
+      if (!warned_full_) {
+        std::fprintf(stderr, "%s: --max-clients %d reached: datagrams from new clients are dropped\n",
+                     kProgram, o_.max_clients);
+        warned_full_ = true;
+      }
+      return nullptr;
+    }
+    return &session(client);
+  }
+
   Session& session(Endpoint client) {
     auto key = key_of(client);
     auto it = sessions_.find(key);
@@ -181,6 +236,8 @@ class Relay {
     // and the server reach it where they reach the relay.
     Endpoint bind_to{listen_->local_endpoint().ipv4, 0};
     Session s{client, std::make_unique<UdpSocket>(bind_to)};
+    Endpoint local = s.upstream->local_endpoint();
+    upstream_[local.port] = local.ipv4;
     // Peers reach this client at that address: say it, for people and scripts.
     log("client " + imup::format_endpoint(client),
         "seen by the server and its peers as " + imup::format_endpoint(s.upstream->local_endpoint()));
@@ -311,10 +368,20 @@ class Relay {
   std::int64_t start_ns_ = 0;
   std::uint64_t order_ = 0;
   std::map<std::uint64_t, Session> sessions_;
+  std::map<std::uint16_t, std::uint32_t> upstream_;  // the upstream sockets' ports -> bound address
+  bool warned_full_ = false;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue_;
   std::optional<Pending> held_[kDirections];
   Counters counters_[kDirections];
 };
+
+// Whether sending to SERVER reaches the relay's own listening socket: the
+// same port and the same address, or either address being 0.0.0.0 (every
+// local address; sending to 0.0.0.0 reaches this host).
+bool loops_back(Endpoint listening, Endpoint server) {
+  if (listening.port != server.port) return false;
+  return listening.ipv4 == server.ipv4 || listening.ipv4 == 0 || server.ipv4 == 0;
+}
 
 int run(int argc, char** argv) {
   Options o;
@@ -333,9 +400,10 @@ int run(int argc, char** argv) {
       {"log-all", 'v', 0, G_OPTION_ARG_NONE, &o.log_all, "Also print the datagrams passed untouched", nullptr},
       {"log-stderr", 0, 0, G_OPTION_ARG_NONE, &o.log_stderr, "Print the action lines and the summary on standard error (default: standard output, after the listening line)", nullptr},
       {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Stop after this long (default: until SIGINT/SIGTERM)", "SECONDS"},
+      {"max-clients", 0, 0, G_OPTION_ARG_INT, &o.max_clients, "Most clients relayed at once, each with its own socket towards the server (default 1024); datagrams from more are dropped", "N"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* ctx = g_option_context_new("");
-  g_option_context_set_summary(ctx,
+  imup::cli::CommandLineHelp help{kProgram, "", "", "", false};
+  help.summary =
       "A UDP relay between IMUP clients and a server that drops, duplicates,\n"
       "reorders and delays datagrams with seeded probabilities. Standard output starts\n"
       "with \"imup-impair listening on ADDR:PORT\", then one line per action (time,\n"
@@ -344,87 +412,83 @@ int run(int argc, char** argv) {
       "the action lines and the summary to standard error.\n\n"
       "Each client gets its own socket towards the server, the address the server\n"
       "sees and lists to decentralized groups; datagrams between such peers are\n"
-      "relayed too (direction \"peer\"), as by a NAT with hairpinning.\n\n"
+      "relayed too (direction \"peer\"), as by a NAT with hairpinning. --server may\n"
+      "not be the relay's own address (a datagram would loop for ever).\n\n"
       "  imup-impair --listen 127.0.0.1:3017 --server 127.0.0.1:2017 --drop 0.1 --seed 7\n"
-      "  imup-impair -l 127.0.0.1:3017 -s 127.0.0.1:2017 --drop-nth up:3\n\n"
-      "Exit status: 0 after a clean stop, 1 bad options or socket error.");
-  g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, "imup-impair");
-  GError* err = nullptr;
-  bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!ok) {
-    std::fprintf(stderr, "imup-impair: %s (try --help)\n", err->message);
-    g_error_free(err);
-    return 1;
-  }
+      "  imup-impair -l 127.0.0.1:3017 -s 127.0.0.1:2017 --drop-nth up:3";
+  help.description = imup::cli::exit_status_help(
+      "stopped cleanly (SIGINT, SIGTERM or --duration), after the summary",
+      "a failure while relaying (a socket error)",
+      "usage errors: bad options, --server equal to --listen, a socket not opened");
+  if (auto status = imup::cli::parse_command_line(help, entries, argc, argv)) return *status;
   // Options are copied out of GLib's memory at once (see option_strings.hpp).
   auto listen_opt = imup::tools::take_string(o.listen), server_opt = imup::tools::take_string(o.server),
        direction_opt = imup::tools::take_string(o.direction);
   auto drop_nth = imup::tools::take_strings(o.drop_nth);
-  if (!listen_opt || !server_opt) {
-    std::fprintf(stderr, "imup-impair: --listen and --server are required (try --help)\n");
-    return 1;
-  }
+  auto usage = [](const std::string& why) { return imup::cli::usage_error(kProgram, why); };
+  if (!listen_opt || !server_opt) return usage("--listen and --server are required");
   auto listen_parsed = imup::io::parse_socket_address(*listen_opt, imup::io::kBindAddress);
   auto server_parsed = imup::io::parse_socket_address(*server_opt, imup::io::kPeerAddress);
-  for (const auto* parsed : {&listen_parsed, &server_parsed}) {
-    if (auto* e = std::get_if<imup::io::AddressError>(parsed)) {
-      std::fprintf(stderr, "imup-impair: %s: %s\n", parsed == &listen_parsed ? "--listen" : "--server",
-                   e->message.c_str());
-      return 1;
-    }
-  }
+  if (auto* e = std::get_if<imup::io::AddressError>(&listen_parsed)) return usage("--listen: " + e->message);
+  if (auto* e = std::get_if<imup::io::AddressError>(&server_parsed)) return usage("--server: " + e->message);
   auto listen = std::get<Endpoint>(listen_parsed), server = std::get<Endpoint>(server_parsed);
-  for (double p : {o.drop, o.duplicate, o.reorder}) {
-    if (p < 0 || p > 1) {
-      std::fprintf(stderr, "imup-impair: probabilities are between 0 and 1\n");
-      return 1;
-    }
-  }
-  if (o.delay_ms < 0 || o.jitter_ms < 0 || o.reorder_wait_ms < 0) {
-    std::fprintf(stderr, "imup-impair: delays cannot be negative\n");
-    return 1;
-  }
+  // One refusal per option, naming it and its range; the negated forms also
+  // refuse NaN, which GOption reads as a double.
+  using imup::cli::out_of_range;
+  if (!(o.drop >= 0 && o.drop <= 1)) return out_of_range(kProgram, "drop", o.drop, "0..1");
+  if (!(o.duplicate >= 0 && o.duplicate <= 1)) return out_of_range(kProgram, "duplicate", o.duplicate, "0..1");
+  if (!(o.reorder >= 0 && o.reorder <= 1)) return out_of_range(kProgram, "reorder", o.reorder, "0..1");
+  if (!(o.reorder_wait_ms >= 0 && o.reorder_wait_ms <= 3.6e6))
+    return out_of_range(kProgram, "reorder-wait", o.reorder_wait_ms, "0..3.6e6 ms");
+  if (!(o.delay_ms >= 0 && o.delay_ms <= 3.6e6)) return out_of_range(kProgram, "delay", o.delay_ms, "0..3.6e6 ms");
+  if (!(o.jitter_ms >= 0 && o.jitter_ms <= 3.6e6)) return out_of_range(kProgram, "jitter", o.jitter_ms, "0..3.6e6 ms");
+  if (!(o.duration >= 0 && o.duration <= 1e9))
+    return out_of_range(kProgram, "duration", o.duration, "0..1e9 seconds (0: until SIGINT/SIGTERM)");
+  if (o.max_clients < 1 || o.max_clients > 65535)
+    return out_of_range(kProgram, "max-clients", o.max_clients, "1..65535");
   std::set<std::uint64_t> nth[kDirections];
   for (const auto& v : drop_nth) {
     auto colon = v.find(':');
     std::string dir = colon == std::string::npos ? "" : v.substr(0, colon);
     char* end = nullptr;
     unsigned long long n = colon == std::string::npos ? 0 : std::strtoull(v.c_str() + colon + 1, &end, 10);
-    if ((dir != "up" && dir != "down" && dir != "peer") || n == 0 || !end || *end) {
-        std::fprintf(stderr, "imup-impair: --drop-nth expects up:N, down:N or peer:N (N >= 1), not '%s'\n", v.c_str());
-      return 1;
-    }
+    if ((dir != "up" && dir != "down" && dir != "peer") || n == 0 || !end || *end)
+      return usage("--drop-nth expects up:N, down:N or peer:N (N >= 1), not '" + v + "'");
     nth[dir == "up" ? kUp : dir == "down" ? kDown : kPeer].insert(n);
   }
   // "both" (the old default's name) means every direction, as "all".
   std::string direction = direction_opt.value_or("all");
   if (direction != "up" && direction != "down" && direction != "peer" && direction != "both" &&
-      direction != "all") {
-    std::fprintf(stderr, "imup-impair: --direction is up, down, peer or all\n");
-    return 1;
-  }
-  struct sigaction sa{};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+      direction != "all")
+    return usage("--direction is up, down, peer or all, not '" + direction + "'");
+  imup::tools::catch_stop_signals();
+  bool every = direction == "all" || direction == "both";
+  const bool impair[kDirections] = {every || direction == "up", every || direction == "down",
+                                    every || direction == "peer"};
+  std::optional<Relay> relay;
   try {
-    bool every = direction == "all" || direction == "both";
-    const bool impair[kDirections] = {every || direction == "up", every || direction == "down",
-                                      every || direction == "peer"};
-    Relay relay(o, listen, server, nth, impair);
-    std::printf("imup-impair listening on %s\n", imup::format_endpoint(relay.listening()).c_str());
+    relay.emplace(o, listen, server, nth, impair);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: --listen %s: %s\n", kProgram, listen_opt->c_str(), e.what());
+    return imup::cli::kExitUsage;
+  }
+  // Checked on the bound address, so port 0 and 0.0.0.0 are compared as the
+  // kernel resolved them (localhost is 127.0.0.1 already).
+  if (loops_back(relay->listening(), server))
+    return usage("--server " + *server_opt + " is the relay's own address (--listen " + *listen_opt +
+                 "): every datagram would come back to the relay");
+  try {
+    std::printf("imup-impair listening on %s\n", imup::format_endpoint(relay->listening()).c_str());
     std::fflush(stdout);
     std::fprintf(stderr, "imup-impair: listening on %s, server %s\n",
-                 imup::format_endpoint(relay.listening()).c_str(), imup::format_endpoint(server).c_str());
+                 imup::format_endpoint(relay->listening()).c_str(), imup::format_endpoint(server).c_str());
     std::fflush(stderr);
-    relay.run();
+    relay->run();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "imup-impair: %s\n", e.what());
-    return 1;
+    std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
+    return imup::cli::kExitFindings;
   }
-  return 0;
+  return imup::cli::kExitOk;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "io/monotonic_clock.hpp"
 #include "io/udp_socket.hpp"
 #include "script_encoder.hpp"
+#include "stop_signals.hpp"
 
 namespace imup::inject {
 namespace {
@@ -33,7 +34,12 @@ struct ClientSocket {
   std::unique_ptr<io::UdpSocket> socket;  // connected to the server
   std::uint16_t next_seq = 0;
   std::optional<std::pair<std::uint16_t, std::uint8_t>> last_server_request;  // seq, type
+  bool connected = false;  // its Connexion was acknowledged, no Deconnexion since
 };
+
+// How long a client stopped by a signal waits for the ACK of its
+// Deconnexion: one sending, no retransmission, so Ctrl-C is prompt.
+constexpr std::int64_t kDisconnectWaitNs = 1'000'000'000;
 
 class ClientRun {
  public:
@@ -42,10 +48,11 @@ class ClientRun {
 
   int run() {
     start_ = monotonic_ns();
-    for (std::size_t i = 0; i < items_.size(); ++i) {
+    for (std::size_t i = 0; i < items_.size() && !tools::stop_signal; ++i) {
       const Item& it = items_[i];
       if (it.dst.port != o_.script_server_port || it.bytes.size() < kHeaderBytes) continue;
       if (o_.follow_script_times) wait_until(start_ + it.offset_ns);
+      if (tools::stop_signal) break;
       ClientSocket& c = client(it.src);
       Header h = unpack(load_be32(it.bytes.data()));
       bool request = is_known_type(h.type) && is_request(MessageType(h.type));
@@ -62,8 +69,12 @@ class ClientRun {
       std::vector<std::uint8_t> bytes = encode(it, seq);
       exchange(i, c, h.type, seq, bytes, expected_answer(i));
     }
-    // Late requests from the server (relayed messages, probes) still get answers.
-    serve_until(monotonic_ns() + std::int64_t(o_.linger_s * 1e9));
+    if (tools::stop_signal) {
+      disconnect_all();
+    } else {
+      // Late requests from the server (relayed messages, probes) still get answers.
+      serve_until(monotonic_ns() + std::int64_t(o_.linger_s * 1e9));
+    }
     summary();
     return (unanswered_ || mismatched_) ? 1 : 0;
   }
@@ -110,7 +121,7 @@ class ClientRun {
   void send(ClientSocket& c, const std::vector<std::uint8_t>& bytes) { c.socket->send(bytes); }
 
   void wait_until(std::int64_t due) {
-    while (monotonic_ns() < due) serve_until(due);
+    while (monotonic_ns() < due && !tools::stop_signal) serve_until(due);
   }
 
   // Serves the server's requests until `due`, or until the answer to
@@ -157,7 +168,39 @@ class ClientRun {
 
   void serve_until(std::int64_t due) {
     std::uint8_t ignored = 0;
-    while (monotonic_ns() < due) poll_once(due, nullptr, 0, 0, ignored);
+    while (monotonic_ns() < due && !tools::stop_signal) poll_once(due, nullptr, 0, 0, ignored);
+  }
+
+  // Stopped by a signal: every client the server still counts as connected
+  // says goodbye, so the server does not keep (and probe) a dead client.
+  void disconnect_all() {
+    for (auto& [original, c] : clients_) {
+      if (!c.connected) continue;
+      std::uint16_t seq = c.next_seq;
+      c.next_seq = seq_add(seq, 1);
+      std::vector<std::uint8_t> bytes(kHeaderBytes);
+      store_be32(bytes.data(), pack(Header{seq, std::uint8_t(MessageType::Disconnect), 0, 0}));
+      send(c, bytes);
+      std::int64_t sent = monotonic_ns(), due = sent + kDisconnectWaitNs;
+      std::uint8_t got = 0;
+      bool answered = false;
+      while (!answered && monotonic_ns() < due)
+        answered = poll_once(due, &c, seq, std::uint8_t(MessageType::Disconnect), got);
+      std::string what = std::string("stopped by ") + tools::stop_signal_name() + ": " +
+                         format_endpoint(c.socket->local_endpoint()) + " " +
+                         type_text(std::uint8_t(MessageType::Disconnect)) + " seq=" + std::to_string(seq);
+      std::string json = "{\"event\":\"disconnect\",\"signal\":\"" + std::string(tools::stop_signal_name()) +
+                         "\",\"seq\":" + std::to_string(seq);
+      if (answered) {
+        c.connected = false;
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%.3f", double(monotonic_ns() - sent) / 1e6);
+        line(what + ": answered by " + type_text(got) + " in " + ms + " ms",
+             json + ",\"answer\":" + std::to_string(got) + ",\"rtt_ms\":" + ms + "}");
+      } else {
+        line(what + ": no answer within 1 s", json + ",\"answer\":null}");
+      }
+    }
   }
 
   void answer_server(ClientSocket& c, const Header& request) {
@@ -188,13 +231,13 @@ class ClientRun {
     std::int64_t last_send = 0;
     double timeout_s = o_.first_timeout_min_s +
                        random_.unit() * (o_.first_timeout_max_s - o_.first_timeout_min_s);
-    while (!answer && tries < o_.tries) {
+    while (!answer && tries < o_.tries && !tools::stop_signal) {
       send(c, bytes);
       last_send = monotonic_ns();
       ++tries;
       std::int64_t due = last_send + std::int64_t(timeout_s * 1e9);
       std::uint8_t got = 0;
-      while (monotonic_ns() < due) {
+      while (monotonic_ns() < due && !tools::stop_signal) {
         if (poll_once(due, &c, seq, type, got)) {
           answer = got;
           break;
@@ -213,10 +256,15 @@ class ClientRun {
                        ",\"retries\":" + std::to_string(tries - 1);
     if (!answer) {
       ++unanswered_;
-      line(where + ": no answer after " + std::to_string(tries) + " tries", json + ",\"answer\":null}");
+      std::string why = tools::stop_signal ? std::string(": stopped by ") + tools::stop_signal_name() + " after "
+                                           : std::string(": no answer after ");
+      line(where + why + std::to_string(tries) + " tries", json + ",\"answer\":null}");
       return;
     }
     rtts_.push_back(rtt);
+    if (type == std::uint8_t(MessageType::Connect) && *answer == std::uint8_t(MessageType::Ack))
+      c.connected = true;
+    if (type == std::uint8_t(MessageType::Disconnect)) c.connected = false;
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.3f", double(rtt) / 1e6);
     std::string text = where + ": answered by " + type_text(*answer) + " in " + ms + " ms, " +
@@ -258,14 +306,18 @@ class ClientRun {
       std::snprintf(buf, sizeof buf,
                     "{\"summary\":{\"requests\":%" PRIu64 ",\"answered\":%zu,\"unanswered\":%" PRIu64
                     ",\"unexpected_answers\":%" PRIu64 ",\"served\":%" PRIu64
-                    ",\"rtt_ms\":{\"min\":%.3f,\"median\":%.3f,\"max\":%.3f}}}",
-                    requests_, rtts_.size(), unanswered_, mismatched_, served_, mn, med, mx);
+                    ",\"rtt_ms\":{\"min\":%.3f,\"median\":%.3f,\"max\":%.3f}%s}}",
+                    requests_, rtts_.size(), unanswered_, mismatched_, served_, mn, med, mx,
+                    !tools::stop_signal ? ""
+                    : tools::stop_signal == SIGINT ? ",\"stopped_by\":\"SIGINT\""
+                                                   : ",\"stopped_by\":\"SIGTERM\"");
     else
       std::snprintf(buf, sizeof buf,
                     "summary: %" PRIu64 " requests, %zu answered, %" PRIu64 " unanswered, %" PRIu64
                     " answered otherwise than the script expects; %" PRIu64
-                    " server requests answered; RTT min %.3f ms, median %.3f ms, max %.3f ms",
-                    requests_, rtts_.size(), unanswered_, mismatched_, served_, mn, med, mx);
+                    " server requests answered; RTT min %.3f ms, median %.3f ms, max %.3f ms%s%s",
+                    requests_, rtts_.size(), unanswered_, mismatched_, served_, mn, med, mx,
+                    tools::stop_signal ? "; stopped by " : "", tools::stop_signal ? tools::stop_signal_name() : "");
     std::fprintf(out_, "%s\n", buf);
   }
 

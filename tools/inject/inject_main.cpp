@@ -16,8 +16,10 @@
 #include "io/socket_address.hpp"
 #include "option_strings.hpp"
 #include "replayer.hpp"
+#include "stop_signals.hpp"
+#include "cli/options.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
@@ -38,9 +40,11 @@ constexpr const char* kSummary =
     "on real interfaces; frames injected on lo never reach a socket).\n\n"
     "  imup-inject --server 127.0.0.1:2017 --client -f session.txt\n"
     "  imup-inject --server 127.0.0.1:2017 -r trace.pcapng --pps 50000 --loop 10\n\n"
-    "Exit status: 0 done (client mode: every request answered as the script\n"
-    "expects), 1 requests unanswered or answered otherwise, 2 bad input, options\n"
-    "or socket errors.";
+    "SIGINT (Ctrl-C) or SIGTERM stops it with its summary; in client mode each\n"
+    "client still connected first sends the server its Deconnexion (waiting up to\n"
+    "1 s for the ACK). The exit status is then 130 (SIGINT) or 143 (SIGTERM).";
+
+constexpr const char* kProgram = "imup-inject";
 
 int run(int argc, char** argv) {
   gchar* server = nullptr;
@@ -80,27 +84,17 @@ int run(int argc, char** argv) {
       {"linger", 0, 0, G_OPTION_ARG_DOUBLE, &linger, "Client: keep answering the server this long at the end (default 0.3)", "SECONDS"},
       {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Client: JSON Lines output", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* ctx = g_option_context_new("");
-  g_option_context_set_summary(ctx, kSummary);
-  g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, "imup-inject");
-  GError* err = nullptr;
-  bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!ok) {
-    std::fprintf(stderr, "imup-inject: %s (try --help)\n", err->message);
-    g_error_free(err);
-    return 2;
-  }
+  imup::cli::CommandLineHelp help{kProgram, "", kSummary, "", false};
+  help.description = imup::cli::exit_status_help(
+      "done (client mode: every request answered as the script expects)",
+      "failures: datagrams the kernel refused, requests unanswered or answered otherwise",
+      "usage or input errors: bad options, script or capture, a socket not opened");
+  if (auto status = imup::cli::parse_command_line(help, entries, argc, argv)) return *status;
   using imup::tools::take_string;
   auto server_opt = take_string(server), script_opt = take_string(script),
        capture_opt = take_string(capture), bind_opt = take_string(bind), raw_opt = take_string(raw);
   auto line_opts = imup::tools::take_strings(lines);
-  auto fail = [](const std::string& why) {
-    std::fprintf(stderr, "imup-inject: %s\n", why.c_str());
-    return 2;
-  };
-  if (argc > 1) return fail(std::string("unexpected argument '") + argv[1] + "' (try --help)");
+  auto fail = [](const std::string& why) { return imup::cli::usage_error(kProgram, why); };
   if (!script_opt && line_opts.empty() && !capture_opt)
     return fail("nothing to send: give --script, -e LINE or --capture");
   if ((script_opt || !line_opts.empty()) && capture_opt) return fail("give a script or a capture, not both");
@@ -117,10 +111,20 @@ int run(int argc, char** argv) {
     if (auto* e = std::get_if<imup::io::AddressError>(&parsed)) return fail("--bind: " + e->message);
     bind_ip = std::get<imup::Endpoint>(parsed).ipv4;
   }
-  if (pps < 0 || speed <= 0 || count < 0 || loop < 0 || tries < 1 || server_port < 1 ||
-      server_port > 65535 || wait < 0 || linger < 0)
-    return fail("--pps >= 0, --speed > 0, --count >= 0, --loop >= 0, --tries >= 1, --server-port 1..65535");
+  // One refusal per option, naming it and its range. The negated forms
+  // also refuse NaN, which GOption reads as a double.
+  using imup::cli::out_of_range;
+  if (!(pps >= 0)) return out_of_range(kProgram, "pps", pps, "0 or more datagrams per second (0: not set)");
+  if (!(speed > 0)) return out_of_range(kProgram, "speed", speed, "above 0");
+  if (count < 0) return out_of_range(kProgram, "count", double(count), "0 or more (0: no limit)");
+  if (loop < 0) return out_of_range(kProgram, "loop", double(loop), "0 or more (0: until --count, or forever)");
+  if (tries < 1 || unsigned(tries) > imup::kMaxTries)
+    return out_of_range(kProgram, "tries", tries, "1.." + std::to_string(imup::kMaxTries));
+  if (server_port < 1 || server_port > 65535) return out_of_range(kProgram, "server-port", server_port, "1..65535");
+  if (!(wait >= 0 && wait <= 3600)) return out_of_range(kProgram, "wait", wait, "0..3600 seconds");
+  if (!(linger >= 0 && linger <= 3600)) return out_of_range(kProgram, "linger", linger, "0..3600 seconds");
   if (client && (raw_opt || topspeed || pps > 0)) return fail("--client cannot be combined with --raw, --pps or --topspeed");
+  imup::tools::catch_stop_signals();
   if (loop == 0 && count == 0 && !client && !progress && !isatty(STDERR_FILENO))
     std::fprintf(stderr, "imup-inject: --loop 0 without --count sends until interrupted\n");
 
@@ -134,6 +138,12 @@ int run(int argc, char** argv) {
     return fail(e.what());
   }
 
+  // Failures past this point (a socket, an interface) are reported as such:
+  // not a usage error, though still status 2, before anything was sent.
+  auto failed_setup = [](const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
+    return imup::cli::kExitUsage;
+  };
   try {
     if (client) {
       ClientOptions co;
@@ -146,7 +156,7 @@ int run(int argc, char** argv) {
       co.refuse_invitations = refuse;
       co.linger_s = linger;
       co.json = json;
-      return run_client(items, co, stdout);
+      return imup::tools::status_after_stop(run_client(items, co, stdout));
     }
     if (!all) {
       std::erase_if(items, [&](const Item& it) { return it.dst.port != server_port; });
@@ -173,10 +183,12 @@ int run(int argc, char** argv) {
       std::printf(" against %.0f requested (%.1f%%)", r.requested_pps, 100.0 * achieved / r.requested_pps);
     else if (topspeed)
       std::printf(" (top speed)");
-    std::printf("; %" PRIu64 " failed; %" PRIu64 " answers received\n", r.failed, r.answers);
-    return r.failed ? 1 : 0;
+    std::printf("; %" PRIu64 " failed; %" PRIu64 " answers received", r.failed, r.answers);
+    if (imup::tools::stop_signal) std::printf("; stopped by %s", imup::tools::stop_signal_name());
+    std::printf("\n");
+    return imup::tools::status_after_stop(r.failed ? imup::cli::kExitFindings : imup::cli::kExitOk);
   } catch (const std::exception& e) {
-    return fail(e.what());
+    return failed_setup(e);
   }
 }
 

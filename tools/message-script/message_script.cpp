@@ -248,9 +248,22 @@ ScriptParser::ScriptParser() {
   names_["server"] = Endpoint{0xC0000201, kDefaultPort};  // 192.0.2.1:2017
 }
 
+namespace {
+
+// ADDRESS:PORT, where "localhost" is 127.0.0.1 as on every command line of
+// the toolkit (io::parse_socket_address; no resolver is asked).
+std::optional<Endpoint> address_and_port(std::string_view token) {
+  constexpr std::string_view kLocalhost = "localhost:";
+  if (token.starts_with(kLocalhost))
+    return parse_endpoint("127.0.0.1:" + std::string(token.substr(kLocalhost.size())));
+  return parse_endpoint(token);
+}
+
+}  // namespace
+
 std::optional<Endpoint> ScriptParser::endpoint(std::string_view token) const {
   if (auto it = names_.find(token); it != names_.end()) return it->second;
-  return parse_endpoint(token);
+  return address_and_port(token);
 }
 
 std::vector<ScriptMessage> ScriptParser::parse(std::string_view script) {
@@ -270,8 +283,8 @@ std::optional<ScriptMessage> ScriptParser::parse_line(std::string_view text, std
   if (tok.empty()) return std::nullopt;
   if (tok[0] == "define") {
     if (tok.size() != 3) throw ScriptError(n, "expected: define NAME ADDRESS:PORT");
-    auto e = parse_endpoint(tok[2]);
-    if (!e) throw ScriptError(n, "'" + tok[2] + "' is not an IPv4 address:port");
+    auto e = address_and_port(tok[2]);
+    if (!e) throw ScriptError(n, "'" + tok[2] + "' is not an IPv4 address:port (or localhost:port)");
     define(tok[1], *e);
     return std::nullopt;
   }
@@ -432,7 +445,7 @@ std::string script_format_help() {
       "TIME: SECONDS from the start (1.5), +SECONDS after the previous line, or '-'\n"
       "  (previous + --gap). SOURCE, DESTINATION: ADDRESS:PORT or a name; predefined:\n"
       "  client 192.0.2.10:40000, client2 192.0.2.11:40001, client3 192.0.2.12:40002,\n"
-      "  server 192.0.2.1:2017.\n"
+      "  server 192.0.2.1:2017. localhost:PORT is 127.0.0.1:PORT.\n"
       "Values: plain words, or \"quoted\" with \\r \\n \\t \\\\ \\\" \\xHH escapes; numbers\n"
       "  in decimal, 0x hex or 0b binary.\n"
       "TYPE and its fields:\n";
