@@ -113,7 +113,7 @@ std::uint8_t low_bits_of(const Message& m);
 std::size_t write_datagram(const Header& h, std::span<const std::uint8_t> text,
                            std::span<std::uint8_t> out);
 
-// One line for people and for test vectors: `Connexion seq=1 name="Sheng"`.
+// One line for people and for test vectors: `Connect seq=1 name="Sheng"`.
 std::string describe(const Message& m);
 
 // Helpers for user-list pages (§11).

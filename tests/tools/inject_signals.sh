@@ -27,7 +27,7 @@ wait_grep "1 (Connect) seq=0: answered by 8" "$T/client.out"
 kill -INT $pid
 status_of $pid
 [ "$s" -eq 130 ] || { cat "$T/client.out" "$T/client.err"; fail "client after SIGINT: exit $s, not 130"; }
-grep -q "^stopped by SIGINT: 127.0.0.1:[0-9]* 3 (Disconnect) seq=1: answered by 8 (Acknowledgement)" "$T/client.out" ||
+grep -q "^stopped by SIGINT: 127.0.0.1:[0-9]* 3 (Disconnect) seq=1: answered by 8 (ACK)" "$T/client.out" ||
   { cat "$T/client.out"; fail "no acknowledged Deconnexion after SIGINT"; }
 grep -q "^summary: 1 requests, 1 answered, .*; stopped by SIGINT$" "$T/client.out" ||
   { cat "$T/client.out"; fail "no summary after SIGINT"; }

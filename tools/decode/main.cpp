@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
       "with its warnings. Lenient by default: the draft's own deviations are warnings.";
   help.description =
       "Examples:\n"
-      "  imup-decode 004040605368656e670d0a            (Connexion seq=1 name=\"Sheng\")\n"
+      "  imup-decode 004040605368656e670d0a            (Connect seq=1 name=\"Sheng\")\n"
       "  imup-decode --vectors tests/vectors/section5/*.vec\n"
       "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n" +
       imup::cli::exit_status_help("every datagram decoded", "some did not",
