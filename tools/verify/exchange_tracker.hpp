@@ -30,6 +30,8 @@
 namespace imup::verify {
 
 struct TrackerOptions {
+  // 0: not known yet; the Verifier learns it from the traffic and calls
+  // ExchangeTracker::set_server_port.
   std::uint16_t server_port = kDefaultPort;
   unsigned max_tries = kTries;  // codec/limits.hpp, as the values below
   std::int64_t min_retransmit_ns = std::chrono::nanoseconds(kMinRetransmitInterval).count();
@@ -58,6 +60,8 @@ class ExchangeTracker {
     if (src.port == server_port_) [[likely]] return Role::ServerToClient;
     return sessions_.knows(src) || sessions_.knows(dst) ? Role::PeerToPeer : Role::NotImup;
   }
+
+  void set_server_port(std::uint16_t port) { server_port_ = port; }
 
   // One datagram. For types other than 11 `message` may be null even when
   // the datagram is well formed.
