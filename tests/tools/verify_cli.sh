@@ -120,6 +120,66 @@ grep -q "no IMUP datagrams checked: none of 20 UDP datagrams looked like IMUP; g
   { cat "$T/out"; fail "not IMUP: summary"; }
 tail -1 "$T/dns.json" | grep -q '"verdict":"no_imup_datagrams"' || fail "not IMUP: JSON verdict"
 
+# A reconnect (§14): the new session's Connexion ends the old one, the
+# server numbers the new session half the sequence space away (8, then 520),
+# and the client may continue its numbering or start over: no violation.
+cat > "$T/reconnect.txt" <<'SCRIPT'
+0     client server connect name=Sheng
++0.01 server client ack
++0.02 server client probe seq=8
++0.01 client server ack
++1    client server message message=hello
++0.01 server client ack
++1    client server disconnect
++0.01 server client ack
++1    client server connect name=Sheng
++0.01 server client ack
++0.02 server client probe seq=520
++0.01 client server ack
++1    client server message message=again
++0.01 server client ack
+SCRIPT
+"$CRAFT" -f "$T/reconnect.txt" -o "$T/reconnect.pcap"
+"$VERIFY" "$T/reconnect.pcap" > "$T/out" 2>&1 || { cat "$T/out"; fail "reconnect: exit $?"; }
+grep -q "^violations: 0 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "reconnect: violations"; }
+# Without the Deconnexion (a new Connexion from a connected endpoint), and
+# with the client numbering its new session from 0 (another name: the same
+# bytes on the same number would be a resend).
+cat > "$T/restart.txt" <<'SCRIPT'
+0     client server connect name=Sheng
++0.01 server client ack
++0.02 server client probe seq=8
++0.01 client server ack
++1    client server message message=hello
++0.01 server client ack
++1    client server connect name=Lucy seq=0
++0.01 server client ack
++0.02 server client probe seq=520
++0.01 client server ack
++1    client server message message=again seq=1
++0.01 server client ack
+SCRIPT
+"$CRAFT" -f "$T/restart.txt" -o "$T/restart.pcap"
+"$VERIFY" "$T/restart.pcap" > "$T/out" 2>&1 || { cat "$T/out"; fail "numbering over: exit $?"; }
+# Still a violation within one session.
+cat > "$T/one-session.txt" <<'SCRIPT'
+0     client server connect name=Sheng
++0.01 server client ack
++0.02 server client probe seq=8
++0.01 client server ack
++1    client server message message=hello
++0.01 server client ack
++0.02 server client probe seq=520
++0.01 client server ack
+SCRIPT
+"$CRAFT" -f "$T/one-session.txt" -o "$T/one-session.pcap"
+set +e
+"$VERIFY" "$T/one-session.pcap" > "$T/out" 2>&1; s=$?
+set -e
+[ $s -eq 1 ] && grep -q "error seq_not_increasing .*new request numbered 520 after 8" "$T/out" ||
+  { cat "$T/one-session.txt" "$T/out"; fail "one session: seq_not_increasing expected, exit $s"; }
+grep -q "^violations: 1 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "one session: only the numbering"; }
+
 # Unreadable input: exit 2 with a message; a cut file too; bad options.
 echo "not a capture" > "$T/junk.pcap"
 set +e

@@ -72,7 +72,13 @@ void ExchangeTracker::datagram(const Seen& s) {
                    std::to_string(mode_bits(h.low)) +
                    " on a message sent straight to a peer: only a decentralized group's messages go there");
   if (is_request) {
-    if (ledger_.request(s, p)) return;  // a retransmission
+    // A client's Connexion that is not a resend starts a new session at its
+    // endpoint (§14): the client may number it afresh, and the server
+    // numbers its own requests of the new session half the space away.
+    const bool connexion = role == Role::ClientToServer && t == MessageType::Connect;
+    if (ledger_.request(s, p, connexion)) return;  // a retransmission
+    if (connexion) [[unlikely]]
+      RequestLedger::numbering_restarts(ledger_.pair(s.dst, s.src, now));
     sessions_.request(s, c);
     ledger_.record(s, p);
   } else if (const RequestLedger::Request* r = ledger_.answer(s, p); r && c) {

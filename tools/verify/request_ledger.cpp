@@ -173,11 +173,12 @@ RequestLedger::Pair& RequestLedger::pair(Endpoint from, Endpoint to, std::int64_
   return pairs_->get(from, to, now);
 }
 
-bool RequestLedger::request(const Seen& s, Pair& p) {
+bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
   const std::int64_t now = s.time_ns;
   const Header& h = s.header;
   Request* r = find(p, h.seq);
   if (r && now - r->last_ns > kAnswerCacheNs) r = nullptr;  // long gone from any cache
+  if (r && r->session != p.session) r = nullptr;  // a number of a session now over
   const std::uint64_t hash = fingerprint(s.bytes);
   pending_hash_ = hash;
   if (r && r->type == h.type && r->request_hash == hash) {
@@ -190,6 +191,14 @@ bool RequestLedger::request(const Seen& s, Pair& p) {
     if (r->answered) r->resent_after_answer = true;
     r->last_ns = now;
     return true;
+  }
+  if (starts_session) {
+    // A new session: its numbers may start over (§14), so the old session's
+    // requests are no longer this sender's to reuse or resend.
+    ++p.session;
+    p.has_last = true;
+    p.last_new_seq = h.seq;
+    return false;
   }
   // A new request: its number must follow the sender's previous one (a
   // reused number is reported once, as reused).
@@ -241,6 +250,7 @@ void RequestLedger::record(const Seen& s, Pair& p) {
   n.tries = 1;
   n.frame = s.frame;
   n.first_ns = n.last_ns = now;
+  n.session = p.session;
   p.slot_of_seq[h.seq & (kSeqModulo - 1)] = std::uint8_t(slot);
   ++p.outstanding;
   ++stats_.requests;

@@ -137,6 +137,11 @@ void SessionModel::request(const Seen& s, ClientSession* client_state) {
   if (client_state) {
     Endpoint who = role == Role::ClientToServer ? s.src : s.dst;
     ClientSession& c = *client_state;
+    if (role == Role::ClientToServer && t == MessageType::Connect && c.connected) {
+      // A new Connexion (not a resend) ends the session there (§14).
+      c.forget_session();
+      c.last_active_ns = s.time_ns;
+    }
     bool exempt =
         role == Role::ClientToServer ? t == MessageType::Connect : t == MessageType::LivenessProbe;
     if (!c.connected && !exempt) {
