@@ -68,6 +68,30 @@ set -e
 [ $s -eq 1 ] || fail "unanswered: exit $s"
 grep -q "unanswered.pcap:1 .* error unanswered_request" "$T/two.out" || { cat "$T/two.out"; fail "file:frame of the violation"; }
 
+# A sender that gave up early (§7): named, with its tries. One that used all
+# its tries with the backoff did not: only unanswered.
+grep -q "error gave_up_early .*sent 1 of 5 tries, then nothing for 120.000 s though try 2 was due within 3.000 s" "$T/two.out" ||
+  { cat "$T/two.out"; fail "gave_up_early"; }
+"$CRAFT" -e '0 client server connect name=Sheng' -e '+3 client server connect name=Sheng resend=yes' \
+  -e '+6 client server connect name=Sheng resend=yes' -e '+12 client server connect name=Sheng resend=yes' \
+  -e '+24 client server connect name=Sheng resend=yes' -e '+100 client2 server connect name=Lucy' \
+  -e '+0.01 server client2 ack' -o "$T/all-tries.pcap"
+set +e
+"$VERIFY" "$T/all-tries.pcap" > "$T/out" 2>&1
+set -e
+grep -q "unanswered_request .*never answered after 5 tries" "$T/out" || { cat "$T/out"; fail "all tries: unanswered"; }
+grep -q gave_up_early "$T/out" && { cat "$T/out"; fail "all tries used: not gave_up_early"; }
+# --max-tries 3: three tries are all there are.
+"$CRAFT" -e '0 client server connect name=Sheng' -e '+3 client server connect name=Sheng resend=yes' \
+  -e '+6 client server connect name=Sheng resend=yes' -e '+100 client2 server connect name=Lucy' \
+  -e '+0.01 server client2 ack' -o "$T/three-tries.pcap"
+set +e
+"$VERIFY" "$T/three-tries.pcap" > "$T/out3" 2>&1
+"$VERIFY" --max-tries 3 "$T/three-tries.pcap" > "$T/out" 2>&1
+set -e
+grep -q gave_up_early "$T/out3" || { cat "$T/out3"; fail "three of five tries: gave_up_early"; }
+grep -q gave_up_early "$T/out" && { cat "$T/out"; fail "--max-tries 3: not gave_up_early"; }
+
 # --server-port: the same session on port 4000 is clean only when told.
 "$CRAFT" -f "$T/ok.txt" -e 'define x 1.2.3.4:5' -o "$T/p.pcap"
 sed 's/server/srv/g' "$T/ok.txt" | sed '1i define srv 192.0.2.1:4000' > "$T/p.txt"

@@ -96,6 +96,12 @@ case_of too_many_tries '0 client server connect name=Sheng
 +12 client server connect name=Sheng resend=yes
 +24 client server connect name=Sheng resend=yes
 +48 client server connect name=Sheng resend=yes'
+# Three tries, then silence while the capture goes on past the fourth's time.
+case_of gave_up_early '0 client server connect name=Sheng
++3 client server connect name=Sheng resend=yes
++6 client server connect name=Sheng resend=yes
++101 client2 server connect name=Lucy
++0.01 server client2 ack'
 case_of seq_not_increasing "0 client server connect name=Sheng seq=5
 +0.01 server client ack
 +1 client server message message=x seq=3

@@ -77,11 +77,20 @@ void ExchangeTracker::datagram(const Seen& s) {
     // numbers its own requests of the new session half the space away.
     const bool connexion = role == Role::ClientToServer && t == MessageType::Connect;
     if (ledger_.request(s, p, connexion)) return;  // a retransmission
-    if (connexion) [[unlikely]]
-      RequestLedger::numbering_restarts(ledger_.pair(s.dst, s.src, now));
+    if (connexion) [[unlikely]] {
+      RequestLedger::Pair& from_server = ledger_.pair(s.dst, s.src, now);
+      RequestLedger::numbering_restarts(from_server);
+      RequestLedger::session_ended(from_server);
+      RequestLedger::session_ended(p);
+    }
     sessions_.request(s, c);
     ledger_.record(s, p);
   } else if (const RequestLedger::Request* r = ledger_.answer(s, p); r && c) {
+    if (r->type == std::uint8_t(MessageType::Disconnect) && t == MessageType::Ack) [[unlikely]] {
+      // The session is over: neither side owes the other more tries.
+      RequestLedger::session_ended(p);
+      RequestLedger::session_ended(ledger_.pair(s.src, s.dst, now));
+    }
     // Connection and group state, from the client's side of the exchange
     // (between peers there is no server-side state).
     sessions_.answer(s, ClosedRequest{r->type, r->low, r->from_server, r->frame}, *c);

@@ -25,6 +25,7 @@
 #include "request_ledger.hpp"
 #include "seen.hpp"
 #include "session_model.hpp"
+#include "timeouts.hpp"
 #include "violation.hpp"
 
 namespace imup::verify {
@@ -35,9 +36,9 @@ struct TrackerOptions {
   std::uint16_t server_port = kDefaultPort;
   unsigned max_tries = kTries;  // codec/limits.hpp, as the values below
   std::int64_t min_retransmit_ns = std::chrono::nanoseconds(kMinRetransmitInterval).count();
-  // A request still unanswered this long after its first try is reported
-  // (5 tries with 3 s doubling timeouts give up after 93 s).
-  std::int64_t give_up_ns = 100'000'000'000;
+  // A request still unanswered this long after its first try is reported:
+  // when its sender's last timeout has run out (timeout.hpp).
+  std::int64_t give_up_ns = sender_gives_up_ns(kTries);
 };
 
 class ExchangeTracker {

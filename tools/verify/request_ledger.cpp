@@ -12,6 +12,7 @@
 #include "codec/exchange.hpp"
 #include "codec/text.hpp"
 #include "pair_table.hpp"
+#include "timeouts.hpp"
 
 namespace imup::verify {
 namespace {
@@ -289,6 +290,15 @@ void RequestLedger::report_unanswered(const Pair& p, const Request& r, std::int6
                  " tr" + (r.tries == 1 ? "y" : "ies") +
                  (at_end ? "; the capture ends " + seconds(now - r.last_ns) + " after the last"
                          : ""));
+  // §7: a sender resends until its tries run out. The capture shows it
+  // stopped early when it lasts past the latest time of the next try.
+  const std::int64_t next_due = timeout_after_try_ns(r.tries);
+  if (r.tries < limits_.max_tries && !r.abandoned && now - r.last_ns > next_due)
+    sink_.emit(Code::GaveUpEarly, r.frame, r.first_ns, p.from, p.to, r.type, r.seq,
+               "sent " + std::to_string(r.tries) + " of " + std::to_string(limits_.max_tries) +
+                   " tries, then nothing for " + seconds(now - r.last_ns) + " though try " +
+                   std::to_string(r.tries + 1) + " was due within " + seconds(next_due) +
+                   " of the last");
 }
 
 void RequestLedger::sweep(std::int64_t now, std::int64_t forget_idle_ns) {

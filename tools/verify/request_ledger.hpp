@@ -48,6 +48,7 @@ class RequestLedger {
     bool resent_after_answer = false;
     bool from_server = false;
     bool malformed = false;  // its text did not decode: a receiver may drop it
+    bool abandoned = false;  // its session ended: its sender rightly stopped resending it
     std::uint8_t type = 0;
     std::uint8_t low = 0;
     std::uint16_t seq = 0;
@@ -98,6 +99,12 @@ class RequestLedger {
   // request is the base the later ones follow. Its old requests still match
   // their resends and answers.
   static void numbering_restarts(Pair& p) { p.has_last = false; }
+  // The session between the pair's ends is over (an accepted Deconnexion,
+  // a new Connexion): its sender no longer owes its open requests more tries.
+  static void session_ended(Pair& p) {
+    for (auto& r : p.ring)
+      if (r.used && !r.answered) r.abandoned = true;
+  }
   // Into the ring, in place of the oldest request (reported if unanswered).
   void record(const Seen& s, Pair& p);
   // An answer `s` to p.from's request: the request it closes for the first

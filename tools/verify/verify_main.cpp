@@ -126,6 +126,7 @@ int run(int argc, char** argv) {
   TrackerOptions to;
   to.server_port = server_port == kNotGiven ? 0 : std::uint16_t(server_port);
   to.max_tries = unsigned(max_tries);
+  to.give_up_ns = sender_gives_up_ns(to.max_tries);
   Report report(ro, stdout);
   if (server_port != kNotGiven) report.given_server_port(std::uint16_t(server_port));
   Verifier verifier(to, report, !no_cache, threads == 2);

@@ -90,6 +90,7 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {UnansweredAtEnd, "unanswered_at_end", W, "the capture ends before a request's tries ran out, with no answer seen yet"},
     {RetransmitTooSoon, "retransmit_too_soon", E, kRetransmitTooSoon.view()},
     {TooManyTries, "too_many_tries", E, "a request sent more times than the allowed tries (§7)"},
+    {GaveUpEarly, "gave_up_early", E, "a sender stopped resending an unanswered request before its tries ran out, though the capture lasts past the next try's latest time (§7)"},
     {SeqNotIncreasing, "seq_not_increasing", E, "a new request's sequence number is not after the sender's previous one (§6.1, §6.2)"},
     {SeqGap, "seq_gap", W, "a sender skipped sequence numbers (a request lost before the capture point?)"},
     {SeqReused, "seq_reused", E, kSeqReused.view()},

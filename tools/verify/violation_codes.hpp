@@ -27,7 +27,7 @@ enum class Code : std::uint8_t {
   // Exchanges.
   WrongDirection, UnexpectedAnswer, DuplicateAnswer, CachedAnswerDiffers, UnansweredRequest,
   UnansweredAtEnd,
-  RetransmitTooSoon, TooManyTries, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
+  RetransmitTooSoon, TooManyTries, GaveUpEarly, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
   NotConnected, PeerNotMember, GroupWithoutOffer, MessageCrossesRooms, MessageOutsideGroup,
   PeerMessageNotPrivate, OfferToMember, GroupModeMismatch, SenderNotMember, UpdatePartOutOfOrder,
   kCount
