@@ -92,6 +92,15 @@ set -e
 grep -q gave_up_early "$T/out3" || { cat "$T/out3"; fail "three of five tries: gave_up_early"; }
 grep -q gave_up_early "$T/out" && { cat "$T/out"; fail "--max-tries 3: not gave_up_early"; }
 
+# A listing in two pages, walked as §11 says: clean. (The paging rules'
+# violations are each shown in violation_codes.sh.)
+full=$(for i in $(seq 10 55); do printf ' entry=%d:User%02dxxxxxxxxxxx' "$i" "$i"; done)
+"$CRAFT" -e '0 client server connect name=Sheng' -e '+0.01 server client ack' -e '+1 client server list' \
+  -e "+0.01 server client user-list $full more=yes" -e '+1 client server list start=56' \
+  -e '+0.01 server client user-list entry=56:Sheng' -o "$T/pages.pcap"
+"$VERIFY" "$T/pages.pcap" > "$T/out" 2>&1 || { cat "$T/out"; fail "two pages: exit $?"; }
+grep -q "^violations: 0 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "two pages: violations"; }
+
 # --server-port: the same session on port 4000 is clean only when told.
 "$CRAFT" -f "$T/ok.txt" -e 'define x 1.2.3.4:5' -o "$T/p.pcap"
 sed 's/server/srv/g' "$T/ok.txt" | sed '1i define srv 192.0.2.1:4000' > "$T/p.txt"

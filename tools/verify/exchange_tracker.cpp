@@ -84,6 +84,8 @@ void ExchangeTracker::datagram(const Seen& s) {
       RequestLedger::session_ended(p);
     }
     sessions_.request(s, c);
+    if (role == Role::ClientToServer && t == MessageType::ListRequest) [[unlikely]]
+      pager_.request(s, s.well_formed ? s.message : nullptr);
     ledger_.record(s, p);
   } else if (const RequestLedger::Request* r = ledger_.answer(s, p); r && c) {
     if (r->type == std::uint8_t(MessageType::Disconnect) && t == MessageType::Ack) [[unlikely]] {
@@ -91,6 +93,8 @@ void ExchangeTracker::datagram(const Seen& s) {
       RequestLedger::session_ended(p);
       RequestLedger::session_ended(ledger_.pair(s.src, s.dst, now));
     }
+    if (t == MessageType::UserList && r->type == std::uint8_t(MessageType::ListRequest)) [[unlikely]]
+      pager_.page(s, s.well_formed ? s.message : nullptr);
     // Connection and group state, from the client's side of the exchange
     // (between peers there is no server-side state).
     sessions_.answer(s, ClosedRequest{r->type, r->low, r->from_server, r->frame}, *c);
@@ -101,10 +105,12 @@ void ExchangeTracker::sweep(std::int64_t now) {
   last_sweep_ns_ = now;
   ledger_.sweep(now, kForgetIdleNs);
   sessions_.sweep(now, kForgetIdleNs);
+  pager_.sweep(now, kForgetIdleNs);
 }
 
 void ExchangeTracker::finish(std::int64_t end_ns) {
   ledger_.finish(end_ns);
+  pager_.finish(end_ns);
   sessions_.clear();
   last_sweep_ns_ = 0;
 }

@@ -26,6 +26,7 @@
 #include "seen.hpp"
 #include "session_model.hpp"
 #include "timeouts.hpp"
+#include "user_list_pager.hpp"
 #include "violation.hpp"
 
 namespace imup::verify {
@@ -48,7 +49,8 @@ class ExchangeTracker {
       : server_port_(options.server_port),
         sink_(std::move(sink)),
         ledger_({options.max_tries, options.min_retransmit_ns, options.give_up_ns}, sink_),
-        sessions_(sink_) {}
+        sessions_(sink_),
+        pager_(sink_, options.give_up_ns) {}
   // The parts keep a reference to sink_: the tracker stays where it is made.
   ExchangeTracker(const ExchangeTracker&) = delete;
   ExchangeTracker& operator=(const ExchangeTracker&) = delete;
@@ -73,9 +75,12 @@ class ExchangeTracker {
                 std::span<const std::uint8_t> bytes) {
     datagram(Seen{frame, time_ns, src, dst, role, header, message != nullptr, message, bytes});
   }
-  // Types whose message datagram() reads (the others need only the header).
+  // Types whose message datagram() reads (the others need only the header):
+  // the group updates' member lines, the user list's start ids and pages.
   static constexpr bool needs_message(std::uint8_t type) {
-    return type == std::uint8_t(MessageType::GroupUpdate);
+    return type == std::uint8_t(MessageType::GroupUpdate) ||
+           type == std::uint8_t(MessageType::ListRequest) ||
+           type == std::uint8_t(MessageType::UserList);
   }
 
   // Reports what is still unanswered (end of a capture) and forgets everything.
@@ -90,6 +95,7 @@ class ExchangeTracker {
   ViolationSink sink_;  // before the parts, which keep a reference to it
   RequestLedger ledger_;
   SessionModel sessions_;
+  UserListPager pager_;
   std::int64_t last_sweep_ns_ = 0;
 };
 

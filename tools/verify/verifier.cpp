@@ -200,7 +200,8 @@ void Verifier::judge(const capture::Datagram& d, Role role, std::int64_t now,
   tracker_.datagram(seen);
 }
 
-// A group update (rare; the tracker reads its member lines): the same
+// A group update, list request or user-list page (rare; the tracker reads
+// their member lines, start ids and entries): the same
 // grammar again, this time keeping the fields.
 void Verifier::with_message(const Seen& seen) {
   Decoded full = decode_lenient(seen.bytes);

@@ -5,7 +5,7 @@
 //
 // Each datagram is judged with imup::check_lenient, the codec's grammar run
 // without building a message (no allocation on a clean datagram); only the
-// group updates (11), whose member lines the tracker reads, are decoded in full.
+// types whose fields the tracker reads (11, 4, 21: needs_message) are decoded in full.
 #pragma once
 
 #include <deque>
