@@ -163,6 +163,11 @@ case_of sender_not_member "$CONNECT
 case_of update_part_out_of_order "$CONNECT
 +1 server client update member=Sheng more=yes
 +0.01 server client update member=Lucy"
+many=$(for i in $(seq 1 101); do printf 'U%d,' "$i"; done)
+case_of group_limit_exceeded "$CONNECT
++1 client server invitation names=${many%,}
++0.01 server client limit-reached reason=\"limite atteinte\""
+
 # The user list's pages (§11). A full first page: 46 entries of 21 bytes
 # (966 of 1024, too little room left for another entry of up to 84).
 full=$(for i in $(seq 10 55); do printf ' entry=%d:User%02dxxxxxxxxxxx' "$i" "$i"; done)

@@ -105,6 +105,7 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {GroupModeMismatch, "group_mode_mismatch", E, "mode bits of an 18 or 19 (or a type-11 list's addresses) that differ from the group's mode as the flow set it (§9.2, §9.3, §9.6)"},
     {SenderNotMember, "sender_not_member", E, "a private message from a client that the last complete group update (11) sent to it does not list (§9.3, §9.6)"},
     {UpdatePartOutOfOrder, "update_part_out_of_order", E, "an 11 or 13 sent to a client before the previous part of a multi-part group update was acknowledged, or between its parts (D19)"},
+    {GroupLimitExceeded, "group_limit_exceeded", E, "a group update (11, all its parts) listing, or an Invitation (19) naming, more members than a group may have (§8: 100; senders refuse to build such a datagram)"},
     {ListPageOrder, "list_page_order", E, "a user-list page whose ids do not go up from the id its request asked for (§11)"},
     {ListDuplicateUser, "list_duplicate_user", E, "a user id on two pages of one listing (§11: each page starts after the last id received)"},
     {ListMoreFlag, "list_more_flag", E, "M (more users follow) on a page with no entry, or with room left for another (§11: as many whole entries as fit)"},

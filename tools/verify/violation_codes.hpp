@@ -30,6 +30,7 @@ enum class Code : std::uint8_t {
   RetransmitTooSoon, TooManyTries, GaveUpEarly, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
   NotConnected, PeerNotMember, GroupWithoutOffer, MessageCrossesRooms, MessageOutsideGroup,
   PeerMessageNotPrivate, OfferToMember, GroupModeMismatch, SenderNotMember, UpdatePartOutOfOrder,
+  GroupLimitExceeded,
   // The user list's pages (§11).
   ListPageOrder, ListDuplicateUser, ListMoreFlag, ListPageStart, ListIncomplete,
   kCount
