@@ -268,12 +268,19 @@ TEST_CASE("peers learned from a decentralized update: their exchanges are checke
   CHECK(f.seen.size() == 3);
 }
 
+namespace {
+// A Connexion and the server's probe numbered 8.
+void first_session(Harness& h) {
+  h.send(true, 1, 0, 0.0);
+  h.send(false, 8, 0, 0.01);
+  h.send(false, 12, 8, 0.02);
+  h.send(true, 8, 8, 0.03);
+}
+}  // namespace
+
 TEST_CASE("a reconnect starts a new session: the server numbers it half the space away (§14)") {
   Harness h;
-  h.send(true, 1, 0, 0.0);  // Connexion
-  h.send(false, 8, 0, 0.01);
-  h.send(false, 12, 8, 0.02);  // the server's probe
-  h.send(true, 8, 8, 0.03);
+  first_session(h);
   h.send(true, 3, 1, 1.0);  // Deconnexion
   h.send(false, 8, 1, 1.01);
   h.send(true, 1, 2, 2.0);  // a new session at the same endpoint
@@ -285,10 +292,7 @@ TEST_CASE("a reconnect starts a new session: the server numbers it half the spac
   CHECK(h.seen.empty());
   // Within one session the same numbers are still a violation.
   Harness one;
-  one.send(true, 1, 0, 0.0);
-  one.send(false, 8, 0, 0.01);
-  one.send(false, 12, 8, 0.02);
-  one.send(true, 8, 8, 0.03);
+  first_session(one);
   one.send(false, 12, 520, 2.02);
   CHECK(one.has(Code::SeqNotIncreasing));
 }

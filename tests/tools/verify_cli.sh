@@ -152,17 +152,22 @@ set -e
 grep -q "no IMUP datagrams checked: none of 20 UDP datagrams looked like IMUP; give --server-port" "$T/out" ||
   { cat "$T/out"; fail "not IMUP: summary"; }
 tail -1 "$T/dns.json" | grep -q '"verdict":"no_imup_datagrams"' || fail "not IMUP: JSON verdict"
+set +e
+"$VERIFY" --no-summary "$T/dns.pcap" > /dev/null 2> "$T/err"; s=$?
+set -e
+[ $s -eq 1 ] && grep -q "no IMUP datagrams checked" "$T/err" || fail "--no-summary: why the status is 1"
 
 # A reconnect (§14): the new session's Connexion ends the old one, the
 # server numbers the new session half the sequence space away (8, then 520),
 # and the client may continue its numbering or start over: no violation.
-cat > "$T/reconnect.txt" <<'SCRIPT'
-0     client server connect name=Sheng
+# The first session, the server's requests numbered up to 8.
+FIRST_SESSION='0     client server connect name=Sheng
 +0.01 server client ack
 +0.02 server client probe seq=8
 +0.01 client server ack
 +1    client server message message=hello
-+0.01 server client ack
++0.01 server client ack'
+{ printf '%s\n' "$FIRST_SESSION"; cat; } > "$T/reconnect.txt" <<'SCRIPT'
 +1    client server disconnect
 +0.01 server client ack
 +1    client server connect name=Sheng
@@ -178,13 +183,7 @@ grep -q "^violations: 0 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "r
 # Without the Deconnexion (a new Connexion from a connected endpoint), and
 # with the client numbering its new session from 0 (another name: the same
 # bytes on the same number would be a resend).
-cat > "$T/restart.txt" <<'SCRIPT'
-0     client server connect name=Sheng
-+0.01 server client ack
-+0.02 server client probe seq=8
-+0.01 client server ack
-+1    client server message message=hello
-+0.01 server client ack
+{ printf '%s\n' "$FIRST_SESSION"; cat; } > "$T/restart.txt" <<'SCRIPT'
 +1    client server connect name=Lucy seq=0
 +0.01 server client ack
 +0.02 server client probe seq=520
@@ -195,13 +194,7 @@ SCRIPT
 "$CRAFT" -f "$T/restart.txt" -o "$T/restart.pcap"
 "$VERIFY" "$T/restart.pcap" > "$T/out" 2>&1 || { cat "$T/out"; fail "numbering over: exit $?"; }
 # Still a violation within one session.
-cat > "$T/one-session.txt" <<'SCRIPT'
-0     client server connect name=Sheng
-+0.01 server client ack
-+0.02 server client probe seq=8
-+0.01 client server ack
-+1    client server message message=hello
-+0.01 server client ack
+{ printf '%s\n' "$FIRST_SESSION"; cat; } > "$T/one-session.txt" <<'SCRIPT'
 +0.02 server client probe seq=520
 +0.01 client server ack
 SCRIPT

@@ -102,7 +102,12 @@ std::string Report::nothing_checked_why(const CaptureTotals& t) const {
 
 void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
   nothing_checked_ = t.imup == 0;
-  if (!opt_.summary) return;
+  if (!opt_.summary) {
+    // The status alone would not say why it is 1.
+    if (nothing_checked_ && not_checked_.empty())
+      std::fprintf(stderr, "imup-verify: no IMUP datagrams checked: %s\n", nothing_checked_why(t).c_str());
+    return;
+  }
   const char* verdict = !not_checked_.empty()             ? "not_checked"
                         : nothing_checked_                ? "no_imup_datagrams"
                         : exit_status() == 0              ? "clean"
