@@ -193,6 +193,21 @@ grep -q "^violations: 0 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "r
 SCRIPT
 "$CRAFT" -f "$T/restart.txt" -o "$T/restart.pcap"
 "$VERIFY" "$T/restart.pcap" > "$T/out" 2>&1 || { cat "$T/out"; fail "numbering over: exit $?"; }
+# A replay of one session twice (imup-inject --loop 2): after the accepted
+# Deconnexion the Connexion repeats the first one's number and bytes, and
+# the server takes it as a new session (probe 512): not a resend sent too soon.
+session='+0.01 server client ack
++0.01 server client probe seq=%d
++0.01 client server ack
++0.05 client server disconnect
++0.01 server client ack'
+{
+  echo '0 client server connect name=Sheng'; printf "$session\n" 0
+  echo '+0.05 client server connect name=Sheng seq=0'; printf "$session\n" 512 | sed 's/disconnect/disconnect seq=1/'
+} > "$T/replay.txt"
+"$CRAFT" -f "$T/replay.txt" -o "$T/replay.pcap"
+"$VERIFY" "$T/replay.pcap" > "$T/out" 2>&1 || { cat "$T/replay.txt" "$T/out"; fail "replayed session: exit $?"; }
+grep -q "^violations: 0 errors, 0 warnings$" "$T/out" || { cat "$T/out"; fail "replayed session: violations"; }
 # Still a violation within one session.
 { printf '%s\n' "$FIRST_SESSION"; cat; } > "$T/one-session.txt" <<'SCRIPT'
 +0.02 server client probe seq=520

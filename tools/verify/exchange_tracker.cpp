@@ -90,7 +90,7 @@ void ExchangeTracker::datagram(const Seen& s) {
   } else if (const RequestLedger::Request* r = ledger_.answer(s, p); r && c) {
     if (r->type == std::uint8_t(MessageType::Disconnect) && t == MessageType::Ack) [[unlikely]] {
       // The session is over: neither side owes the other more tries.
-      RequestLedger::session_ended(p);
+      RequestLedger::disconnected(p);
       RequestLedger::session_ended(ledger_.pair(s.src, s.dst, now));
     }
     if (t == MessageType::UserList && r->type == std::uint8_t(MessageType::ListRequest)) [[unlikely]]

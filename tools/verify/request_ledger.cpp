@@ -182,7 +182,7 @@ bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
   if (r && r->session != p.session) r = nullptr;  // a number of a session now over
   const std::uint64_t hash = fingerprint(s.bytes);
   pending_hash_ = hash;
-  if (r && r->type == h.type && r->request_hash == hash) {
+  if (r && r->type == h.type && r->request_hash == hash && !(starts_session && p.session_over)) {
     // The same request again: a retransmission.
     ++r->tries;
     ++stats_.retransmissions;
@@ -197,6 +197,7 @@ bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
     // A new session: its numbers may start over (§14), so the old session's
     // requests are no longer this sender's to reuse or resend.
     ++p.session;
+    p.session_over = false;
     p.has_last = true;
     p.last_new_seq = h.seq;
     return false;

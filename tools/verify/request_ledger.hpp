@@ -74,6 +74,10 @@ class RequestLedger {
     // number the new session afresh, so the old session's numbers are no
     // longer its own to reuse or resend.
     std::uint32_t session = 0;
+    // The session ended (an accepted Deconnexion): a Connexion with the old
+    // one's number and bytes is then a new session, not a resend, as the
+    // server takes it (a replay of the same script does exactly this).
+    bool session_over = false;
     std::int64_t last_active_ns = 0;
     // The client end's session, for a pair with the server (the client is
     // the same for every datagram of a pair), kept here by the tracker once
@@ -104,6 +108,11 @@ class RequestLedger {
   static void session_ended(Pair& p) {
     for (auto& r : p.ring)
       if (r.used && !r.answered) r.abandoned = true;
+  }
+  // The client of `p` (its requests to the server) was disconnected.
+  static void disconnected(Pair& p) {
+    session_ended(p);
+    p.session_over = true;
   }
   // Into the ring, in place of the oldest request (reported if unanswered).
   void record(const Seen& s, Pair& p);
