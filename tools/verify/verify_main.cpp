@@ -61,7 +61,7 @@ int run(int argc, char** argv) {
            no_cache = FALSE;
   gchar** ignore = nullptr;
   GOptionEntry entries[] = {
-      {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default: learned from the traffic, from the first datagram whose type only a client sends to the server or only the server sends)", "PORT"},
+      {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default: learned from the traffic: 2017 when seen, else the first clean datagram whose type only a client sends to the server or only the server sends)", "PORT"},
       {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per violation, then {\"summary\":...}", nullptr},
       {"ignore", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &ignore, "Do not report this code (repeatable, or CODE,CODE)", "CODE"},
       {"max-repeats", 'm', 0, G_OPTION_ARG_INT64, &max_repeats, "Show at most N reports per code (default 10, 0 = all); all are counted", "N"},
@@ -114,7 +114,7 @@ int run(int argc, char** argv) {
       if (!c) {
         std::fprintf(stderr, "imup-verify: unknown code '%s' (see --list-codes)\n", *p);
         g_strfreev(parts);
-        return 2;
+        return imup::cli::kExitUsage;
       }
       ro.ignored.insert(*c);
     }
