@@ -45,6 +45,16 @@ wait_file() {
     sleep 0.05
   done
 }
+# start_server: the reference server on a free loopback port, recording to
+# $T/server.pcapng; sets SERVER_PID and P (its port).
+start_server() {
+  spawn "$BUILD/reference-impl/server/imup-server" --listen 127.0.0.1:0 --record "$T/server.pcapng" \
+    > "$T/server.out" 2> "$T/server.err"
+  SERVER_PID=$LAST_PID
+  wait_file "$T/server.out"
+  P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
+  [ -n "$P" ] || fail "server port"
+}
 # start_impair LOG ARGS...: imup-impair in front of the server on port $P,
 # its standard output in $T/LOG; sets $R to the relay's port and IMPAIR_PID.
 start_impair() {

@@ -5,24 +5,24 @@
 # the traffic and finds the reconnect legitimate (§14: the server numbers the
 # new session half the sequence space away), with no --server-port.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 CLIENT=$BUILD/reference-impl/client/imup-client
 
-spawn "$SERVER" --listen 127.0.0.1:0 --record "$T/server.pcapng" > "$T/server.out" 2> "$T/server.err"
-SERVER_PID=$LAST_PID
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
-[ -n "$P" ] || fail "server port"
+start_server
 
-# Commands paced so that each one's exchange is over before the next.
-{
-  echo "/connect Sheng"; sleep 0.5
-  echo "hello"; sleep 0.5
-  echo "/disconnect"; sleep 0.5
-  echo "/connect Sheng"; sleep 0.5
-  echo "again"; sleep 0.5
-  echo "/quit"
-} | "$CLIENT" --server "127.0.0.1:$P" --script - > "$T/client.out" 2> "$T/client.err" ||
+# Each change of connection waits for the client's event (no sleeps: under
+# load they would race); /quit waits for the server's goodbye.
+cat > "$T/sheng.script" <<'SCRIPT'
+/connect Sheng
+/wait connected timeout=15000
+hello
+/disconnect
+/wait disconnected timeout=15000
+/connect Sheng
+/wait connected timeout=15000
+again
+/quit
+SCRIPT
+"$CLIENT" --server "127.0.0.1:$P" --script "$T/sheng.script" > "$T/client.out" 2> "$T/client.err" ||
   { cat "$T/client.err"; fail "client exit $?"; }
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 
