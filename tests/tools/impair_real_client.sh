@@ -6,13 +6,9 @@
 # recording, sees the retransmission 2 s or more after the first try and
 # nothing wrong; the server's recording is clean too.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 CLIENT=$BUILD/reference-impl/client/imup-client
 
-spawn "$SERVER" --listen 127.0.0.1:0 --record "$T/server.pcapng" > "$T/server.out" 2> "$T/server.err"
-SERVER_PID=$LAST_PID
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
+start_server
 
 start_impair impair.log --drop-nth up:1
 

@@ -52,10 +52,13 @@ wait_grep() {
     i=$((i + 1)); [ $i -gt 100 ] && { cat "$2"; fail "timed out waiting for '$1' in $2"; }; sleep 0.05
   done
 }
-# start_server: the reference imup-server on 127.0.0.1, a free port, in $P;
-# its output in $T/server.out and $T/server.err.
+# start_server: the reference imup-server on 127.0.0.1, a free port, in $P,
+# recording to $T/server.pcapng; sets SERVER_PID; its output in
+# $T/server.out and $T/server.err.
 start_server() {
-  spawn "$BUILD/reference-impl/server/imup-server" --listen 127.0.0.1:0 > "$T/server.out" 2> "$T/server.err"
+  spawn "$BUILD/reference-impl/server/imup-server" --listen 127.0.0.1:0 --record "$T/server.pcapng" \
+    > "$T/server.out" 2> "$T/server.err"
+  SERVER_PID=$LAST_PID
   wait_grep "listening on" "$T/server.out"
   P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
   [ -n "$P" ] || fail "server port"

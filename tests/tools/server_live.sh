@@ -5,13 +5,8 @@
 # the server's own --record capture (written with imup_capture) is clean for
 # imup-verify and accepted by tshark and capinfos.
 . "$(dirname "$0")/lib.sh"
-SERVER=$BUILD/reference-impl/server/imup-server
 
-spawn "$SERVER" --listen 127.0.0.1:0 --record "$T/server.pcapng" > "$T/server.out" 2> "$T/server.err"
-SERVER_PID=$LAST_PID
-wait_file "$T/server.out"
-P=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$T/server.out")
-[ -n "$P" ] || fail "server port"
+start_server
 
 cat > "$T/session.txt" <<'SCRIPT'
 0     client  server connect name=Sheng

@@ -267,3 +267,60 @@ TEST_CASE("peers learned from a decentralized update: their exchanges are checke
   CHECK(f.count(Code::PeerNotMember) == 1);
   CHECK(f.seen.size() == 3);
 }
+
+namespace {
+// A Connexion and the server's probe numbered 8.
+void first_session(Harness& h) {
+  h.send(true, 1, 0, 0.0);
+  h.send(false, 8, 0, 0.01);
+  h.send(false, 12, 8, 0.02);
+  h.send(true, 8, 8, 0.03);
+}
+}  // namespace
+
+TEST_CASE("a reconnect starts a new session: the server numbers it half the space away (§14)") {
+  Harness h;
+  first_session(h);
+  h.send(true, 3, 1, 1.0);  // Deconnexion
+  h.send(false, 8, 1, 1.01);
+  h.send(true, 1, 2, 2.0);  // a new session at the same endpoint
+  h.send(false, 8, 2, 2.01);
+  h.send(false, 12, 520, 2.02);  // 8 + 512
+  h.send(true, 8, 520, 2.03);
+  h.send(false, 12, 521, 3.0);
+  h.send(true, 8, 521, 3.01);
+  CHECK(h.seen.empty());
+  // Within one session the same numbers are still a violation.
+  Harness one;
+  first_session(one);
+  one.send(false, 12, 520, 2.02);
+  CHECK(one.has(Code::SeqNotIncreasing));
+}
+
+TEST_CASE("a sender that stops resending before its tries run out gave up early (§7)") {
+  Harness h;
+  h.send(true, 1, 0, 0.0);
+  h.t.finish(120'000'000'000);
+  CHECK(h.has(Code::UnansweredRequest));
+  CHECK(h.has(Code::GaveUpEarly));
+  // All five tries with the backoff: unanswered, but not given up early.
+  Harness all;
+  for (double at : {0.0, 3.0, 9.0, 21.0, 45.0}) all.send(true, 1, 0, at);
+  all.t.finish(150'000'000'000);
+  CHECK(all.has(Code::UnansweredRequest));
+  CHECK_FALSE(all.has(Code::GaveUpEarly));
+  // Cut short: the capture ends before the next try was due.
+  Harness cut;
+  cut.send(true, 1, 0, 0.0);
+  cut.t.finish(2'000'000'000);
+  CHECK(cut.has(Code::UnansweredAtEnd));
+  CHECK_FALSE(cut.has(Code::GaveUpEarly));
+}
+
+TEST_CASE("the give-up time comes from the timer values of codec/limits.hpp") {
+  CHECK(timeout_after_try_ns(1) == std::chrono::nanoseconds(kFirstTimeoutMax).count());
+  CHECK(timeout_after_try_ns(2) == 2 * timeout_after_try_ns(1));
+  CHECK(TrackerOptions{}.give_up_ns == sender_gives_up_ns(kTries));
+  CHECK(sender_gives_up_ns(kTries) == 93'000'000'000);
+  CHECK(sender_gives_up_ns(255) > 0);  // --max-tries 255 does not overflow
+}

@@ -96,6 +96,12 @@ case_of too_many_tries '0 client server connect name=Sheng
 +12 client server connect name=Sheng resend=yes
 +24 client server connect name=Sheng resend=yes
 +48 client server connect name=Sheng resend=yes'
+# Three tries, then silence while the capture goes on past the fourth's time.
+case_of gave_up_early '0 client server connect name=Sheng
++3 client server connect name=Sheng resend=yes
++6 client server connect name=Sheng resend=yes
++101 client2 server connect name=Lucy
++0.01 server client2 ack'
 case_of seq_not_increasing "0 client server connect name=Sheng seq=5
 +0.01 server client ack
 +1 client server message message=x seq=3
@@ -157,6 +163,35 @@ case_of sender_not_member "$CONNECT
 case_of update_part_out_of_order "$CONNECT
 +1 server client update member=Sheng more=yes
 +0.01 server client update member=Lucy"
+many=$(for i in $(seq 1 101); do printf 'U%d,' "$i"; done)
+case_of group_limit_exceeded "$CONNECT
++1 client server invitation names=${many%,}
++0.01 server client limit-reached reason=\"limite atteinte\""
+
+# The user list's pages (§11). A full first page: 46 entries of 21 bytes
+# (966 of 1024, too little room left for another entry of up to 84).
+full=$(for i in $(seq 10 55); do printf ' entry=%d:User%02dxxxxxxxxxxx' "$i" "$i"; done)
+case_of list_page_order "$CONNECT
++1 client server list
++0.01 server client user-list entry=3:A entry=1:B"
+case_of list_duplicate_user "$CONNECT
++1 client server list
++0.01 server client user-list $full more=yes
++1 client server list start=56
++0.01 server client user-list entry=55:User55xxxxxxxxxxx entry=60:C"
+case_of list_more_flag "$CONNECT
++1 client server list
++0.01 server client user-list entry=1:A more=yes"
+case_of list_page_start "$CONNECT
++1 client server list
++0.01 server client user-list $full more=yes
++1 client server list start=40
++0.01 server client user-list entry=60:C"
+case_of list_incomplete "$CONNECT
++1 client server list
++0.01 server client user-list $full more=yes
++200 client server message message=x
++0.01 server client ack"
 
 # Nothing listed is left untested.
 for code in $("$VERIFY" --list-codes | awk '{ print $1 }'); do

@@ -72,10 +72,29 @@ void ExchangeTracker::datagram(const Seen& s) {
                    std::to_string(mode_bits(h.low)) +
                    " on a message sent straight to a peer: only a decentralized group's messages go there");
   if (is_request) {
-    if (ledger_.request(s, p)) return;  // a retransmission
+    // A client's Connexion that is not a resend starts a new session at its
+    // endpoint (§14): the client may number it afresh, and the server
+    // numbers its own requests of the new session half the space away.
+    const bool connexion = role == Role::ClientToServer && t == MessageType::Connect;
+    if (ledger_.request(s, p, connexion)) return;  // a retransmission
+    if (connexion) [[unlikely]] {
+      RequestLedger::Pair& from_server = ledger_.pair(s.dst, s.src, now);
+      RequestLedger::numbering_restarts(from_server);
+      RequestLedger::session_ended(from_server);
+      RequestLedger::session_ended(p);
+    }
     sessions_.request(s, c);
+    if (role == Role::ClientToServer && t == MessageType::ListRequest) [[unlikely]]
+      pager_.request(s, s.well_formed ? s.message : nullptr);
     ledger_.record(s, p);
   } else if (const RequestLedger::Request* r = ledger_.answer(s, p); r && c) {
+    if (r->type == std::uint8_t(MessageType::Disconnect) && t == MessageType::Ack) [[unlikely]] {
+      // The session is over: neither side owes the other more tries.
+      RequestLedger::disconnected(p);
+      RequestLedger::session_ended(ledger_.pair(s.src, s.dst, now));
+    }
+    if (t == MessageType::UserList && r->type == std::uint8_t(MessageType::ListRequest)) [[unlikely]]
+      pager_.page(s, s.well_formed ? s.message : nullptr);
     // Connection and group state, from the client's side of the exchange
     // (between peers there is no server-side state).
     sessions_.answer(s, ClosedRequest{r->type, r->low, r->from_server, r->frame}, *c);
@@ -86,10 +105,12 @@ void ExchangeTracker::sweep(std::int64_t now) {
   last_sweep_ns_ = now;
   ledger_.sweep(now, kForgetIdleNs);
   sessions_.sweep(now, kForgetIdleNs);
+  pager_.sweep(now, kForgetIdleNs);
 }
 
 void ExchangeTracker::finish(std::int64_t end_ns) {
   ledger_.finish(end_ns);
+  pager_.finish(end_ns);
   sessions_.clear();
   last_sweep_ns_ = 0;
 }

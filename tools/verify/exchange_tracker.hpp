@@ -25,17 +25,21 @@
 #include "request_ledger.hpp"
 #include "seen.hpp"
 #include "session_model.hpp"
+#include "timeouts.hpp"
+#include "user_list_pager.hpp"
 #include "violation.hpp"
 
 namespace imup::verify {
 
 struct TrackerOptions {
+  // 0: not known yet; the Verifier learns it from the traffic and calls
+  // ExchangeTracker::set_server_port.
   std::uint16_t server_port = kDefaultPort;
   unsigned max_tries = kTries;  // codec/limits.hpp, as the values below
   std::int64_t min_retransmit_ns = std::chrono::nanoseconds(kMinRetransmitInterval).count();
-  // A request still unanswered this long after its first try is reported
-  // (5 tries with 3 s doubling timeouts give up after 93 s).
-  std::int64_t give_up_ns = 100'000'000'000;
+  // A request still unanswered this long after its first try is reported:
+  // when its sender's last timeout has run out (timeout.hpp).
+  std::int64_t give_up_ns = sender_gives_up_ns(kTries);
 };
 
 class ExchangeTracker {
@@ -45,7 +49,8 @@ class ExchangeTracker {
       : server_port_(options.server_port),
         sink_(std::move(sink)),
         ledger_({options.max_tries, options.min_retransmit_ns, options.give_up_ns}, sink_),
-        sessions_(sink_) {}
+        sessions_(sink_),
+        pager_(sink_, options.give_up_ns) {}
   // The parts keep a reference to sink_: the tracker stays where it is made.
   ExchangeTracker(const ExchangeTracker&) = delete;
   ExchangeTracker& operator=(const ExchangeTracker&) = delete;
@@ -59,6 +64,8 @@ class ExchangeTracker {
     return sessions_.knows(src) || sessions_.knows(dst) ? Role::PeerToPeer : Role::NotImup;
   }
 
+  void set_server_port(std::uint16_t port) { server_port_ = port; }
+
   // One datagram. For types other than 11 `message` may be null even when
   // the datagram is well formed.
   void datagram(const Seen& s);
@@ -68,9 +75,12 @@ class ExchangeTracker {
                 std::span<const std::uint8_t> bytes) {
     datagram(Seen{frame, time_ns, src, dst, role, header, message != nullptr, message, bytes});
   }
-  // Types whose message datagram() reads (the others need only the header).
+  // Types whose message datagram() reads (the others need only the header):
+  // the group updates' member lines, the user list's start ids and pages.
   static constexpr bool needs_message(std::uint8_t type) {
-    return type == std::uint8_t(MessageType::GroupUpdate);
+    return type == std::uint8_t(MessageType::GroupUpdate) ||
+           type == std::uint8_t(MessageType::ListRequest) ||
+           type == std::uint8_t(MessageType::UserList);
   }
 
   // Reports what is still unanswered (end of a capture) and forgets everything.
@@ -85,6 +95,7 @@ class ExchangeTracker {
   ViolationSink sink_;  // before the parts, which keep a reference to it
   RequestLedger ledger_;
   SessionModel sessions_;
+  UserListPager pager_;
   std::int64_t last_sweep_ns_ = 0;
 };
 

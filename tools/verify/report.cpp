@@ -3,6 +3,7 @@
 
 #include <cinttypes>
 
+#include "cli/usage.hpp"
 #include "codec/text.hpp"
 
 namespace imup::verify {
@@ -70,16 +71,47 @@ void Report::add(const Violation& v) {
                int(ci.name.size()), ci.name.data(), where.c_str(), v.detail.c_str());
 }
 
-void Report::unreadable(const std::string& file, const std::string& why) {
-  unreadable_ = true;
+void Report::unreadable(const std::string& file, const std::string& why,
+                        std::uint64_t frames_read) {
   std::fflush(out_);
-  // Open errors already name the file; errors part way through do not.
-  if (why.starts_with(file + ":")) std::fprintf(stderr, "imup-verify: %s\n", why.c_str());
-  else std::fprintf(stderr, "imup-verify: %s: %s\n", file.c_str(), why.c_str());
+  std::string reason = why;
+  if (frames_read)
+    reason = "read only up to frame " + std::to_string(frames_read) + ", then: " + reason;
+  std::fprintf(stderr, "imup-verify: %s: %s\n", file.c_str(), reason.c_str());
+  not_checked_.emplace_back(file, std::move(reason));
+}
+
+void Report::given_server_port(std::uint16_t port) {
+  server_port_ = port;
+  port_origin_ = "given with --server-port";
+}
+
+void Report::learned_server_port(std::uint16_t port, const std::string& origin) {
+  server_port_ = port;
+  port_origin_ = "learned from the traffic (" + origin + ")";
+  std::fflush(out_);
+  std::fprintf(stderr, "imup-verify: server port %u, %s\n", unsigned(port), port_origin_.c_str());
+}
+
+std::string Report::nothing_checked_why(const CaptureTotals& t) const {
+  std::string n = std::to_string(t.udp) + " UDP datagram" + (t.udp == 1 ? "" : "s");
+  if (t.udp == 0) return not_checked_.empty() ? "the input held no UDP datagram" : "no capture was read";
+  if (server_port_ == 0) return "none of " + n + " looked like IMUP; give --server-port";
+  return "none of " + n + " went to or from port " + std::to_string(server_port_);
 }
 
 void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
-  if (!opt_.summary) return;
+  nothing_checked_ = t.imup == 0;
+  if (!opt_.summary) {
+    // The status alone would not say why it is 1.
+    if (nothing_checked_ && not_checked_.empty())
+      std::fprintf(stderr, "imup-verify: no IMUP datagrams checked: %s\n", nothing_checked_why(t).c_str());
+    return;
+  }
+  const char* verdict = !not_checked_.empty()             ? "not_checked"
+                        : nothing_checked_                ? "no_imup_datagrams"
+                        : exit_status() == 0              ? "clean"
+                                                          : "findings";
   auto ms = [](std::uint64_t ns) { return double(ns) / 1e6; };
   if (opt_.json) {
     std::string line = "{\"summary\":{\"frames\":" + std::to_string(t.frames) +
@@ -109,13 +141,26 @@ void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
               std::to_string(counts_[std::size_t(ci.code)]);
       first = false;
     }
-    line += "}}}\n";
+    line += "},\"server_port\":" + (server_port_ ? std::to_string(server_port_) : "null") +
+            ",\"server_port_origin\":" + json_string(port_origin_) + ",\"not_checked\":[";
+    first = true;
+    for (const auto& [file, reason] : not_checked_) {
+      line += std::string(first ? "" : ",") + "{\"file\":" + json_string(file) +
+              ",\"reason\":" + json_string(reason) + "}";
+      first = false;
+    }
+    line += "]";
+    if (nothing_checked_)
+      line += ",\"no_imup_datagrams_checked\":" + json_string(nothing_checked_why(t));
+    line += ",\"verdict\":\"" + std::string(verdict) + "\"}}\n";
     std::fputs(line.c_str(), out_);
     return;
   }
   std::fprintf(out_, "summary: %" PRIu64 " frames, %" PRIu64 " UDP datagrams, %" PRIu64
                      " IMUP datagrams (%" PRIu64 " reassembled from fragments)\n",
                t.frames, t.udp, t.imup, t.reassembled);
+  if (server_port_)
+    std::fprintf(out_, "server port: %u, %s\n", unsigned(server_port_), port_origin_.c_str());
   std::string types;
   for (std::size_t i = 0; i < t.by_type.size(); ++i) {
     if (!t.by_type[i]) continue;
@@ -132,7 +177,19 @@ void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
                        " answers)\n",
                  ms(s.rtt.min()), ms(s.rtt.quantile(0.5)), ms(s.rtt.quantile(0.99)),
                  ms(s.rtt.max()), s.rtt.count());
-  std::fprintf(out_, "violations: %" PRIu64 " errors, %" PRIu64 " warnings\n", errors_, warnings_);
+  for (const auto& [file, reason] : not_checked_)
+    std::fprintf(out_, "not checked: %s: %s\n", file.c_str(), reason.c_str());
+  if (nothing_checked_)
+    std::fprintf(out_, "no IMUP datagrams checked: %s\n", nothing_checked_why(t).c_str());
+  // Counts of an incomplete run are only of what was read: said on the line itself.
+  std::string caveat;
+  if (!not_checked_.empty())
+    caveat = " in what was read; " + std::to_string(not_checked_.size()) + " capture" +
+             (not_checked_.size() == 1 ? "" : "s") + " not checked to the end";
+  else if (nothing_checked_)
+    caveat = "; nothing was checked";
+  std::fprintf(out_, "violations: %" PRIu64 " errors, %" PRIu64 " warnings%s\n", errors_, warnings_,
+               caveat.c_str());
   for (const auto& ci : all_codes()) {
     auto n = counts_[std::size_t(ci.code)];
     if (!n) continue;
@@ -142,9 +199,9 @@ void Report::summary(const CaptureTotals& t, const TrackerStats& s) {
 }
 
 int Report::exit_status() const {
-  if (unreadable_) return 2;
-  if (errors_ || (opt_.strict && warnings_)) return 1;
-  return 0;
+  if (!not_checked_.empty()) return imup::cli::kExitUsage;
+  if (nothing_checked_ || errors_ || (opt_.strict && warnings_)) return imup::cli::kExitFindings;
+  return imup::cli::kExitOk;
 }
 
 }  // namespace imup::verify

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "exchange_tracker.hpp"
 #include "violation_codes.hpp"
@@ -41,9 +43,17 @@ class Report {
   }
   void set_first_time(std::int64_t ns) { first_ns_ = ns; }
   void add(const Violation& v);
-  void unreadable(const std::string& file, const std::string& why);
+  // A capture not read to its end (`frames_read` before the error; 0 when
+  // it could not be opened): said on standard error now, and in the summary,
+  // which then never reads as a pass.
+  void unreadable(const std::string& file, const std::string& why, std::uint64_t frames_read);
+  // Where the server port came from: the option, or the traffic (said on
+  // standard error when learned, and in the summary).
+  void given_server_port(std::uint16_t port);
+  void learned_server_port(std::uint16_t port, const std::string& origin);
+  // Call once at the end, with or without --no-summary: it settles the exit status.
   void summary(const CaptureTotals& totals, const TrackerStats& stats);
-  // 0 clean, 1 violations, 2 unreadable input.
+  // 0 clean, 1 violations or no IMUP datagram checked, 2 unreadable input.
   int exit_status() const;
 
  private:
@@ -53,7 +63,12 @@ class Report {
   std::int64_t first_ns_ = 0;
   std::array<std::uint64_t, std::size_t(Code::kCount)> counts_{};
   std::uint64_t errors_ = 0, warnings_ = 0;
-  bool unreadable_ = false;
+  std::vector<std::pair<std::string, std::string>> not_checked_;  // file, reason
+  bool nothing_checked_ = false;  // no datagram was IMUP
+  std::uint16_t server_port_ = 0;  // 0 = not given, not learned
+  std::string port_origin_;        // how server_port_ was chosen
+  // Why nothing was checked, when so (e.g. "none of 282 UDP datagrams looked like IMUP").
+  std::string nothing_checked_why(const CaptureTotals& t) const;
 };
 
 std::string json_string(std::string_view s);

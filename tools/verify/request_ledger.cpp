@@ -12,6 +12,7 @@
 #include "codec/exchange.hpp"
 #include "codec/text.hpp"
 #include "pair_table.hpp"
+#include "timeouts.hpp"
 
 namespace imup::verify {
 namespace {
@@ -173,14 +174,15 @@ RequestLedger::Pair& RequestLedger::pair(Endpoint from, Endpoint to, std::int64_
   return pairs_->get(from, to, now);
 }
 
-bool RequestLedger::request(const Seen& s, Pair& p) {
+bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
   const std::int64_t now = s.time_ns;
   const Header& h = s.header;
   Request* r = find(p, h.seq);
   if (r && now - r->last_ns > kAnswerCacheNs) r = nullptr;  // long gone from any cache
+  if (r && r->session != p.session) r = nullptr;  // a number of a session now over
   const std::uint64_t hash = fingerprint(s.bytes);
   pending_hash_ = hash;
-  if (r && r->type == h.type && r->request_hash == hash) {
+  if (r && r->type == h.type && r->request_hash == hash && !(starts_session && p.session_over)) {
     // The same request again: a retransmission.
     ++r->tries;
     ++stats_.retransmissions;
@@ -190,6 +192,15 @@ bool RequestLedger::request(const Seen& s, Pair& p) {
     if (r->answered) r->resent_after_answer = true;
     r->last_ns = now;
     return true;
+  }
+  if (starts_session) {
+    // A new session: its numbers may start over (§14), so the old session's
+    // requests are no longer this sender's to reuse or resend.
+    ++p.session;
+    p.session_over = false;
+    p.has_last = true;
+    p.last_new_seq = h.seq;
+    return false;
   }
   // A new request: its number must follow the sender's previous one (a
   // reused number is reported once, as reused).
@@ -241,6 +252,7 @@ void RequestLedger::record(const Seen& s, Pair& p) {
   n.tries = 1;
   n.frame = s.frame;
   n.first_ns = n.last_ns = now;
+  n.session = p.session;
   p.slot_of_seq[h.seq & (kSeqModulo - 1)] = std::uint8_t(slot);
   ++p.outstanding;
   ++stats_.requests;
@@ -279,6 +291,15 @@ void RequestLedger::report_unanswered(const Pair& p, const Request& r, std::int6
                  " tr" + (r.tries == 1 ? "y" : "ies") +
                  (at_end ? "; the capture ends " + seconds(now - r.last_ns) + " after the last"
                          : ""));
+  // §7: a sender resends until its tries run out. The capture shows it
+  // stopped early when it lasts past the latest time of the next try.
+  const std::int64_t next_due = timeout_after_try_ns(r.tries);
+  if (r.tries < limits_.max_tries && !r.abandoned && now - r.last_ns > next_due)
+    sink_.emit(Code::GaveUpEarly, r.frame, r.first_ns, p.from, p.to, r.type, r.seq,
+               "sent " + std::to_string(r.tries) + " of " + std::to_string(limits_.max_tries) +
+                   " tries, then nothing for " + seconds(now - r.last_ns) + " though try " +
+                   std::to_string(r.tries + 1) + " was due within " + seconds(next_due) +
+                   " of the last");
 }
 
 void RequestLedger::sweep(std::int64_t now, std::int64_t forget_idle_ns) {

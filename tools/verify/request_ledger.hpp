@@ -48,6 +48,7 @@ class RequestLedger {
     bool resent_after_answer = false;
     bool from_server = false;
     bool malformed = false;  // its text did not decode: a receiver may drop it
+    bool abandoned = false;  // its session ended: its sender rightly stopped resending it
     std::uint8_t type = 0;
     std::uint8_t low = 0;
     std::uint16_t seq = 0;
@@ -58,6 +59,7 @@ class RequestLedger {
     std::int64_t last_ns = 0;
     std::uint64_t answer_hash = 0;
     std::uint64_t request_hash = 0;  // its bytes: a resend repeats them (§14)
+    std::uint32_t session = 0;       // the Pair's session it was sent in
   };
   static constexpr std::uint8_t kNoSlot = 0xFF;
   struct Pair {  // requests sent by `from` to `to`
@@ -68,6 +70,14 @@ class RequestLedger {
     std::size_t outstanding = 0;
     bool has_last = false;
     std::uint16_t last_new_seq = 0;
+    // Bumped by each new Connexion on a client's pair (§14): the client may
+    // number the new session afresh, so the old session's numbers are no
+    // longer its own to reuse or resend.
+    std::uint32_t session = 0;
+    // The session ended (an accepted Deconnexion): a Connexion with the old
+    // one's number and bytes is then a new session, not a resend, as the
+    // server takes it (a replay of the same script does exactly this).
+    bool session_over = false;
     std::int64_t last_active_ns = 0;
     // The client end's session, for a pair with the server (the client is
     // the same for every datagram of a pair), kept here by the tracker once
@@ -84,7 +94,26 @@ class RequestLedger {
   // A request `s` from p.from to p.to. True when it is a retransmission
   // (checked, counted, nothing more to do); otherwise its numbering and the
   // window are checked and the caller, after its own checks, calls record().
-  bool request(const Seen& s, Pair& p);
+  // `starts_session`: a client's Connexion, which begins a new session at its
+  // endpoint (§14) whose numbering may start anywhere: not checked against
+  // the old session's numbers, and the base the next requests follow.
+  bool request(const Seen& s, Pair& p, bool starts_session = false);
+  // The sender of `p` begins a new numbering (the server, for a client's
+  // new session: §14 numbers it half the sequence space away): its next new
+  // request is the base the later ones follow. Its old requests still match
+  // their resends and answers.
+  static void numbering_restarts(Pair& p) { p.has_last = false; }
+  // The session between the pair's ends is over (an accepted Deconnexion,
+  // a new Connexion): its sender no longer owes its open requests more tries.
+  static void session_ended(Pair& p) {
+    for (auto& r : p.ring)
+      if (r.used && !r.answered) r.abandoned = true;
+  }
+  // The client of `p` (its requests to the server) was disconnected.
+  static void disconnected(Pair& p) {
+    session_ended(p);
+    p.session_over = true;
+  }
   // Into the ring, in place of the oldest request (reported if unanswered).
   void record(const Seen& s, Pair& p);
   // An answer `s` to p.from's request: the request it closes for the first

@@ -21,7 +21,7 @@ struct Seen {
   Role role = Role::NotImup;
   Header header;
   bool well_formed = false;          // its text decoded too
-  const Message* message = nullptr;  // read only for type 11 (the member lists)
+  const Message* message = nullptr;  // read only for types 4, 11 and 21 (needs_message)
   std::span<const std::uint8_t> bytes;
 };
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "codec/exchange.hpp"
+#include "codec/limits.hpp"
 #include "codec/text.hpp"
 
 namespace imup::verify {
@@ -49,6 +50,19 @@ void SessionModel::check_peer(const Seen& s) {
   sink_.emit(Code::PeerNotMember, s,
              "no group update lists " + format_endpoint(src) + " and " + format_endpoint(dst) +
                  " in one decentralized group");
+}
+
+// An Invitation names at most a group's worth of members (§8), as the
+// plugin's imup.limit_exceeded counts them: the names before the note.
+void SessionModel::check_invitation_size(const Seen& s) {
+  std::string_view text(reinterpret_cast<const char*>(s.bytes.data()) + kHeaderBytes,
+                        s.bytes.size() - kHeaderBytes);
+  std::string_view names = text.substr(0, text.find_first_of(" \r\n"));
+  const std::size_t count = std::size_t(std::count(names.begin(), names.end(), ',')) + 1;
+  if (count > kMaxGroupMembers)
+    sink_.emit(Code::GroupLimitExceeded, s,
+               "the invitation names " + std::to_string(count) + " users; a group has at most " +
+                   std::to_string(kMaxGroupMembers) + " members");
 }
 
 // The mode bits of 18, 19 and 20 against the group's mode (§9.2, §9.6).
@@ -108,6 +122,10 @@ void SessionModel::group_update(const Seen& s, const Message* m, ClientSession& 
   // Complete: the new membership.
   c.members.swap(c.assembling);
   c.assembling.clear();
+  if (c.members.size() > kMaxGroupMembers)
+    sink_.emit(Code::GroupLimitExceeded, s,
+               "the group update lists " + std::to_string(c.members.size()) +
+                   " members; a group has at most " + std::to_string(kMaxGroupMembers));
   c.in_group = true;
   if (c.members.empty()) return;  // "your invitation was accepted", no list
   c.members_known = true;
@@ -137,6 +155,11 @@ void SessionModel::request(const Seen& s, ClientSession* client_state) {
   if (client_state) {
     Endpoint who = role == Role::ClientToServer ? s.src : s.dst;
     ClientSession& c = *client_state;
+    if (role == Role::ClientToServer && t == MessageType::Connect && c.connected) {
+      // A new Connexion (not a resend) ends the session there (§14).
+      c.forget_session();
+      c.last_active_ns = s.time_ns;
+    }
     bool exempt =
         role == Role::ClientToServer ? t == MessageType::Connect : t == MessageType::LivenessProbe;
     if (!c.connected && !exempt) {
@@ -155,6 +178,7 @@ void SessionModel::request(const Seen& s, ClientSession* client_state) {
     if (role == Role::ClientToServer && t == MessageType::Connect && s.well_formed)
       c.pending_name = first_name(s.bytes);
     if (t == MessageType::ChatMessage || t == MessageType::Invitation) check_modes(s, c);
+    if (t == MessageType::Invitation && s.well_formed) check_invitation_size(s);
     if (role == Role::ClientToServer && t == MessageType::ChatMessage && state_bits(h.low) == 1 &&
         c.in_group && c.members_known && !c.state_unknown && !c.name.empty() &&
         std::none_of(c.members.begin(), c.members.end(),

@@ -96,6 +96,7 @@ class SessionModel {
   bool lists(const ClientSession* c, Endpoint e) const;
   void group_update(const Seen& s, const Message* m, ClientSession& c);
   void check_modes(const Seen& s, const ClientSession& c);
+  void check_invitation_size(const Seen& s);
   void check_peer(const Seen& s);
 
   const ViolationSink& sink_;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "codec/codec.hpp"
+#include "server_port_learner.hpp"
 
 namespace imup::verify {
 
@@ -13,6 +14,7 @@ Verifier::Verifier(TrackerOptions tracker_options, Report& report, bool decode_c
                    bool read_ahead)
     : report_(report),
       tracker_(tracker_options, [this](Violation&& v) { report_.add(v); }),
+      port_known_(tracker_options.server_port != 0),
       use_cache_(decode_cache),
       read_ahead_(read_ahead),
       cache_(decode_cache ? kCacheSlots : 0),
@@ -51,7 +53,8 @@ const Verdict& Verifier::verdict_of(std::span<const std::uint8_t> payload) {
 // datagrams and problems in the same order).
 template <class Reader>
 void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_ns) {
-  report_.set_file(path == "-" ? "<stdin>" : path, 0);
+  file_ = path == "-" ? "<stdin>" : path;
+  report_.set_file(file_, 0);
   bool first = true;  // times are shown relative to the first frame checked
   reader.on_problem([&](const packet::FrameProblem& p) {
     if (first) {
@@ -69,6 +72,9 @@ void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_
         first = false;
       }
       last_ns = d.when.to_ns();
+      if (!port_known_) [[unlikely]] {
+        if (!learn_or_hold(d, file_)) return;
+      }
       datagram(d);
     });
   } catch (const capture::CaptureReadError&) {
@@ -80,6 +86,7 @@ void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_
 
 bool Verifier::check(const std::string& path) {
   std::int64_t last_ns = 0;
+  const std::uint64_t frames_before = totals_.frames;
   try {
     if (read_ahead_) {
       capture::ReadAhead reader(path);
@@ -88,13 +95,51 @@ bool Verifier::check(const std::string& path) {
       capture::CaptureReader reader(path);
       read(reader, path, last_ns);
     }
+    drop_held();
     tracker_.finish(last_ns);
     return true;
   } catch (const capture::CaptureReadError& e) {
+    drop_held();
     tracker_.finish(last_ns);
-    report_.unreadable(path, e.what());
+    // Open errors name the path; errors part way through do not.
+    std::string why = e.what();
+    if (why.starts_with(path + ": ")) why.erase(0, path.size() + 2);
+    // libpcap's words for a file that ends inside a record (or its header).
+    if (why.find("file header bytes, only got 0") != std::string::npos)
+      why = "empty input, not even a capture file header: " + why;
+    else if (why.starts_with("truncated dump file") || why.starts_with("truncated pcapng dump file"))
+      why = "the capture ends in the middle of a record (a cut file?): " + why;
+    report_.unreadable(path == "-" ? "<stdin>" : path, why, totals_.frames - frames_before);
     return false;
   }
+}
+
+bool Verifier::learn_or_hold(const packet::Datagram& d, const std::string& file) {
+  auto learned = server_port_from(d.src, d.dst, d.payload);
+  if (!learned) {
+    if (held_.size() == kMaxHeld) {
+      // Too long without a sign of IMUP: the oldest counts as other traffic.
+      ++totals_.udp;
+      held_.pop_front();
+    }
+    Held& h = held_.emplace_back(Held{d, {d.payload.begin(), d.payload.end()}});
+    h.datagram.payload = h.bytes;
+    return false;
+  }
+  port_known_ = true;
+  tracker_.set_server_port(learned->port);
+  report_.learned_server_port(learned->port, "frame " + std::to_string(d.frame) + " of " + file +
+                                                 ": " + learned->why);
+  // What came before, in order, now that its direction is known.
+  std::deque<Held> held;
+  held.swap(held_);
+  for (const Held& h : held) datagram(h.datagram);
+  return true;
+}
+
+void Verifier::drop_held() {
+  totals_.udp += held_.size();  // never shown to be IMUP
+  held_.clear();
 }
 
 void Verifier::datagram(const packet::Datagram& d) {
@@ -155,7 +200,8 @@ void Verifier::judge(const packet::Datagram& d, Role role, std::int64_t now,
   tracker_.datagram(seen);
 }
 
-// A group update (rare; the tracker reads its member lines): the same
+// A group update, list request or user-list page (rare; the tracker reads
+// their member lines, start ids and entries): the same
 // grammar again, this time keeping the fields.
 void Verifier::with_message(const Seen& seen) {
   Decoded full = decode_lenient(seen.bytes);

@@ -5,9 +5,10 @@
 //
 // Each datagram is judged with imup::check_lenient, the codec's grammar run
 // without building a message (no allocation on a clean datagram); only the
-// group updates (11), whose member lines the tracker reads, are decoded in full.
+// types whose fields the tracker reads (11, 4, 21: needs_message) are decoded in full.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -31,12 +32,20 @@ class Verifier {
   // not be read (reported on standard error; the run's exit status becomes 2).
   bool check(const std::string& path);
   void summary() { report_.summary(totals_, tracker_.stats()); }
+  // Datagrams held while the server port is unknown (TrackerOptions with
+  // server_port 0): enough for the start of any real session, and bounded,
+  // so that a long capture of other traffic costs no more memory than this.
+  static constexpr std::size_t kMaxHeld = 4096;
   const CaptureTotals& totals() const { return totals_; }
 
  private:
   template <class Reader>
   void read(Reader& reader, const std::string& path, std::int64_t& last_ns);
   void datagram(const packet::Datagram& d);
+  // Until the server port is known: learns it from `d`, or holds `d` back.
+  // True when `d` may be checked now.
+  [[gnu::noinline]] bool learn_or_hold(const packet::Datagram& d, const std::string& file);
+  void drop_held();  // the end of a capture with the port still unknown
   // The cached verdict of a text-less datagram, or (with the cache) of one with text.
   // Both inlined into datagram(), which runs for every datagram: a call
   // each would cost as much as a fifth of the work they do.
@@ -52,6 +61,16 @@ class Verifier {
   Report& report_;
   ExchangeTracker tracker_;
   CaptureTotals totals_;
+
+  // Learning the server port: datagrams held back until one tells it, with
+  // their own copies of the bytes.
+  struct Held {
+    packet::Datagram datagram;
+    std::vector<std::uint8_t> bytes;
+  };
+  bool port_known_;
+  std::deque<Held> held_;
+  std::string file_;  // the capture being read, for the learned port's origin
 
   // A verdict depends only on the bytes, and most of a capture repeats bytes
   // but for the sequence number: ACKs, probes, and above all each relayed

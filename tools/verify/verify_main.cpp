@@ -11,6 +11,7 @@
 #include "codec/limits.hpp"
 #include "option_strings.hpp"
 #include "verifier.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
 #include "cli/version.hpp"
 
@@ -18,12 +19,16 @@ namespace {
 
 using namespace imup::verify;
 
+constexpr const char* kProgram = "imup-verify";
+constexpr gint kNotGiven = G_MININT;  // no option value means this
+
 constexpr const char* kSummary =
     "Checks every IMUP datagram and every exchange in pcap/pcapng captures\n"
     "(files, or '-' for standard input) against docs/PROTOCOL.md and reports\n"
     "named violations with frame numbers, then a summary.\n\n"
-    "Exit status: 0 clean (warnings allowed unless --strict), 1 violations,\n"
-    "2 unreadable input or bad options.";
+    "Exit status: 0 clean (warnings allowed unless --strict); 1 findings:\n"
+    "violations, or no IMUP datagram checked at all; 2 usage or input errors\n"
+    "(bad options, a capture that could not be read to its end).";
 
 void list_codes(bool json) {
   for (const auto& c : all_codes()) {
@@ -46,7 +51,9 @@ int usable_cpus() {
 }
 
 int run(int argc, char** argv) {
-  gint server_port = 2017, max_tries = gint(imup::kTries), threads = 0;
+  // Not given: the server port is learned from the traffic, the threads
+  // follow the usable CPUs (any value given is checked against its range).
+  gint server_port = kNotGiven, max_tries = gint(imup::kTries), threads = kNotGiven;
   const std::string max_tries_help =
       "Tries allowed per request (default " + std::to_string(imup::kTries) + ")";
   gint64 max_repeats = 10;
@@ -54,7 +61,7 @@ int run(int argc, char** argv) {
            no_cache = FALSE;
   gchar** ignore = nullptr;
   GOptionEntry entries[] = {
-      {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default 2017)", "PORT"},
+      {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default: learned from the traffic: 2017 when seen, else the first clean datagram whose type only a client sends to the server or only the server sends)", "PORT"},
       {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON Lines: one object per violation, then {\"summary\":...}", nullptr},
       {"ignore", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &ignore, "Do not report this code (repeatable, or CODE,CODE)", "CODE"},
       {"max-repeats", 'm', 0, G_OPTION_ARG_INT64, &max_repeats, "Show at most N reports per code (default 10, 0 = all); all are counted", "N"},
@@ -74,33 +81,25 @@ int run(int argc, char** argv) {
              (c.severity == Severity::Error ? "error    " : "warning  ") + std::string(c.explanation) + "\n";
   g_option_context_set_description(ctx, table.c_str());
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, "imup-verify");
+  imup::cli::add_version_option(ctx, kProgram);
   GError* err = nullptr;
   bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);
-  if (!ok) {
-    std::fprintf(stderr, "imup-verify: %s (try --help)\n", err->message);
-    g_error_free(err);
-    return 2;
-  }
+  if (!ok) return imup::cli::option_error(kProgram, err);
   auto ignored = imup::tools::take_strings(ignore);
   if (codes) {
     list_codes(json);
-    return 0;
+    return imup::cli::kExitOk;
   }
-  if (argc < 2) {
-    std::fprintf(stderr, "imup-verify: no capture given (a file, or '-' for standard input; try --help)\n");
-    return 2;
-  }
-  if (server_port < 1 || server_port > 65535 || max_tries < 1 || max_tries > 255 || max_repeats < 0) {
-    std::fprintf(stderr, "imup-verify: --server-port 1..65535, --max-tries 1..255, --max-repeats >= 0\n");
-    return 2;
-  }
-  if (threads < 0 || threads > 2) {
-    std::fprintf(stderr, "imup-verify: --threads is 1 or 2\n");
-    return 2;
-  }
-  if (threads == 0) threads = usable_cpus() >= 2 ? 2 : 1;
+  using imup::cli::out_of_range;
+  if (threads != kNotGiven && (threads < 1 || threads > 2)) return out_of_range(kProgram, "threads", threads, "1 or 2");
+  if (max_tries < 1 || max_tries > 255) return out_of_range(kProgram, "max-tries", max_tries, "1..255");
+  if (server_port != kNotGiven && (server_port < 1 || server_port > 65535))
+    return out_of_range(kProgram, "server-port", server_port, "1..65535");
+  if (max_repeats < 0) return out_of_range(kProgram, "max-repeats", double(max_repeats), "0 or more");
+  if (argc < 2)
+    return imup::cli::usage_error(kProgram, "no capture given (a file, or '-' for standard input)");
+  if (threads == kNotGiven) threads = usable_cpus() >= 2 ? 2 : 1;
   ReportOptions ro;
   ro.json = json;
   ro.strict = strict;
@@ -115,7 +114,7 @@ int run(int argc, char** argv) {
       if (!c) {
         std::fprintf(stderr, "imup-verify: unknown code '%s' (see --list-codes)\n", *p);
         g_strfreev(parts);
-        return 2;
+        return imup::cli::kExitUsage;
       }
       ro.ignored.insert(*c);
     }
@@ -125,9 +124,11 @@ int run(int argc, char** argv) {
   static char buffer[1 << 16];
   std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
   TrackerOptions to;
-  to.server_port = std::uint16_t(server_port);
+  to.server_port = server_port == kNotGiven ? 0 : std::uint16_t(server_port);
   to.max_tries = unsigned(max_tries);
+  to.give_up_ns = sender_gives_up_ns(to.max_tries);
   Report report(ro, stdout);
+  if (server_port != kNotGiven) report.given_server_port(std::uint16_t(server_port));
   Verifier verifier(to, report, !no_cache, threads == 2);
   for (int i = 1; i < argc; ++i) verifier.check(argv[i]);
   verifier.summary();

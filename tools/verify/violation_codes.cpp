@@ -90,6 +90,7 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {UnansweredAtEnd, "unanswered_at_end", W, "the capture ends before a request's tries ran out, with no answer seen yet"},
     {RetransmitTooSoon, "retransmit_too_soon", E, kRetransmitTooSoon.view()},
     {TooManyTries, "too_many_tries", E, "a request sent more times than the allowed tries (§7)"},
+    {GaveUpEarly, "gave_up_early", E, "a sender stopped resending an unanswered request before its tries ran out, though the capture lasts past the next try's latest time (§7)"},
     {SeqNotIncreasing, "seq_not_increasing", E, "a new request's sequence number is not after the sender's previous one (§6.1, §6.2)"},
     {SeqGap, "seq_gap", W, "a sender skipped sequence numbers (a request lost before the capture point?)"},
     {SeqReused, "seq_reused", E, kSeqReused.view()},
@@ -104,6 +105,12 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {GroupModeMismatch, "group_mode_mismatch", E, "mode bits of an 18 or 19 (or a type-11 list's addresses) that differ from the group's mode as the flow set it (§9.2, §9.3, §9.6)"},
     {SenderNotMember, "sender_not_member", E, "a private message from a client that the last complete group update (11) sent to it does not list (§9.3, §9.6)"},
     {UpdatePartOutOfOrder, "update_part_out_of_order", E, "an 11 or 13 sent to a client before the previous part of a multi-part group update was acknowledged, or between its parts (D19)"},
+    {GroupLimitExceeded, "group_limit_exceeded", E, "a group update (11, all its parts) listing, or an Invitation (19) naming, more members than a group may have (§8: 100; senders refuse to build such a datagram)"},
+    {ListPageOrder, "list_page_order", E, "a user-list page whose ids do not go up from the id its request asked for (§11)"},
+    {ListDuplicateUser, "list_duplicate_user", E, "a user id on two pages of one listing (§11: each page starts after the last id received)"},
+    {ListMoreFlag, "list_more_flag", E, "M (more users follow) on a page with no entry, or with room left for another (§11: as many whole entries as fit)"},
+    {ListPageStart, "list_page_start", W, "the next page asked for from another id than the last one received + 1 (§11)"},
+    {ListIncomplete, "list_incomplete", W, "a listing whose last page said more users follow was never continued, though the client had time (§11)"},
 }};
 
 }  // namespace

@@ -27,9 +27,12 @@ enum class Code : std::uint8_t {
   // Exchanges.
   WrongDirection, UnexpectedAnswer, DuplicateAnswer, CachedAnswerDiffers, UnansweredRequest,
   UnansweredAtEnd,
-  RetransmitTooSoon, TooManyTries, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
+  RetransmitTooSoon, TooManyTries, GaveUpEarly, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
   NotConnected, PeerNotMember, GroupWithoutOffer, MessageCrossesRooms, MessageOutsideGroup,
   PeerMessageNotPrivate, OfferToMember, GroupModeMismatch, SenderNotMember, UpdatePartOutOfOrder,
+  GroupLimitExceeded,
+  // The user list's pages (§11).
+  ListPageOrder, ListDuplicateUser, ListMoreFlag, ListPageStart, ListIncomplete,
   kCount
 };
 
