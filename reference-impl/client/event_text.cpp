@@ -62,7 +62,7 @@ std::string describe_for_people(const engine::ClientEvent& event) {
           [](const ev::InvitationsSent&) { return std::string("* invitations sent"); },
           [](const ev::InvitationReceived& e) {
             return "* " + e.inviter + " invites you to a " + std::string(mode_word(e.mode)) +
-                   " group with " + join(e.members) + (e.note.empty() ? "" : " (" + e.note + ")") +
+                   " group with " + join(e.members) + (e.note.empty() ? "" : " (\"" + e.note + "\")") +
                    " -> /accept or /refuse";
           },
           [](const ev::InvitationAutoRefused& e) {

@@ -425,7 +425,7 @@ struct Client::Impl {
           push(event::Connected{name});
         } else {
           std::string why = reason_of();
-          reset("connexion refused");
+          reset("connection refused");
           push(event::ConnectRefused{why});
         }
         return;
@@ -655,7 +655,7 @@ CommandResult Client::connect(std::string_view name, Time now) {
   auto& s = *impl_;
   if (s.conn != ConnectionState::Disconnected) return refused("already connected or connecting");
   if (auto p = name_problem(name)) return refused("invalid name: " + *p);
-  s.reset("a new connexion");
+  s.reset("a new connection");
   s.name = std::string(name);
   ++s.session;
   // The server numbers a new session afresh. After a clean end the old
