@@ -124,8 +124,9 @@ void PeopleOutput::on_event(const engine::ClientEvent& event) {
     }
     ++failures_;
     auto what = sent_summary(f->command);
-    show(with_time("* NOT delivered" + (f->peer ? " to " + *f->peer : std::string()) + ": " +
-                   (what.empty() ? describe_for_people(event).substr(2) : what + " (" + f->detail + ")")));
+    if (what.empty()) return show(with_time(describe_for_people(event)));  // a request, not a message
+    show(with_time("* NOT delivered" + (f->peer ? " to " + *f->peer : std::string()) + ": " + what + " (" +
+                   f->detail + ")"));
     return;
   }
   if (auto* e = std::get_if<ev::ErrorReceived>(&event)) {

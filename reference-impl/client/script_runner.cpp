@@ -57,6 +57,10 @@ ScriptRunner::ScriptRunner(const std::string& path, std::FILE* out) : out_(out) 
     if (g_stat(path.c_str(), &st) != 0) throw ScriptInputError(path + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw ScriptInputError(path + ": is a directory, not a script");
     if (S_ISREG(st.st_mode)) {
+      // Read whole: a capture or a disk image passed by mistake must not fill memory.
+      constexpr std::int64_t kMaxScriptBytes = 64 << 20;
+      if (std::int64_t(st.st_size) > kMaxScriptBytes)
+        throw ScriptInputError(path + ": " + std::to_string(st.st_size) + " bytes, too large for a script");
       lines_ = read_checked_script(path);
       input_done_ = true;
       return;
