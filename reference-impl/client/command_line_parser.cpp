@@ -80,7 +80,8 @@ std::variant<Command, ParseError> parse_command(std::string_view line) {
   if (verb == "/help") return command::Help{};
   if (verb == "/msg") {
     auto name = next_word(rest);
-    if (name.empty()) return ParseError{"usage: /msg NAME TEXT"};
+    // An empty message says nothing: refused here rather than sent (§8 allows it).
+    if (name.empty() || rest.empty()) return ParseError{"usage: /msg USER TEXT"};
     return command::SayTo{std::string(name), std::string(rest)};
   }
   if (verb == "/connect") {
@@ -91,13 +92,13 @@ std::variant<Command, ParseError> parse_command(std::string_view line) {
   if (verb == "/invite") {
     auto list = next_word(rest);
     auto names = split_names(list);
-    if (names.empty()) return ParseError{"usage: /invite NAME[,NAME...] [centralise|decentralise]"};
+    if (names.empty()) return ParseError{"usage: /invite USER[,USER...] [centralized|decentralized]"};
     command::Invite invite{std::move(names), std::nullopt};
     if (!rest.empty()) {
       auto mode_word = next_word(rest);
       invite.mode = parse_mode(mode_word);
       if (!invite.mode || !rest.empty())
-        return ParseError{"the mode after /invite NAMES is centralise or decentralise, not '" +
+        return ParseError{"the mode after /invite USERS is centralized or decentralized, not '" +
                           std::string(mode_word) + "'"};
     }
     return invite;
@@ -105,7 +106,7 @@ std::variant<Command, ParseError> parse_command(std::string_view line) {
   if (verb == "/mode") {
     auto word = next_word(rest);
     auto mode = parse_mode(word);
-    if (!mode || !rest.empty()) return ParseError{"usage: /mode centralise|decentralise"};
+    if (!mode || !rest.empty()) return ParseError{"usage: /mode centralized|decentralized"};
     return command::ChooseMode{*mode};
   }
   if (verb == "/sleep") {
@@ -150,9 +151,9 @@ std::variant<Command, ParseError> parse_command(std::string_view line) {
 
 const char* command_help() {
   return "text                      send to the current room (//text for a leading '/')\n"
-         "/msg NAME TEXT            direct message\n"
+         "/msg USER TEXT            direct message\n"
          "/list                     connected users\n"
-         "/invite NAME,... [MODE]   open a private group (MODE: centralise | decentralise)\n"
+         "/invite USER,... [MODE]   open a private group (MODE: centralized | decentralized)\n"
          "/mode MODE                answer the server's offer of modes\n"
          "/accept  /refuse          answer an invitation\n"
          "/leave                    leave the private group\n"

@@ -3,10 +3,11 @@
 // engine, no terminal, so every rule is tested on its own.
 //
 //   plain text                 to the current room (public or our group)
-//   /msg NAME TEXT             a direct message
+//   /msg USER TEXT             a direct message (TEXT not empty)
 //   /list                      the connected users
-//   /invite NAME,... [MODE]    open a group or invite into ours; MODE answers the offer ahead
-//   /mode MODE                 answer the server's offer (MODE: centralise | decentralise)
+//   /invite USER,... [MODE]    open a group or invite into ours; MODE answers the offer ahead
+//   /mode MODE                 answer the server's offer (MODE: centralized | decentralized;
+//                              the draft's French centralise | decentralise too)
 //   /accept, /refuse           answer an invitation
 //   /leave                     leave the group
 //   /connect NAME              connect (again), e.g. after a refused name
@@ -67,7 +68,7 @@ struct ParseError {
 
 std::variant<Command, ParseError> parse_command(std::string_view line);
 
-// "centralise", "centralized", "c" ... -> Mode.
+// "centralized", "centralise" (the draft's French), "c" ... -> Mode.
 std::optional<Mode> parse_mode(std::string_view word);
 
 const char* command_help();

@@ -3,11 +3,14 @@
 
 #include "client/overloaded.hpp"
 #include "io/socket_address.hpp"
+#include "codec/wire.hpp"
 
 namespace imup::client {
 
+// English, as every other word the client prints; the draft's French words
+// ("centralise") stay on the wire, and are accepted as input (parse_mode).
 std::string_view mode_word(Mode m) {
-  return m == Mode::Decentralized ? "decentralise" : "centralise";
+  return m == Mode::Decentralized ? "decentralized" : "centralized";
 }
 std::string_view room_word(Room r) { return r == Room::Private ? "private" : "public"; }
 
@@ -106,13 +109,22 @@ JsonEvent to_json(const engine::ClientEvent& event) {
             j.set("direct", e.direct).set("from_peer", e.from_peer);
           },
           [&](const ev::MessageDelivered& e) {
-            j.set("command", std::int64_t(e.command));
+            j.set("command", std::int64_t(e.command)).set("seq", std::int64_t(e.seq));
             if (e.peer) j.set("peer", *e.peer);
           },
           [&](const ev::DeliveryFailed& e) {
             j.set("command", std::int64_t(e.command));
+            if (e.seq) j.set("seq", std::int64_t(*e.seq));
             if (e.peer) j.set("peer", *e.peer);
-            j.set("request", std::int64_t(e.request)).set("detail", e.detail);
+            j.set("request", std::int64_t(e.request)).set("request_name", english_name(e.request));
+            j.set("detail", e.detail);
+          },
+          [&](const ev::RequestRetried& e) {
+            j.set("command", std::int64_t(e.command)).set("seq", std::int64_t(e.seq));
+            if (e.peer) j.set("peer", *e.peer);
+            j.set("request", std::int64_t(e.request)).set("request_name", english_name(e.request));
+            j.set("tries", std::int64_t(e.tries)).set("max_tries", std::int64_t(e.max_tries));
+            j.set("next_wait_ms", std::int64_t(e.next_wait.count()));
           },
           [&](const ev::UserList& e) {
             std::vector<std::string> names, rooms;
@@ -136,8 +148,10 @@ JsonEvent to_json(const engine::ClientEvent& event) {
           [&](const ev::GroupLeft&) {},
           [&](const ev::GroupClosed& e) { j.set("reason", e.reason); },
           [&](const ev::ErrorReceived& e) {
-            j.set("command", std::int64_t(e.command)).set("error", std::int64_t(e.error));
-            j.set("request", std::int64_t(e.request)).set("reason", e.reason);
+            j.set("command", std::int64_t(e.command)).set("seq", std::int64_t(e.seq));
+            j.set("error", std::int64_t(e.error)).set("error_name", english_name(e.error));
+            j.set("request", std::int64_t(e.request)).set("request_name", english_name(e.request));
+            j.set("reason", e.reason);
           },
           [&](const ev::PeerGone& e) { j.set("name", e.name); },
       },

@@ -47,7 +47,7 @@ class JsonEvent {
 
 JsonEvent to_json(const engine::ClientEvent& e);
 
-std::string_view mode_word(Mode m);  // "centralise" / "decentralise"
+std::string_view mode_word(Mode m);  // "centralized" / "decentralized"
 std::string_view room_word(Room r);  // "public" / "private"
 
 }  // namespace imup::client

@@ -34,7 +34,7 @@ std::string describe_for_people(const engine::ClientEvent& event) {
       Overloaded{
           [](const ev::Connected& e) { return "* connected as " + e.name; },
           [](const ev::ConnectRefused& e) {
-            return "* connection refused: " + e.reason + " (try /connect OTHERNAME)";
+            return "* connection refused: \"" + e.reason + "\" (try /connect OTHERNAME)";
           },
           [](const ev::Disconnected&) { return std::string("* disconnected"); },
           [](const ev::ServerGone& e) { return "* the server stopped answering: " + e.detail; },
@@ -54,12 +54,15 @@ std::string describe_for_people(const engine::ClientEvent& event) {
             return out;
           },
           [](const ev::ModeOffered& e) {
-            return "* server: " + e.reason + " -> /mode centralise or /mode decentralise";
+            // The reason is the server's own text (the draft's is French):
+            // quoted, so that it reads as a quotation, not as our words.
+            return "* the server offers a centralized or a decentralized group (\"" + e.reason +
+                   "\") -> /mode centralized or /mode decentralized";
           },
           [](const ev::InvitationsSent&) { return std::string("* invitations sent"); },
           [](const ev::InvitationReceived& e) {
             return "* " + e.inviter + " invites you to a " + std::string(mode_word(e.mode)) +
-                   " group with " + join(e.members) + (e.note.empty() ? "" : " (" + e.note + ")") +
+                   " group with " + join(e.members) + (e.note.empty() ? "" : " (\"" + e.note + "\")") +
                    " -> /accept or /refuse";
           },
           [](const ev::InvitationAutoRefused& e) {
@@ -73,12 +76,17 @@ std::string describe_for_people(const engine::ClientEvent& event) {
             return "* group now: " + join_members(e.members, true);
           },
           [](const ev::GroupLeft&) { return std::string("* you left the group: back in public"); },
-          [](const ev::GroupClosed& e) { return "* group closed: " + e.reason; },
+          [](const ev::GroupClosed& e) { return "* group closed: \"" + e.reason + "\""; },
           [](const ev::ErrorReceived& e) {
-            return "* error " + type_text(e.error) + " for your " + type_text(e.request) + ": " +
-                   e.reason;
+            return "* error " + type_text(e.error) + " for your " + type_text(e.request) + ": \"" +
+                   e.reason + "\"";
           },
           [](const ev::PeerGone& e) { return "* " + e.name + " stopped answering"; },
+          [](const ev::RequestRetried& e) {
+            return "* no answer yet " + (e.peer ? "from " + *e.peer : std::string("from the server")) +
+                   " to your " + type_text(e.request) + ": sent again (try " + std::to_string(e.tries) +
+                   " of " + std::to_string(e.max_tries) + ")";
+          },
       },
       event);
 }
@@ -93,7 +101,7 @@ std::string prompt_for(const engine::ClientView& v) {
                           : "group[" + std::string(mode_word(v.mode)) + ": " +
                                 join_members(v.members, false) + "]";
   std::string extra;
-  if (v.choosing_mode) extra = " (/mode centralise|decentralise)";
+  if (v.choosing_mode) extra = " (/mode centralized|decentralized)";
   if (v.joining) extra = " (joining)";
   if (v.invitation) extra = " (invited by " + v.invitation->inviter + ": /accept|/refuse)";
   return v.name + "@" + where + extra + "> ";

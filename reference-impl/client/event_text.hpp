@@ -9,7 +9,7 @@
 namespace imup::client {
 
 std::string describe_for_people(const engine::ClientEvent& e);
-// "Sheng@public> ", "Sheng@group[centralise: Sheng,Lucy]> ", "(not connected)> " ...
+// "Sheng@public> ", "Sheng@group[centralized: Sheng,Lucy]> ", "(not connected)> " ...
 std::string prompt_for(const engine::ClientView& v);
 // A longer sentence for /where.
 std::string where_for(const engine::ClientView& v);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// imup-client: the reference IMUP client, interactive (readline) or driven by
-// a script whose events come out as JSON lines. The protocol lives in the
-// sans-I/O engine (engine/client.hpp).
+// imup-client: the reference IMUP client, interactive (readline on a
+// terminal, plain lines on pipes) or driven by a script whose events come out
+// as JSON lines. The protocol lives in the sans-I/O engine (engine/client.hpp).
 #include <glib.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <variant>
 
 #include "client/client_session.hpp"
+#include "client/line_front_end.hpp"
 #include "client/script_runner.hpp"
 #include "client/terminal_front_end.hpp"
 #include "codec/limits.hpp"
@@ -20,10 +22,13 @@
 #include "io/pcap_recorder.hpp"
 #include "io/signal_actions.hpp"
 #include "io/socket_address.hpp"
+#include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
 #include "cli/version.hpp"
 
 namespace {
+
+constexpr const char* kProgram = "imup-client";
 
 struct Options {
   std::string server = "127.0.0.1:2017";
@@ -47,10 +52,7 @@ gboolean count_quiet(const gchar*, const gchar*, gpointer data, GError**) {
   return TRUE;
 }
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "imup-client: %s\nTry 'imup-client --help'.\n", message.c_str());
-  return 2;
-}
+int usage_error(const std::string& message) { return imup::cli::usage_error(kProgram, message); }
 
 std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   gchar *server = nullptr, *bind = nullptr, *name = nullptr, *script = nullptr,
@@ -77,7 +79,8 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
       {"strict", 0, 0, G_OPTION_ARG_NONE, &strict,
        "Refuse datagrams that deviate from PROTOCOL.md instead of warning", nullptr},
       {"record", 'r', 0, G_OPTION_ARG_FILENAME, &record,
-       "Write every datagram sent and received to a capture file", "FILE"},
+       "Write every datagram sent and received to a capture file ('-': standard output; "
+       "the text for people then goes to standard error)", "FILE"},
       {"verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
        reinterpret_cast<gpointer>(count_verbose), "More log lines on standard error", nullptr},
       {"quiet", 'q', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
@@ -87,8 +90,18 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   g_option_context_set_summary(
       context,
       "Chat over IMUP (docs/PROTOCOL.md). Type text to talk to your room; /help lists the\n"
-      "commands. With --script, commands come from lines and every event is printed as one\n"
-      "JSON object per line.");
+      "commands. On pipes (standard input or output not a terminal) lines are read and\n"
+      "printed plainly, and the client leaves at the end of the input once every message\n"
+      "has its answer. With --script, commands come from lines and every event is printed\n"
+      "as one JSON object per line.");
+  g_option_context_set_description(
+      context,
+      "Exit status:\n"
+      "  0  done: every command went through (interactive: the session ended normally)\n"
+      "  1  failures: a command refused or failed, a /wait timed out, the connection\n"
+      "     refused, or no answer from the server\n"
+      "  2  usage or input errors: a bad option, an unreadable script or a line that is\n"
+      "     not a command; found before connecting\n");
   GOptionGroup* group = g_option_group_new("client", "", "", &o, nullptr);
   g_option_group_add_entries(group, entries);
   g_option_context_set_main_group(context, group);
@@ -96,11 +109,7 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   GError* error = nullptr;
   bool ok = g_option_context_parse(context, &argc, &argv, &error);
   g_option_context_free(context);
-  if (!ok) {
-    std::string message = error->message;
-    g_error_free(error);
-    return usage_error(message);
-  }
+  if (!ok) return imup::cli::option_error(kProgram, error);
   if (argc > 1) return usage_error(std::string("unexpected argument '") + argv[1] + "'");
   if (server) o.server = server;
   if (bind) o.bind = bind;
@@ -109,9 +118,16 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   if (record) o.record = record;
   o.strict = strict;
   g_free(server); g_free(bind); g_free(name); g_free(script); g_free(record);
-  if (o.tries < 1 || o.tries > 100) return usage_error("--tries must be 1..100");
+  if (o.tries < 1 || o.tries > 16) return imup::cli::out_of_range(kProgram, "tries", o.tries, "1..16");
   if (o.quit_timeout_ms < 0 || o.quit_timeout_ms > 600000)
-    return usage_error("--quit-timeout must be 0..600000 ms");
+    return imup::cli::out_of_range(kProgram, "quit-timeout", o.quit_timeout_ms, "0..600000 ms");
+  if (o.seed < -1) return imup::cli::out_of_range(kProgram, "seed", double(o.seed), "0..2^63-1");
+  // One format per stream: a capture on standard output leaves no room for
+  // the JSON events (the text for people moves to standard error instead,
+  // as tcpdump -w - does with its messages).
+  if (o.record == "-" && !o.script.empty())
+    return usage_error("--record - and --script both write to standard output: record to a file, "
+                       "or read the events elsewhere");
   if (!o.name.empty())
     if (auto problem = imup::name_problem(o.name))
       return usage_error("--name '" + o.name + "': " + *problem);
@@ -137,19 +153,35 @@ int main(int argc, char** argv) {
   config.rng_seed = o.seed >= 0 ? std::uint64_t(o.seed) : (std::uint64_t(g_random_int()) << 32 | g_random_int());
   if (auto problem = imup::engine::check_config(config)) return usage_error(*problem);
 
+  // An unreadable script is an input error, found before connecting.
+  std::unique_ptr<imup::client::ScriptRunner> script;
+  if (!o.script.empty()) {
+    try {
+      script = std::make_unique<imup::client::ScriptRunner>(o.script, stdout);
+    } catch (const imup::client::ScriptInputError& e) {
+      std::fprintf(stderr, "%s: --script %s\n", kProgram, e.what());
+      return imup::cli::kExitUsage;
+    }
+  }
+
   imup::io::install_log_handler("imup-client", o.verbosity);
   GMainLoop* main_loop = g_main_loop_new(nullptr, FALSE);
   int status = 1;
   try {
-    std::unique_ptr<imup::client::ScriptRunner> script;
     std::unique_ptr<imup::client::TerminalFrontEnd> terminal;
+    std::unique_ptr<imup::client::LineFrontEnd> lines;
     imup::client::ClientOutput* output;
-    if (!o.script.empty()) {
-      script = std::make_unique<imup::client::ScriptRunner>(o.script, stdout);
+    // The text for people: standard output, unless that carries the capture.
+    std::FILE* text_out = o.record == "-" ? stderr : stdout;
+    if (script) {
       output = script.get();
-    } else {
-      terminal = std::make_unique<imup::client::TerminalFrontEnd>();
+    } else if (isatty(STDIN_FILENO) && isatty(fileno(text_out))) {
+      terminal = std::make_unique<imup::client::TerminalFrontEnd>(text_out);
       output = terminal.get();
+    } else {
+      // Not a terminal at one end: no readline, no escapes, plain lines.
+      lines = std::make_unique<imup::client::LineFrontEnd>(text_out);
+      output = lines.get();
     }
     imup::client::ClientSession session(config, std::get<imup::Endpoint>(bind), main_loop,
                                         *output, std::chrono::milliseconds(o.quit_timeout_ms));
@@ -169,10 +201,12 @@ int main(int argc, char** argv) {
     signals.on(SIGTERM, stop);
     if (script) script->attach(session);
     if (terminal) terminal->attach(session);
+    if (lines) lines->attach(session);
     if (!o.name.empty())
       session.execute(imup::client::command::Connect{o.name}, "/connect " + o.name);
     g_main_loop_run(main_loop);
-    status = script ? script->exit_status() : session.exit_status();
+    if (script) script->print_summary();
+    status = script ? script->exit_status() : lines ? lines->exit_status() : session.exit_status();
     if (recorder) {
       auto error = recorder->close();
       if (!error.empty()) std::fprintf(stderr, "imup-client: --record: %s\n", error.c_str());

@@ -1,28 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "client/script_runner.hpp"
 
-#include <stdexcept>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include <cstring>
 
 #include "client/event_text.hpp"
+#include "client/line_input.hpp"
+#include "client/overloaded.hpp"
 #include "io/socket_address.hpp"
 
 namespace imup::client {
 
-ScriptRunner::ScriptRunner(const std::string& path, std::FILE* out) : out_(out) {
+namespace {
+
+// A regular file is read and checked whole, before the client connects:
+// a wrong file must not half-run. (A FIFO or a device is read as it comes.)
+std::deque<std::string> read_checked_script(const std::string& path) {
+  gchar* contents = nullptr;
+  gsize size = 0;
   GError* error = nullptr;
-  if (path == "-") {
-    channel_ = g_io_channel_unix_new(0);
-  } else {
-    channel_ = g_io_channel_new_file(path.c_str(), "r", &error);
-    if (!channel_) {
-      std::string message = "--script " + path + ": " + error->message;
-      g_error_free(error);
-      throw std::runtime_error(message);
-    }
+  if (!g_file_get_contents(path.c_str(), &contents, &size, &error)) {
+    std::string message = path + ": " + error->message;
+    g_error_free(error);
+    throw ScriptInputError(message);
   }
-  // Bytes as they are: the engine checks UTF-8 where the protocol asks for it.
-  g_io_channel_set_encoding(channel_, nullptr, nullptr);
-  g_io_channel_set_flags(channel_, G_IO_FLAG_NONBLOCK, nullptr);
+  std::string text(contents, size);
+  g_free(contents);
+  std::deque<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    auto where = path + ":" + std::to_string(lines.size() + 1) + ": ";
+    if (line.find('\0') != std::string::npos)
+      throw ScriptInputError(where + "not a line of text (a NUL byte): is this a script of commands?");
+    lines.push_back(line + "\n");
+    while (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    auto parsed = parse_command(line);
+    if (auto* e = std::get_if<ParseError>(&parsed)) throw ScriptInputError(where + e->message);
+  }
+  return lines;
+}
+
+}  // namespace
+
+ScriptRunner::ScriptRunner(const std::string& path, std::FILE* out) : out_(out) {
+  if (path == "-") {
+    channel_ = open_line_channel(0);
+  } else {
+    GStatBuf st;
+    if (g_stat(path.c_str(), &st) != 0) throw ScriptInputError(path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw ScriptInputError(path + ": is a directory, not a script");
+    if (S_ISREG(st.st_mode)) {
+      // Read whole: a capture or a disk image passed by mistake must not fill memory.
+      constexpr std::int64_t kMaxScriptBytes = 64 << 20;
+      if (std::int64_t(st.st_size) > kMaxScriptBytes)
+        throw ScriptInputError(path + ": " + std::to_string(st.st_size) + " bytes, too large for a script");
+      lines_ = read_checked_script(path);
+      input_done_ = true;
+      return;
+    }
+    std::string error;
+    channel_ = open_line_channel(path, error);
+    if (!channel_) throw ScriptInputError(path + ": " + error);
+  }
 }
 
 ScriptRunner::~ScriptRunner() {
@@ -37,29 +83,50 @@ void ScriptRunner::attach(ClientSession& session) {
   JsonEvent ready("ready");
   ready.set("local", io::to_string(session.local_endpoint()));
   emit(ready);
-  input_watch_ = g_io_add_watch(channel_, GIOCondition(G_IO_IN | G_IO_HUP | G_IO_ERR), on_input,
-                                this);
+  if (channel_)
+    input_watch_ = g_io_add_watch(channel_, GIOCondition(G_IO_IN | G_IO_HUP | G_IO_ERR), on_input,
+                                  this);
+  else  // read whole already: run from the main loop
+    g_idle_add(
+        [](gpointer data) {
+          static_cast<ScriptRunner*>(data)->run_lines();
+          return G_SOURCE_REMOVE;
+        },
+        this);
 }
 
 int ScriptRunner::exit_status() const {
   if (status_ != 0) return status_;
+  if (refused_ + failed_ + wait_timeouts_ > 0) return 1;
   return session_ ? session_->exit_status() : 0;
+}
+
+void ScriptRunner::print_summary() {
+  JsonEvent e("summary");
+  e.set("commands", std::int64_t(started_)).set("refused", std::int64_t(refused_));
+  e.set("failed", std::int64_t(failed_)).set("delivered", std::int64_t(delivered_));
+  e.set("wait_timeouts", std::int64_t(wait_timeouts_)).set("exit_status", std::int64_t(exit_status()));
+  emit(e);
+  if (exit_status() == 1)
+    std::fprintf(stderr, "imup-client: script: %zu of %zu commands refused, %zu failed, %zu waits timed out\n",
+                 refused_, started_ + refused_, failed_, wait_timeouts_);
 }
 
 gboolean ScriptRunner::on_input(GIOChannel* channel, GIOCondition, gpointer data) {
   auto* self = static_cast<ScriptRunner*>(data);
-  for (;;) {
-    gchar* line = nullptr;
-    gsize length = 0;
-    GIOStatus status = g_io_channel_read_line(channel, &line, &length, nullptr, nullptr);
-    if (status == G_IO_STATUS_NORMAL) {
-      self->lines_.emplace_back(line, length);
-      g_free(line);
-      continue;
-    }
-    g_free(line);
-    if (status == G_IO_STATUS_AGAIN) break;
+  auto state = read_ready_lines(channel, [self](std::string line) {
+    self->lines_.push_back(std::move(line));
+    return true;
+  });
+  if (state != InputState::More) {
     // End of input or a read error: run what is left, then quit.
+    if (state == InputState::Failed) {
+      JsonEvent e("script_error");
+      e.set("line", std::int64_t(self->line_number_ + self->lines_.size() + 1))
+          .set("error", "the script could not be read");
+      self->emit(e);
+      self->status_ = 2;
+    }
     self->input_done_ = true;
     self->input_watch_ = 0;
     self->run_lines();
@@ -100,11 +167,11 @@ void ScriptRunner::run_lines() {
       continue;
     }
     session_->execute(command, line);
-    if (session_->quitting()) finished_ = true;
+    if (session_->leaving()) finished_ = true;
   }
   if (input_done_ && lines_.empty() && !waiting_ && !sleep_timer_ && !finished_) {
     finished_ = true;
-    session_->quit();
+    session_->quit_when_idle(session_->settle_bound());
   }
 }
 
@@ -140,7 +207,8 @@ gboolean ScriptRunner::on_wait_timeout(gpointer data) {
   e.set("line", std::int64_t(self->line_number_));
   self->emit(e);
   self->waiting_.reset();
-  self->fail(3);
+  ++self->wait_timeouts_;
+  self->fail(1);
   return G_SOURCE_REMOVE;
 }
 
@@ -179,9 +247,17 @@ void ScriptRunner::record(JsonEvent&& event) {
   }
 }
 
-void ScriptRunner::on_event(const engine::ClientEvent& e) { record(to_json(e)); }
+void ScriptRunner::on_event(const engine::ClientEvent& e) {
+  namespace ev = engine::event;
+  if (std::holds_alternative<ev::MessageDelivered>(e)) ++delivered_;
+  // The server's own answers (a refused name, an error 14..17) are events a
+  // script may /wait for; a request that ran out of tries is a failure.
+  if (std::holds_alternative<ev::DeliveryFailed>(e)) ++failed_;
+  record(to_json(e));
+}
 
 void ScriptRunner::on_command(std::string_view line, const engine::CommandResult& result) {
+  ++(result.ok ? started_ : refused_);
   JsonEvent e(result.ok ? "command" : "command_refused");
   e.set("line", line);
   if (result.ok)

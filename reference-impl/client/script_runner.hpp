@@ -7,16 +7,26 @@
 // the events since the previous /wait, so an event that came before the /wait
 // line was read is not missed. "/sleep MS" holds the lines for a while. A
 // line starting with '#' is a comment. At the end of the input the client
-// disconnects and exits.
+// waits (boundedly) until every request has its answer, prints a "summary"
+// event, disconnects and exits.
 //
-// Exit status: 0; 1 when the session ended refused or with the server lost;
-// 2 for a line that is not a command; 3 when a /wait timed out.
+// A script file is read and checked whole before anything is sent: a file
+// that cannot be read, a directory, or a line that is not a command (or not
+// text) is an input error (ScriptInputError, naming the file and line).
+// Standard input and other streams are checked line by line as they come.
+//
+// Exit status (cli/usage.hpp): 0 when every command went through; 1 when one
+// was refused on the spot ("not connected", ...), a request ran out of tries,
+// a /wait timed out, or the session ended refused or with the server lost; 2
+// for a line that is not a command. The server's answers (a refused name, an
+// error 14..17) are events the script may /wait for, not failures of its own.
 #pragma once
 
 #include <glib.h>
 
 #include <cstdio>
 #include <deque>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,14 +35,21 @@
 
 namespace imup::client {
 
+// The script cannot be run at all: the message names the file (and the line).
+struct ScriptInputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class ScriptRunner final : public ClientOutput {
  public:
-  // `path` "-" reads standard input. Throws std::runtime_error if it cannot be opened.
+  // `path` "-" reads standard input. Throws ScriptInputError (see above).
   ScriptRunner(const std::string& path, std::FILE* out);
   ~ScriptRunner() override;
   void attach(ClientSession& session);
   // The status the script asks for (see above); the session's own otherwise.
   int exit_status() const;
+  // The last event: what was run, refused and failed. Call once, at the end.
+  void print_summary();
 
   void on_event(const engine::ClientEvent& e) override;
   void on_command(std::string_view line, const engine::CommandResult& result) override;
@@ -67,6 +84,7 @@ class ScriptRunner final : public ClientOutput {
   guint sleep_timer_ = 0;
   int status_ = 0;
   std::string last_view_;
+  std::size_t started_ = 0, refused_ = 0, failed_ = 0, delivered_ = 0, wait_timeouts_ = 0;
 };
 
 }  // namespace imup::client

@@ -23,8 +23,9 @@ namespace {
 TerminalFrontEnd* g_terminal = nullptr;
 }  // namespace
 
-TerminalFrontEnd::TerminalFrontEnd() {
+TerminalFrontEnd::TerminalFrontEnd(std::FILE* out) : out_(out) {
   g_terminal = this;
+  rl_outstream = out;
   // GLib handles the signals (g_unix_signal_add); readline must not.
   rl_catch_signals = 0;
   rl_catch_sigwinch = 0;
@@ -37,13 +38,13 @@ TerminalFrontEnd::~TerminalFrontEnd() {
   if (keyboard_watch_) g_source_remove(keyboard_watch_);
   if (installed_) {
     rl_callback_handler_remove();
-    std::fputs("\n", rl_outstream ? rl_outstream : stdout);
+    std::fputs("\n", out_);
   }
   g_terminal = nullptr;
 }
 
 void TerminalFrontEnd::attach(ClientSession& session) {
-  session_ = &session;
+  set_session(session);
   prompt_ = prompt_for(session.view());
   rl_callback_handler_install(io::printable(prompt_).c_str(), on_line);
   installed_ = true;
@@ -70,7 +71,7 @@ void TerminalFrontEnd::on_line(char* line) {
     }
     rl_callback_handler_remove();
     self->installed_ = false;
-    std::fputs("\n", stdout);
+    std::fputs("\n", self->out_);
     self->session_->quit();
     return;
   }
@@ -80,47 +81,26 @@ void TerminalFrontEnd::on_line(char* line) {
   // handled (a /quit changes it) must not draw it a second time.
   rl_replace_line("", 0);
   if (!text.empty()) add_history(text.c_str());
-  self->handle_line(text);
-}
-
-void TerminalFrontEnd::handle_line(const std::string& line) {
-  auto parsed = parse_command(line);
-  if (auto* error = std::get_if<ParseError>(&parsed)) {
-    print_above("* " + error->message);
-    return;
-  }
-  const auto& command = std::get<Command>(parsed);
-  if (std::holds_alternative<command::Where>(command)) {
-    print_above("* " + where_for(session_->view()));
-    return;
-  }
-  if (std::holds_alternative<command::Wait>(command) ||
-      std::holds_alternative<command::Sleep>(command)) {
-    print_above("* /wait and /sleep are for --script");
-    return;
-  }
-  session_->execute(command, line);
+  self->handling_line_ = true;
+  self->run_typed_line(text);
+  self->handling_line_ = false;
 }
 
 void TerminalFrontEnd::print_above(const std::string& text) {
   if (text.empty()) return;
-  if (!installed_) {
-    std::printf("%s\n", io::printable(text, true).c_str());
-    std::fflush(stdout);
+  if (!installed_ || handling_line_) {
+    // Below the accepted line, the cursor at the start of a fresh line.
+    std::fprintf(out_, "%s\n", io::printable(text, true).c_str());
+    std::fflush(out_);
     return;
   }
   // Clear the prompt and the half-typed line, print, then draw both again:
   // readline keeps the line buffer and the cursor position meanwhile.
   rl_clear_visible_line();
-  std::printf("%s\n", io::printable(text, true).c_str());
-  std::fflush(stdout);
+  std::fprintf(out_, "%s\n", io::printable(text, true).c_str());
+  std::fflush(out_);
   rl_on_new_line();
   rl_redisplay();
-}
-
-void TerminalFrontEnd::on_event(const engine::ClientEvent& e) {
-  remember_names(e);
-  print_above(describe_for_people(e));
 }
 
 void TerminalFrontEnd::remember_names(const engine::ClientEvent& event) {
@@ -162,16 +142,6 @@ char* TerminalFrontEnd::next_match(const char*, int state) {
   return strdup(self->matches_[std::size_t(state)].c_str());
 }
 
-void TerminalFrontEnd::on_command(std::string_view, const engine::CommandResult& result) {
-  if (!result.ok) print_above("* " + result.error);
-}
-
-void TerminalFrontEnd::on_notice(std::string_view, std::string_view text) {
-  std::string t(text);
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  print_above(t);
-}
-
 void TerminalFrontEnd::on_view(const engine::ClientView& view) {
   auto prompt = prompt_for(view);
   if (prompt == prompt_) return;
@@ -179,6 +149,7 @@ void TerminalFrontEnd::on_view(const engine::ClientView& view) {
   if (!installed_) return;
   auto shown = io::printable(prompt_);
   rl_set_prompt(shown.c_str());
+  if (handling_line_) return;  // readline draws it when the handler returns
   rl_clear_visible_line();
   rl_on_new_line();
   rl_redisplay();

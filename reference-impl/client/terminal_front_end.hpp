@@ -9,41 +9,44 @@
 
 #include <glib.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "client/client_session.hpp"
+#include "client/people_output.hpp"
 #include "io/signal_actions.hpp"
 
 namespace imup::client {
 
-class TerminalFrontEnd final : public ClientOutput {
+class TerminalFrontEnd final : public PeopleOutput {
  public:
-  TerminalFrontEnd();
+  // `out`: the terminal's output, standard output unless that carries a capture.
+  explicit TerminalFrontEnd(std::FILE* out);
   ~TerminalFrontEnd() override;
   // Starts reading the keyboard; lines go to `session`.
   void attach(ClientSession& session);
 
-  void on_event(const engine::ClientEvent& e) override;
-  void on_command(std::string_view line, const engine::CommandResult& result) override;
-  void on_notice(std::string_view kind, std::string_view text) override;
   void on_view(const engine::ClientView& view) override;
 
  private:
+  void show(const std::string& line) override { print_above(line); }
+  void saw(const engine::ClientEvent& e) override { remember_names(e); }
   static void on_line(char* line);
   static gboolean on_keyboard(gint fd, GIOCondition condition, gpointer self);
   void print_above(const std::string& text);
-  void handle_line(const std::string& line);
   // Tab: command names at the start of a line, user names after it (those
   // seen in /list answers, messages and groups).
   static char** complete(const char* text, int start, int end);
   static char* next_match(const char* text, int state);
   void remember_names(const engine::ClientEvent& e);
 
-  ClientSession* session_ = nullptr;
+  std::FILE* out_;
   guint keyboard_watch_ = 0;
   bool installed_ = false;
+  // While a typed line is handled: readline draws the prompt itself when the
+  // handler returns, so what is printed meanwhile must not draw it too.
+  bool handling_line_ = false;
   std::string prompt_;
   std::set<std::string> known_names_;
   std::vector<std::string> matches_;  // of the completion in progress

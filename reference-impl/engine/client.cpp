@@ -103,6 +103,16 @@ struct Client::Impl {
   explicit Impl(const ClientConfig& c) : cfg(c), rng(c.rng_seed) {}
 
   void push(ClientEvent e) { events.push_back(std::move(e)); }
+  // A drained request that never left the queue has no number yet.
+  static std::optional<std::uint16_t> sent_seq(const OutstandingRequest& r) {
+    if (r.tries == 0) return std::nullopt;
+    return r.seq;
+  }
+  // Told on each resending: the user sees the wait instead of silence.
+  void push_retried(const OutstandingRequest& r, std::optional<std::string> peer) {
+    push(event::RequestRetried{r.tag, std::move(peer), r.type, r.seq, r.tries, cfg.reliability.tries,
+                               r.timeout});
+  }
   void drop(DropReason r) { ++counters.drops[std::size_t(r)]; }
 
   void emit(const Endpoint& to, std::vector<std::uint8_t> bytes) {
@@ -155,7 +165,7 @@ struct Client::Impl {
   // us) but its link stays: the answers cached for it must still catch its
   // late resends, and its numbering must go on if it comes back.
   void deactivate_peer(PeerLink& p, const std::string& why, bool gone) {
-    for (auto& r : p.out.drain()) push(event::DeliveryFailed{r.tag, p.name, r.type, why});
+    for (auto& r : p.out.drain()) push(event::DeliveryFailed{r.tag, p.name, r.type, why, sent_seq(r)});
     if (gone) p.gone = true;
     else p.member = false;
   }
@@ -218,7 +228,8 @@ struct Client::Impl {
   }
   // Forgets the session: every request still open failed.
   void reset(const std::string& why) {
-    for (auto& r : server_out.drain()) push(event::DeliveryFailed{r.tag, std::nullopt, r.type, why});
+    for (auto& r : server_out.drain())
+      push(event::DeliveryFailed{r.tag, std::nullopt, r.type, why, sent_seq(r)});
     server_out = RequestChannel(server_out.next_seq());
     go_public(why);
     conn = ConnectionState::Disconnected;
@@ -396,7 +407,7 @@ struct Client::Impl {
     CommandId id = r.tag;
     MessageType a = m.type();
     auto error = [&](const std::string& reason) {
-      push(event::ErrorReceived{id, a, r.type, reason});
+      push(event::ErrorReceived{id, a, r.type, reason, r.seq});
     };
     auto reason_of = [&]() -> std::string {
       return std::visit(
@@ -414,7 +425,7 @@ struct Client::Impl {
           push(event::Connected{name});
         } else {
           std::string why = reason_of();
-          reset("connexion refused");
+          reset("connection refused");
           push(event::ConnectRefused{why});
         }
         return;
@@ -435,7 +446,7 @@ struct Client::Impl {
         return;
       }
       case MessageType::ChatMessage:
-        if (a == MessageType::Ack) return push(event::MessageDelivered{id, std::nullopt});
+        if (a == MessageType::Ack) return push(event::MessageDelivered{id, std::nullopt, r.seq});
         // A 16 here may answer an old copy, read before we joined the group
         // we are in now; the server's 13 says when our group really ends.
         return error(reason_of());
@@ -479,7 +490,7 @@ struct Client::Impl {
     if (type == MessageType::Ack) {
       auto r = p.out.take_answer(m->seq, type, false);
       if (!r) return drop(DropReason::UnexpectedAnswer);
-      push(event::MessageDelivered{r->tag, p.name});
+      push(event::MessageDelivered{r->tag, p.name, r->seq});
       pump_peer(p, now);
       return;
     }
@@ -518,10 +529,11 @@ struct Client::Impl {
       if (v == RequestChannel::TimerVerdict::Resend) {
         ++counters.retransmissions;
         transmit_server(*resend);
+        push_retried(*resend, std::nullopt);
       } else if (v == RequestChannel::TimerVerdict::GiveUp) {
         ++counters.give_ups;
         std::string detail = "no answer from the server after " + std::to_string(gone.tries) + " tries";
-        push(event::DeliveryFailed{gone.tag, std::nullopt, gone.type, detail});
+        push(event::DeliveryFailed{gone.tag, std::nullopt, gone.type, detail, gone.seq});
         bool was_disconnecting = conn == ConnectionState::Disconnecting;
         reset("the server stopped answering");
         session_ended_cleanly = false;
@@ -537,11 +549,13 @@ struct Client::Impl {
     if (v == RequestChannel::TimerVerdict::Resend) {
       ++counters.retransmissions;
       transmit_peer(p, *resend);
+      push_retried(*resend, p.name);
     } else if (v == RequestChannel::TimerVerdict::GiveUp) {
       ++counters.give_ups;
       std::string peer = p.name;
       push(event::DeliveryFailed{gone.tag, peer, gone.type,
-                                 "no answer from " + peer + " after " + std::to_string(gone.tries) + " tries"});
+                                 "no answer from " + peer + " after " + std::to_string(gone.tries) + " tries",
+                                 gone.seq});
       deactivate_peer(p, peer + " stopped answering", true);
       push(event::PeerGone{peer});
     }
@@ -591,7 +605,7 @@ struct Client::Impl {
       for (auto* p : targets) {
         if (!p->out.submit(MessageType::ChatMessage, shared, id, cfg.max_queued_per_peer)) {
           drop(DropReason::QueueFull);
-          push(event::DeliveryFailed{id, p->name, MessageType::ChatMessage, "too many messages waiting"});
+          push(event::DeliveryFailed{id, p->name, MessageType::ChatMessage, "too many messages waiting", std::nullopt});
           continue;
         }
         pump_peer(*p, now);
@@ -641,7 +655,7 @@ CommandResult Client::connect(std::string_view name, Time now) {
   auto& s = *impl_;
   if (s.conn != ConnectionState::Disconnected) return refused("already connected or connecting");
   if (auto p = name_problem(name)) return refused("invalid name: " + *p);
-  s.reset("a new connexion");
+  s.reset("a new connection");
   s.name = std::string(name);
   ++s.session;
   // The server numbers a new session afresh. After a clean end the old
@@ -757,6 +771,13 @@ ClientView Client::view() const {
   v.joining = s.joining;
   if (s.invitation) v.invitation = s.invitation->what;
   return v;
+}
+
+std::size_t Client::pending_requests() const {
+  const auto& s = *impl_;
+  std::size_t n = s.server_out.in_flight() + s.server_out.waiting();
+  for (const auto& [id, p] : s.peers) n += p.out.in_flight() + p.out.waiting();
+  return n;
 }
 
 const ClientCounters& Client::counters() const { return impl_->counters; }

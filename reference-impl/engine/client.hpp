@@ -87,6 +87,10 @@ class Client {
   bool poll_event(ClientEvent& out);
 
   ClientView view() const;
+  // Requests sent and not yet answered, or queued behind them, to the server
+  // and to peers: 0 when every command's fate is known (a front end waits for
+  // it before leaving at the end of its input).
+  std::size_t pending_requests() const;
   const ClientCounters& counters() const;
   const ClientConfig& config() const;
 

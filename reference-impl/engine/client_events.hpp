@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec/message.hpp"
+#include "engine/io_contract.hpp"
 
 namespace imup::engine {
 
@@ -31,13 +32,30 @@ struct MessageReceived {
 };
 // The server accepted our message (8), or a decentralized peer acknowledged it
 // (peer set). Delivery by the server to each recipient is its own affair.
-struct MessageDelivered { CommandId command = 0; std::optional<std::string> peer; };
+struct MessageDelivered {
+  CommandId command = 0;
+  std::optional<std::string> peer;
+  std::uint16_t seq = 0;  // the request's sequence number, as on the wire
+};
 // A request's tries ran out: to the server (peer empty) or to a peer.
 struct DeliveryFailed {
   CommandId command = 0;
   std::optional<std::string> peer;
   MessageType request = MessageType::ChatMessage;
   std::string detail;
+  // The request's sequence number; empty for one that never left the queue.
+  std::optional<std::uint16_t> seq;
+};
+// A request went unanswered for its timeout and was sent again (§7): lets a
+// front end show progress instead of silence while it waits.
+struct RequestRetried {
+  CommandId command = 0;
+  std::optional<std::string> peer;  // empty: to the server
+  MessageType request = MessageType::ChatMessage;
+  std::uint16_t seq = 0;
+  unsigned tries = 0;       // sendings so far, this one included
+  unsigned max_tries = 0;   // ClientConfig::reliability.tries
+  Millis next_wait{0};      // until the next sending or giving up
 };
 struct UserList { std::vector<UserEntry> users; };       // every page joined
 struct ModeOffered { CommandId command = 0; std::string reason; };  // our 19 answered by 10
@@ -59,6 +77,7 @@ struct ErrorReceived {                                    // 14, 15, 16 or 17
   MessageType error = MessageType::UnknownRecipient;
   MessageType request = MessageType::ChatMessage;
   std::string reason;
+  std::uint16_t seq = 0;  // of the request it answers
 };
 struct PeerGone { std::string name; };  // a decentralized peer stopped answering us
 
@@ -70,7 +89,7 @@ using ClientEvent =
                  event::UserList, event::ModeOffered, event::InvitationsSent,
                  event::InvitationReceived, event::InvitationAutoRefused, event::GroupJoined,
                  event::GroupUpdated, event::GroupLeft, event::GroupClosed, event::ErrorReceived,
-                 event::PeerGone>;
+                 event::PeerGone, event::RequestRetried>;
 
 // A stable word per event kind ("connected", "message_received", ...) for JSON output.
 std::string_view event_name(const ClientEvent& e);

@@ -59,18 +59,18 @@ TEST_CASE("a decentralized group of 12 long names gets its list in two parts, en
 
   inviter.send("/invite " + join(names, 1));
   inviter.expect("mode_offered");
-  inviter.send("/mode decentralise");
+  inviter.send("/mode decentralized");
   // One at a time, so the joining order is the names' order.
   std::string everyone = join(names);
   for (unsigned i = 1; i < kMembers; ++i) {
-    clients[i]->expect("invitation_received", {{"inviter", names[0]}, {"mode", "decentralise"}});
+    clients[i]->expect("invitation_received", {{"inviter", names[0]}, {"mode", "decentralized"}});
     clients[i]->send("/accept");
     auto joined = clients[i]->expect("group_joined");
     CHECK(joined["members"] == join(std::vector<std::string>(names.begin(), names.begin() + i + 1)));
   }
   // Everyone ends with the whole list, in joining order, from two parts.
   for (unsigned i = 0; i + 1 < kMembers; ++i)
-    clients[i]->expect("group_updated", {{"members", everyone}, {"mode", "decentralise"}});
+    clients[i]->expect("group_updated", {{"members", everyone}, {"mode", "decentralized"}});
 
   // A member of the first part and one of the second talk directly.
   inviter.send("bonjour a tous");

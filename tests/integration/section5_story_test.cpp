@@ -21,7 +21,7 @@ using namespace imup::testing;
 namespace {
 
 struct StoryOptions {
-  std::string mode;                 // "centralise" or "decentralise"
+  std::string mode;                 // "centralized" or "decentralized" (the client's words)
   std::chrono::milliseconds step{15s};
   std::vector<std::string> client_args;
 };
@@ -32,7 +32,7 @@ bool list_has_both(const Event& e) {
 }
 
 void run_story(const TempDir& dir, const std::string& server, const StoryOptions& o) {
-  bool p2p = o.mode == "decentralise";
+  bool p2p = o.mode == "decentralized";
   auto args = [&](std::vector<std::string> a) {
     a.insert(a.end(), o.client_args.begin(), o.client_args.end());
     return a;
@@ -104,7 +104,9 @@ void run_story(const TempDir& dir, const std::string& server, const StoryOptions
   lucy.expect("group_closed", {}, o.step);
   lucy.expect("where", {{"room", "public"}}, o.step);
 
-  CHECK(sheng.quit() == 0);
+  int sheng_status = sheng.quit();
+  INFO("Sheng's events:\n" << sheng.transcript());
+  CHECK(sheng_status == 0);
   CHECK(sheng.saw("disconnected"));
   CHECK(lucy.quit() == 0);
   CHECK(lucy.saw("disconnected"));
@@ -133,7 +135,7 @@ std::size_t private_messages_in(const std::vector<CapturedDatagram>& datagrams) 
 TEST_CASE("section-5 story with a centralized group on loopback") {
   TempDir dir;
   ServerProcess server(dir, {"--record", dir.file("server.pcapng")});
-  run_story(dir, server.address(), {"centralise", 15s, {}});
+  run_story(dir, server.address(), {"centralized", 15s, {}});
   std::map<std::string, std::uint64_t> counters;
   CHECK(server.stop(&counters) == 0);
   CHECK(counters["clients"] == 0);
@@ -148,7 +150,7 @@ TEST_CASE("section-5 story with a centralized group on loopback") {
 TEST_CASE("section-5 story with a decentralized group where members talk peer to peer") {
   TempDir dir;
   ServerProcess server(dir, {"--record", dir.file("server.pcapng")});
-  run_story(dir, server.address(), {"decentralise", 15s, {}});
+  run_story(dir, server.address(), {"decentralized", 15s, {}});
   std::map<std::string, std::uint64_t> counters;
   CHECK(server.stop(&counters) == 0);
   CHECK(counters["clients"] == 0);
@@ -178,7 +180,7 @@ TEST_CASE("section-5 story with a centralized group through imup-impair dropping
   }
   REQUIRE(!relay_address.empty());
   // Retransmissions take 2-3 s, doubling: give each step room for a few.
-  run_story(dir, relay_address, {"centralise", 40s, {"--tries", "8"}});
+  run_story(dir, relay_address, {"centralized", 40s, {"--tries", "8"}});
   std::map<std::string, std::uint64_t> counters;
   CHECK(server.stop(&counters) == 0);
   impair.signal(SIGTERM);
@@ -197,7 +199,7 @@ TEST_CASE("section-5 story with a centralized group through imup-impair dropping
 // full-cone NAT (see lossy_relay.hpp) and drops and duplicates on a fixed
 // schedule, so that the decentralized peers' datagrams are impaired too.
 TEST_CASE("section-5 story through a NAT-like relay that drops and duplicates datagrams") {
-  auto mode = GENERATE(std::string("centralise"), std::string("decentralise"));
+  auto mode = GENERATE(std::string("centralized"), std::string("decentralized"));
   TempDir dir;
   ServerProcess server(dir);
   LossyRelay relay(imup::Endpoint{0x7F000001, server.port()}, Impairment{});

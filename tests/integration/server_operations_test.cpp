@@ -88,7 +88,7 @@ TEST_CASE("bad command lines and config files get a clear error and status 2") {
   CHECK(s6 == 2);
   CHECK(o6.find("--name") != std::string::npos);
   auto [s7, o7] = run(client + " --script " + dir.file("no-such-script"));
-  CHECK(s7 == 1);
+  CHECK(s7 == 2);  // an input error (cli/usage.hpp), found before connecting
   CHECK(o7.find("no-such-script") != std::string::npos);
   // A capture file that cannot be created stops the server before it serves: an input error.
   auto [s9, o9] = run(server + " --listen 127.0.0.1:0 --record /nonexistent-dir/x.pcapng");
