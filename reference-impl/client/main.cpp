@@ -22,9 +22,9 @@
 #include "io/pcap_recorder.hpp"
 #include "io/signal_actions.hpp"
 #include "io/socket_address.hpp"
+#include "cli/options.hpp"
 #include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
@@ -86,31 +86,20 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
       {"quiet", 'q', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
        reinterpret_cast<gpointer>(count_quiet), "Only warnings and errors", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* context = g_option_context_new("- the reference IMUP client");
-  g_option_context_set_summary(
-      context,
-      "Chat over IMUP (docs/PROTOCOL.md). Type text to talk to your room; /help lists the\n"
-      "commands. On pipes (standard input or output not a terminal) lines are read and\n"
-      "printed plainly, and the client leaves at the end of the input once every message\n"
-      "has its answer. With --script, commands come from lines and every event is printed\n"
-      "as one JSON object per line.");
-  g_option_context_set_description(
-      context,
-      "Exit status:\n"
-      "  0  done: every command went through (interactive: the session ended normally)\n"
-      "  1  failures: a command refused or failed, a /wait timed out, the connection\n"
-      "     refused, or no answer from the server\n"
-      "  2  usage or input errors: a bad option, an unreadable script or a line that is\n"
-      "     not a command; found before connecting\n");
-  GOptionGroup* group = g_option_group_new("client", "", "", &o, nullptr);
-  g_option_group_add_entries(group, entries);
-  g_option_context_set_main_group(context, group);
-  imup::cli::add_version_option(context, "imup-client");
-  GError* error = nullptr;
-  bool ok = g_option_context_parse(context, &argc, &argv, &error);
-  g_option_context_free(context);
-  if (!ok) return imup::cli::option_error(kProgram, error);
-  if (argc > 1) return usage_error(std::string("unexpected argument '") + argv[1] + "'");
+  imup::cli::CommandLineHelp help{kProgram, "", "", "", false};
+  help.summary =
+      "The reference IMUP client: chat over IMUP (docs/PROTOCOL.md). Type text to talk to\n"
+      "your room; /help lists the commands. On pipes (standard input or output not a\n"
+      "terminal) lines are read and printed plainly, and the client leaves at the end of\n"
+      "the input once every message has its answer. With --script, commands come from\n"
+      "lines and every event is printed as one JSON object per line.";
+  help.description = imup::cli::exit_status_help(
+      "done: every command went through (interactive: the session ended normally)",
+      "failures: a command refused or failed, a /wait timed out, the connection\n"
+      "     refused, or no answer from the server",
+      "usage or input errors: a bad option, an unreadable script or a line that is\n"
+      "     not a command; found before connecting");
+  if (auto status = imup::cli::parse_command_line(help, entries, argc, argv, &o)) return status;
   if (server) o.server = server;
   if (bind) o.bind = bind;
   if (name) o.name = name;

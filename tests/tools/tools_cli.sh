@@ -19,7 +19,7 @@ SERVER=$BUILD/reference-impl/server/imup-server
 DECODE=$BUILD/tools/decode/imup-decode
 version=$(sed -n 's/^project(imup VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
 [ -n "$version" ] || fail "the project's version in CMakeLists.txt"
-for tool in "$CRAFT" "$INJECT" "$IMPAIR" "$SERVER" "$DECODE"; do
+for tool in "$CRAFT" "$VERIFY" "$INJECT" "$IMPAIR" "$SERVER" "$DECODE"; do
   [ -x "$tool" ] || continue  # the server is another part's target
   name=$(basename "$tool")
   "$tool" --help > "$T/help"

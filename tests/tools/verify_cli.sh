@@ -302,6 +302,6 @@ done
 
 # --help and --list-codes.
 "$VERIFY" --help | grep -q "list-codes" || fail "--help"
-"$VERIFY" --help | tr '\n' ' ' | grep -q "0 clean.*1 findings.*no IMUP datagram.*2 usage or input errors" || fail "--help: exit scheme"
+"$VERIFY" --help | tr '\n' ' ' | grep -q "0 *clean.*1 *findings.*no IMUP datagram.*2 *usage or input errors" || fail "--help: exit scheme"
 [ "$("$VERIFY" --list-codes | wc -l)" -ge 40 ] || fail "--list-codes"
 echo ok

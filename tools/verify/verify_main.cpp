@@ -11,9 +11,9 @@
 #include "codec/limits.hpp"
 #include "option_strings.hpp"
 #include "verifier.hpp"
+#include "cli/options.hpp"
 #include "cli/usage.hpp"
 #include "cli/utf8_output.hpp"
-#include "cli/version.hpp"
 
 namespace {
 
@@ -25,10 +25,7 @@ constexpr gint kNotGiven = G_MININT;  // no option value means this
 constexpr const char* kSummary =
     "Checks every IMUP datagram and every exchange in pcap/pcapng captures\n"
     "(files, or '-' for standard input) against docs/PROTOCOL.md and reports\n"
-    "named violations with frame numbers, then a summary.\n\n"
-    "Exit status: 0 clean (warnings allowed unless --strict); 1 findings:\n"
-    "violations, or no IMUP datagram checked at all; 2 usage or input errors\n"
-    "(bad options, a capture that could not be read to its end).";
+    "named violations with frame numbers, then a summary.";
 
 void list_codes(bool json) {
   for (const auto& c : all_codes()) {
@@ -73,19 +70,16 @@ int run(int argc, char** argv) {
       {"threads", 0, 0, G_OPTION_ARG_INT, &threads, "1: read and check on one thread; 2: read each capture on a second thread while checking (default: 2 when two CPUs are usable)", "N"},
       {"list-codes", 0, 0, G_OPTION_ARG_NONE, &codes, "List every violation code with its severity and meaning", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext* ctx = g_option_context_new("CAPTURE...");
-  g_option_context_set_summary(ctx, kSummary);
-  std::string table = "Violation codes:\n";
+  imup::cli::CommandLineHelp help{kProgram, "CAPTURE...", kSummary, "", true};
+  help.description = "Violation codes:\n";
   for (const auto& c : all_codes())
-    table += "  " + std::string(c.name) + std::string(c.name.size() < 24 ? 24 - c.name.size() : 1, ' ') +
-             (c.severity == Severity::Error ? "error    " : "warning  ") + std::string(c.explanation) + "\n";
-  g_option_context_set_description(ctx, table.c_str());
-  g_option_context_add_main_entries(ctx, entries, nullptr);
-  imup::cli::add_version_option(ctx, kProgram);
-  GError* err = nullptr;
-  bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!ok) return imup::cli::option_error(kProgram, err);
+    help.description += "  " + std::string(c.name) + std::string(c.name.size() < 24 ? 24 - c.name.size() : 1, ' ') +
+                        (c.severity == Severity::Error ? "error    " : "warning  ") + std::string(c.explanation) + "\n";
+  help.description += "\n" + imup::cli::exit_status_help(
+      "clean (warnings allowed unless --strict)",
+      "findings: violations, or no IMUP datagram checked at all",
+      "usage or input errors: bad options, a capture that could not be read to its end");
+  if (auto status = imup::cli::parse_command_line(help, entries, argc, argv)) return *status;
   auto ignored = imup::tools::take_strings(ignore);
   if (codes) {
     list_codes(json);
