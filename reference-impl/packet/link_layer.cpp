@@ -39,16 +39,6 @@ std::string_view link_type_name(LinkType t) {
   return "unknown";
 }
 
-std::optional<LinkType> link_type_of(int value) {
-  switch (value) {
-    case int(LinkType::Null): case int(LinkType::Ethernet): case int(LinkType::Raw):
-    case int(LinkType::Loop): case int(LinkType::LinuxSll): case int(LinkType::Ipv4):
-    case int(LinkType::LinuxSll2):
-      return LinkType(value);
-  }
-  return std::nullopt;
-}
-
 // Each case of the two functions below is one link type's pair: what is
 // written in front of IPv4, and how it is read back.
 void append_link_header(LinkType link, const LinkOptions& o, std::vector<std::uint8_t>& out) {

@@ -29,8 +29,6 @@ enum class LinkType : std::uint16_t {
 };
 std::optional<LinkType> parse_link_type(std::string_view name);  // "ether", "sll", ...
 std::string_view link_type_name(LinkType t);
-// The link type of a capture file's LINKTYPE_ value, when it is one of these.
-std::optional<LinkType> link_type_of(int value);
 
 using MacAddress = std::array<std::uint8_t, 6>;
 
