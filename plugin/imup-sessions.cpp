@@ -342,23 +342,24 @@ gboolean answer_matters(guint32 type)
 
 // A copy the tracker takes for a resend (same number and type) that is a new
 // request of a new session (§14): a Connexion from a client not connected,
-// or one asking for another name; a client's request whose first copy was
-// sent in its session before the current one.
-gboolean new_despite_resend(const imup_message *msg, const imup_transaction *t, const endpoint_session *c,
+// or one asking for another name; a client's request whose previous copy was
+// sent in its session before the current one (a new session numbers afresh).
+gboolean new_despite_resend(const imup_message *msg, const imup_frame_state *fs, const endpoint_session *c,
                             gboolean to_server)
 {
+    const imup_transaction *t = fs->transaction;
     if (!to_server || !t)
         return FALSE;
     if (msg->type == IMUP_CONNEXION)
         return !c->connected || (msg->name && t->connect_name && strcmp(msg->name, t->connect_name) != 0);
-    return t->first_frame < c->session_start;
+    return fs->retransmission->previous_copy_frame < c->session_start;
 }
 
 guint32 request(packet_info *pinfo, const imup_message *msg, const imup_frame_state *fs, endpoint_session *c,
                 gboolean to_server)
 {
     const imup_transaction *t = fs->transaction;
-    if (fs->retransmission && !new_despite_resend(msg, t, c, to_server))
+    if (fs->retransmission && !new_despite_resend(msg, fs, c, to_server))
         return 0;  // judged on its first copy
     if (t && answer_matters(msg->type))
         wmem_map_insert(open_requests, t,

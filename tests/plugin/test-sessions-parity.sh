@@ -6,7 +6,10 @@
 # none) and the recordings of the real reference server and clients
 # (captures/recorded/*.pcapng). Where imup-verify finds none of these rules
 # broken (every recording, and every clean crafted capture), the plugin adds
-# none of the new expert infos either.
+# none of the new expert infos either. Then the same on this folder's own
+# session scripts (captures/sessions/), among them new-session.txt: a client
+# numbering a new session afresh on the same numbers and bytes (§14), where
+# neither side may find anything.
 #   test-sessions-parity.sh CAPTURES_DIR
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sessions-lib.sh"
@@ -33,6 +36,18 @@ for capture in "$dir"/*.pcap "$dir"/recorded/*.pcapng; do
     for code in $(printf '%s\n' "$verify" | awk '{ print $1 }'); do found="$found $code"; done
     rm -f "$pcap"
 done
+for script in "$IMUP_TEST_SOURCE"/captures/sessions/*.txt; do
+    name=$(basename "$script" .txt)
+    pcap=$(craft "$name")
+    plugin=$(plugin_findings "$pcap")
+    verify=$(verify_findings "$pcap")
+    if [ "$plugin" = "$verify" ]; then
+        pass "sessions/$name: $(echo $plugin | sed 's/^$/none/')"
+    else
+        fail "sessions/$name: the plugin finds [$(echo $plugin)], imup-verify [$(echo $verify)]"
+    fi
+done
+expect_equal "a new session on the old numbers breaks no rule" "" "$(plugin_findings "$(craft new-session)")"
 # The library covers every rule, and most of it is clean.
 for code in $SESSION_CODES; do
     case " $found " in
