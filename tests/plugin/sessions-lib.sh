@@ -25,13 +25,15 @@ craft() {
     echo "$WORK/$1.pcap"
 }
 
-# plugin_findings PCAP: "code frame" lines, sorted, for each session expert
-# info the plugin adds (tshark -2, one run per capture).
+# plugin_findings PCAP [TSHARK_OPTION...]: "code frame" lines, sorted, for
+# each session expert info the plugin adds (tshark -2, one run per capture).
 plugin_findings() {
+    pf_pcap=$1
+    shift
     args=""
     for code in $SESSION_CODES; do args="$args -e imup.$code"; done
     # shellcheck disable=SC2086
-    ts -r "$1" -2 -T fields -E occurrence=f -E separator=/t -e frame.number $args 2>/dev/null |
+    ts -r "$pf_pcap" -2 "$@" -T fields -E occurrence=f -E separator=/t -e frame.number $args 2>/dev/null |
         awk -F '\t' -v codes="$SESSION_CODES" '
             BEGIN { n = split(codes, name, /[ \n]+/); k = 0; for (i = 1; i <= n; i++) if (name[i] != "") code[++k] = name[i] }
             { for (i = 2; i <= NF; i++) if ($i != "") print code[i - 1], $1 }' | sort -u
