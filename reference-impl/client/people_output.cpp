@@ -68,12 +68,12 @@ void PeopleOutput::on_command(std::string_view line, const engine::CommandResult
     auto view = session_ ? session_->view() : engine::ClientView{};
     bool group = view.room == Room::Private;
     remember(result.id, {say->text, group && view.mode == Mode::Decentralized});
-    show(with_time(std::string(group ? "(group) " : "") + "<" + view.name + "> " + say->text));
+    show_sent(with_time(std::string(group ? "(group) " : "") + "<" + view.name + "> " + say->text));
   } else if (auto* to = std::get_if<command::SayTo>(command)) {
     auto view = session_ ? session_->view() : engine::ClientView{};
     std::string summary = "(to " + to->recipient + ") " + to->text;
     remember(result.id, {summary, view.room == Room::Private && view.mode == Mode::Decentralized});
-    show(with_time("(to " + to->recipient + ") <" + view.name + "> " + to->text));
+    show_sent(with_time("(to " + to->recipient + ") <" + view.name + "> " + to->text));
   } else if (auto* invite = std::get_if<command::Invite>(command)) {
     if (invite->mode) invite_with_mode_[result.id] = true;
   }

@@ -36,6 +36,9 @@ class PeopleOutput : public ClientOutput {
   void run_typed_line(const std::string& line);
   // One line for the user, without its newline.
   virtual void show(const std::string& line) = 0;
+  // The line of a message just sent ("HH:MM:SS <you> text"): it repeats the
+  // words the user typed, which a terminal may take off the screen first.
+  virtual void show_sent(const std::string& line) { show(line); }
   // Called on each event before it is shown (the terminal learns names from it).
   virtual void saw(const engine::ClientEvent&) {}
   ClientSession* session_ = nullptr;

@@ -13,6 +13,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <glib.h>
+
 #include "client/event_text.hpp"
 #include "io/printable_text.hpp"
 
@@ -21,6 +23,21 @@ namespace imup::client {
 namespace {
 // readline's callback interface has no user data pointer: one terminal per process.
 TerminalFrontEnd* g_terminal = nullptr;
+
+// Columns a UTF-8 string takes on a terminal: East Asian wide characters two,
+// combining and other zero-width characters none.
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (const char* p = text.c_str(); *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char_validated(p, -1);
+    if (c == gunichar(-1) || c == gunichar(-2)) {
+      ++width;  // printable() already replaced what is not UTF-8
+      continue;
+    }
+    width += g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
+  }
+  return width;
+}
 }  // namespace
 
 TerminalFrontEnd::TerminalFrontEnd(std::FILE* out) : out_(out) {
@@ -82,12 +99,38 @@ void TerminalFrontEnd::on_line(char* line) {
   rl_replace_line("", 0);
   if (!text.empty()) add_history(text.c_str());
   self->handling_line_ = true;
+  self->accepted_line_ = text;
   self->run_typed_line(text);
+  self->accepted_line_.reset();
   self->handling_line_ = false;
+}
+
+void TerminalFrontEnd::show_sent(const std::string& line) {
+  // The typed line and this one carry the same words: keep the one with the
+  // time and the sender. Only while the typed line is the last thing drawn.
+  if (accepted_line_ && handling_line_) {
+    erase_accepted_line(*accepted_line_);
+    accepted_line_.reset();
+  }
+  print_above(line);
+}
+
+void TerminalFrontEnd::erase_accepted_line(const std::string& text) {
+  int rows = 0, columns = 0;
+  rl_get_screen_size(&rows, &columns);
+  if (columns <= 0) return;
+  // The prompt and the line, wrapped at the terminal's width; the cursor is on
+  // the line below them now.
+  std::size_t width = display_width(io::printable(prompt_)) + display_width(text);
+  std::size_t lines = width == 0 ? 1 : (width + std::size_t(columns) - 1) / std::size_t(columns);
+  // Up that many lines, to their first column, and clear to the end of the screen.
+  std::fprintf(out_, "\x1b[%zuA\r\x1b[J", lines);
+  std::fflush(out_);
 }
 
 void TerminalFrontEnd::print_above(const std::string& text) {
   if (text.empty()) return;
+  accepted_line_.reset();  // anything printed below the typed line keeps it there
   if (!installed_ || handling_line_) {
     // Below the accepted line, the cursor at the start of a fresh line.
     std::fprintf(out_, "%s\n", io::printable(text, true).c_str());

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,13 @@ class TerminalFrontEnd final : public PeopleOutput {
 
  private:
   void show(const std::string& line) override { print_above(line); }
+  void show_sent(const std::string& line) override;
   void saw(const engine::ClientEvent& e) override { remember_names(e); }
   static void on_line(char* line);
   static gboolean on_keyboard(gint fd, GIOCondition condition, gpointer self);
   void print_above(const std::string& text);
+  // Takes the line readline has just accepted off the screen.
+  void erase_accepted_line(const std::string& text);
   // Tab: command names at the start of a line, user names after it (those
   // seen in /list answers, messages and groups).
   static char** complete(const char* text, int start, int end);
@@ -47,6 +51,7 @@ class TerminalFrontEnd final : public PeopleOutput {
   // While a typed line is handled: readline draws the prompt itself when the
   // handler returns, so what is printed meanwhile must not draw it too.
   bool handling_line_ = false;
+  std::optional<std::string> accepted_line_;  // the typed line being handled, still on screen
   std::string prompt_;
   std::set<std::string> known_names_;
   std::vector<std::string> matches_;  // of the completion in progress

@@ -20,7 +20,8 @@ check "canonical Connexion" 0 'Connect seq=1 name="Sheng"' -- "$bin" --strict 00
 check "draft form is a warning" 0 'warning missing_crlf' -- "$bin" 004040405368656e67
 check "strict refuses the draft form" 1 'ERROR missing_crlf (text)' -- "$bin" --strict 004040405368656e67
 check "unknown type" 1 'ERROR unknown_type (header.type): type 22 is not 1..21' -- "$bin" 00058000
-check "not hex" 1 'not hex bytes' -- "$bin" 0z
+check "not hex is an input error" 2 "0z: not hex bytes: '0z'" -- "$bin" 0z
+check "not hex on line 2 of stdin, the rest decoded" 2 'ACK seq=1' -- sh -c "printf '00420000\\nxyz\\n' | '$bin' -"
 check "stdin and JSON" 0 '"decoded":"ACK seq=1","warnings":[]' -- sh -c "printf '00420000\n' | '$bin' --json -"
 check "vector table" 0 'Unknown recipient seq=2' -- "$bin" --vectors "$vectors"/06-invalideenvoie.vec
 check "broken vector file" 2 'cannot open' -- "$bin" --vectors /nonexistent.vec

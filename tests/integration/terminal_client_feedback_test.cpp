@@ -40,6 +40,9 @@ TEST_CASE("the prompt is drawn once after a local reply") {
     INFO("after " << line << " the screen shows:\n" << sheng.plain().substr(reply));
     CHECK(count(sheng.plain(), "Sheng@public> ", reply) == 1);
   }
+  // Commands stay on the screen above their reply; only messages, which come
+  // back with the time, are taken off.
+  CHECK(sheng.raw().find("\x1b[1A\r\x1b[J") == std::string::npos);
   CHECK(sheng.plain().find("usage: /msg USER TEXT") != std::string::npos);
   sheng.type("/quit\r");
   CHECK(sheng.wait_exit(15s) == 0);
@@ -60,6 +63,14 @@ TEST_CASE("message lines carry the time, and a sent one its delivery") {
   auto text = sheng.plain();
   CHECK(std::regex_search(text, m, std::regex(R"(\d\d:\d\d:\d\d \(to Lucy\) <Sheng> bonjour\n)")));
   CHECK(std::regex_search(text, m, std::regex(R"(\d\d:\d\d:\d\d \* delivered: \(to Lucy\) bonjour\n)")));
+  // The typed line is taken off the screen (one line up, cleared) before the
+  // timestamped one is drawn: the words are not shown twice.
+  const std::string& raw = sheng.raw();
+  auto typed_at = raw.rfind("/msg Lucy bonjour");
+  REQUIRE(typed_at != std::string::npos);
+  auto echo_at = raw.find("<Sheng> bonjour", typed_at);
+  REQUIRE(echo_at != std::string::npos);
+  CHECK(raw.substr(typed_at, echo_at - typed_at).find("\x1b[1A\r\x1b[J") != std::string::npos);
   lucy.send("/msg Sheng salut");
   at = sheng.wait_for("<Lucy> salut", at);
   text = sheng.plain();

@@ -206,15 +206,21 @@ TEST_CASE("a group update in parts (D19) applies when complete, and only one par
   f.send(f.server, f.sheng, 5.51, Ack{}, 5);
   CHECK(f.count(Code::SenderNotMember) == 1);
   CHECK(f.count(Code::UpdatePartOutOfOrder) == 0);
+  // An update with no members ("accepted", no list) keeps the membership:
+  // Sheng is still listed, and his message is fine.
+  f.update(f.sheng, 5.6, 5, {}, false);
+  f.send(f.sheng, f.server, 5.7, private_message("d", Mode::Centralized), 6);
+  f.send(f.server, f.sheng, 5.71, Ack{}, 6);
+  CHECK(f.count(Code::SenderNotMember) == 1);
   // Part 2 before part 1's ACK.
-  f.update(f.sheng, 6, 5, {{"Sheng", {}}}, true, false);
-  f.update(f.sheng, 6.01, 6, {{"Lucy", {}}}, false, false);
+  f.update(f.sheng, 6, 6, {{"Sheng", {}}}, true, false);
+  f.update(f.sheng, 6.01, 7, {{"Lucy", {}}}, false, false);
   CHECK(f.count(Code::UpdatePartOutOfOrder) == 1);
-  f.send(f.sheng, f.server, 6.02, Ack{}, 5);
-  f.send(f.sheng, f.server, 6.03, Ack{}, 6);
+  f.send(f.sheng, f.server, 6.02, Ack{}, 6);
+  f.send(f.sheng, f.server, 6.03, Ack{}, 7);
   // A Group closed between announced parts.
-  f.update(f.sheng, 7, 7, {{"Sheng", {}}}, true);
-  f.send(f.server, f.sheng, 7.1, GroupClosed{"fermer"}, 8);
+  f.update(f.sheng, 7, 8, {{"Sheng", {}}}, true);
+  f.send(f.server, f.sheng, 7.1, GroupClosed{"fermer"}, 9);
   CHECK(f.count(Code::UpdatePartOutOfOrder) == 2);
 }
 

@@ -115,17 +115,18 @@ int main(int argc, char** argv) {
       "  imup-decode --vectors tests/vectors/section5/*.vec\n"
       "  printf '00420000\\n' | imup-decode --json -     (ACK seq=1)\n\n" +
       imup::cli::exit_status_help("every datagram decoded", "some did not",
-                                  "bad usage or input file");
+                                  "bad usage, text that is not hex, or a bad vector file");
   if (auto status = imup::cli::parse_command_line(help, kEntries, argc, argv)) return *status;
   if (argc < 2) return imup::cli::usage_error(kProgram, "nothing to decode");
   if (opt_vectors) return run_vectors(argc, argv);
 
   bool all_ok = true;
+  bool bad_input = false;  // text that is not hex is an input error (2), not a finding (1)
   auto one = [&](const std::string& text, const std::string& label) {
     auto bytes = imup::parse_hex(text);
     if (!bytes) {
-      std::cerr << "imup-decode: " << label << ": not hex bytes\n";
-      all_ok = false;
+      std::cerr << "imup-decode: " << label << ": not hex bytes: '" << text << "'\n";
+      bad_input = true;
       return;
     }
     all_ok &= report(*bytes, label);
@@ -139,5 +140,6 @@ int main(int argc, char** argv) {
       one(argv[i], argv[i]);
     }
   }
+  if (bad_input) return imup::cli::kExitUsage;
   return all_ok ? imup::cli::kExitOk : imup::cli::kExitFindings;
 }

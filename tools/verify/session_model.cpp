@@ -119,6 +119,10 @@ void SessionModel::group_update(const Seen& s, const Message* m, ClientSession& 
   c.assembly_open = u->more;
   c.part_unacked = u->more;
   if (u->more) return;
+  c.in_group = true;
+  // An update with no members is "your invitation was accepted", no list: the
+  // membership the client knows stays as it was.
+  if (c.assembling.empty()) return;
   // Complete: the new membership.
   c.members.swap(c.assembling);
   c.assembling.clear();
@@ -126,8 +130,6 @@ void SessionModel::group_update(const Seen& s, const Message* m, ClientSession& 
     sink_.emit(Code::GroupLimitExceeded, s,
                "the group update lists " + std::to_string(c.members.size()) +
                    " members; a group has at most " + std::to_string(kMaxGroupMembers));
-  c.in_group = true;
-  if (c.members.empty()) return;  // "your invitation was accepted", no list
   c.members_known = true;
   std::size_t with_address = 0;
   for (const auto& member : c.members) {
