@@ -35,6 +35,13 @@ std::optional<OutstandingRequest> RequestChannel::take_answer(std::uint16_t seq,
   return r;
 }
 
+bool RequestChannel::awaits_answer(std::uint16_t seq, MessageType answer,
+                                   bool requests_from_server) const {
+  return std::any_of(window_.begin(), window_.end(), [&](const OutstandingRequest& r) {
+    return r.seq == seq && answers(r.type, answer, requests_from_server);
+  });
+}
+
 RequestChannel::TimerVerdict RequestChannel::on_timer(std::uint16_t seq, Time deadline, Time now,
                                                       const ReliabilityConfig& cfg,
                                                       OutstandingRequest*& request,

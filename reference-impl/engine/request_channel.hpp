@@ -70,6 +70,10 @@ class RequestChannel {
   std::optional<OutstandingRequest> take_answer(std::uint16_t seq, MessageType answer,
                                                 bool requests_from_server);
 
+  // Whether an answer of this type and number would close an outstanding
+  // request (take_answer would find one), without removing it.
+  bool awaits_answer(std::uint16_t seq, MessageType answer, bool requests_from_server) const;
+
   enum class TimerVerdict { Stale, Resend, GiveUp };
   // A timer armed for (seq, deadline) fired. Resend: `request` points at the
   // request with its new deadline (arm it again). GiveUp: the request is

@@ -3,6 +3,7 @@
 // again from the answer cache, §6.3), answers to the server's own requests,
 // and dispatch of a new request to its handler by type.
 #include "codec/codec.hpp"
+#include "common/byte_order.hpp"
 #include "codec/exchange.hpp"
 #include "engine/server_impl/encoding.hpp"
 #include "engine/server_impl/impl.hpp"
@@ -29,6 +30,16 @@ std::string raw_first_field(std::span<const std::uint8_t> d) {
   return s;
 }
 
+// Whether the header announces an answer that closes one of the server's
+// outstanding requests to this client (read before any decoding: the rate
+// limits come first).
+bool awaited_answer(const ClientRec& c, std::span<const std::uint8_t> d) {
+  Header h = unpack(load_be32(d.data()));
+  if (h.type < kMinType || h.type > kMaxType) return false;
+  auto type = MessageType(h.type);
+  return !is_request(type) && c.out.awaits_answer(h.seq, type, true);
+}
+
 }  // namespace
 
 void Server::Impl::on_datagram(const Endpoint& from, std::span<const std::uint8_t> d, Time now) {
@@ -37,10 +48,17 @@ void Server::Impl::on_datagram(const Endpoint& from, std::span<const std::uint8_
   if (d.size() < kHeaderBytes) return drop(from, DropReason::Truncated);
   if (d.size() > kMaxDatagramBytes)
     return drop(from, DropReason::TooLong, std::to_string(d.size()) + " bytes");
-  if (!ip_allows(from.ipv4, now)) return drop(from, DropReason::IpRateLimit);
   ClientRec* c = client_at(from);
+  // An answer the server is waiting for passes both rate limits: there can be
+  // no more of them than the server's own requests (a window's worth at a
+  // time), and throttling them would punish a receiver for the traffic others
+  // send it: its ACKs dropped, its window stays full and it is the one removed
+  // (PROTOCOL.md §6.5). Everything else, stray answers included, is counted.
+  bool awaited = c && awaited_answer(*c, d);
+  if (!awaited && !ip_allows(from.ipv4, now)) return drop(from, DropReason::IpRateLimit);
   if (c) {
-    if (!c->bucket.take(cfg.per_client, now)) return drop(from, DropReason::ClientRateLimit);
+    if (!awaited && !c->bucket.take(cfg.per_client, now))
+      return drop(from, DropReason::ClientRateLimit);
     c->bytes_in += d.size();
     c->last_heard = now;
   }
