@@ -25,6 +25,19 @@ static expert_field ei_imup_unexpected_answer = EI_INIT;
 static expert_field ei_imup_duplicate_answer = EI_INIT;
 static expert_field ei_imup_mode_text_mismatch = EI_INIT;
 static expert_field ei_imup_truncated = EI_INIT;
+static expert_field ei_imup_not_connected = EI_INIT;
+static expert_field ei_imup_group_without_offer = EI_INIT;
+static expert_field ei_imup_offer_to_member = EI_INIT;
+static expert_field ei_imup_message_crosses_rooms = EI_INIT;
+static expert_field ei_imup_message_outside_group = EI_INIT;
+static expert_field ei_imup_group_mode_mismatch = EI_INIT;
+static expert_field ei_imup_sender_not_member = EI_INIT;
+static expert_field ei_imup_update_part_out_of_order = EI_INIT;
+static expert_field ei_imup_peer_not_member = EI_INIT;
+static expert_field ei_imup_peer_message_not_private = EI_INIT;
+
+// imup_message.experts and the tap record hold one bit per expert info.
+static_assert(IMUP_EXPERT_COUNT <= 32, "imup_message.experts has 32 bits: widen it for more expert infos");
 
 // Same order as imup_expert_bit.
 static expert_field *const expert_by_bit[IMUP_EXPERT_COUNT] = {
@@ -33,6 +46,10 @@ static expert_field *const expert_by_bit[IMUP_EXPERT_COUNT] = {
     &ei_imup_limit_exceeded, &ei_imup_wrong_direction, &ei_imup_retransmission,
     &ei_imup_retransmit_too_soon, &ei_imup_unanswered, &ei_imup_unexpected_answer,
     &ei_imup_duplicate_answer, &ei_imup_mode_text_mismatch, &ei_imup_truncated, &ei_imup_too_many_tries,
+    &ei_imup_not_connected, &ei_imup_group_without_offer, &ei_imup_offer_to_member,
+    &ei_imup_message_crosses_rooms, &ei_imup_message_outside_group, &ei_imup_group_mode_mismatch,
+    &ei_imup_sender_not_member, &ei_imup_update_part_out_of_order, &ei_imup_peer_not_member,
+    &ei_imup_peer_message_not_private,
 };
 
 
@@ -41,6 +58,9 @@ const char *const imup_expert_names[IMUP_EXPERT_COUNT] = {
     "unknown_type", "malformed_text", "limit_exceeded", "wrong_direction", "retransmission",
     "retransmit_too_soon", "unanswered", "unexpected_answer", "duplicate_answer",
     "mode_text_mismatch", "truncated", "too_many_tries",
+    "not_connected", "group_without_offer", "offer_to_member", "message_crosses_rooms",
+    "message_outside_group", "group_mode_mismatch", "sender_not_member", "update_part_out_of_order",
+    "peer_not_member", "peer_message_not_private",
 };
 
 expert_field *imup_expert_counted(imup_message *msg, imup_expert_bit which)
@@ -97,6 +117,28 @@ void imup_expert_register(int proto)
           "Datagram shorter than the 4-byte header: dropped", EXPFILL } },
         { &ei_imup_too_many_tries, { "imup.too_many_tries", PI_SEQUENCE, PI_WARN,
           "More tries than allowed", EXPFILL } },
+        // The session, group and peer rules (imup-sessions.cpp): the names and
+        // severities of imup-verify's codes (tools/README.md: all errors).
+        { &ei_imup_not_connected, { "imup.not_connected", PI_PROTOCOL, PI_ERROR,
+          "Traffic for a client before its Connect was accepted", EXPFILL } },
+        { &ei_imup_group_without_offer, { "imup.group_without_offer", PI_PROTOCOL, PI_ERROR,
+          "Choose mode accepted with no mode offer pending", EXPFILL } },
+        { &ei_imup_offer_to_member, { "imup.offer_to_member", PI_PROTOCOL, PI_ERROR,
+          "A group member's Invitation answered with a mode offer instead of 8", EXPFILL } },
+        { &ei_imup_message_crosses_rooms, { "imup.message_crosses_rooms", PI_PROTOCOL, PI_ERROR,
+          "Public message from a group member accepted instead of answered 15", EXPFILL } },
+        { &ei_imup_message_outside_group, { "imup.message_outside_group", PI_PROTOCOL, PI_ERROR,
+          "Private message or Leave from a client in no group accepted instead of answered 16", EXPFILL } },
+        { &ei_imup_group_mode_mismatch, { "imup.group_mode_mismatch", PI_PROTOCOL, PI_ERROR,
+          "Mode bits (or a group update's addresses) differ from the group's mode", EXPFILL } },
+        { &ei_imup_sender_not_member, { "imup.sender_not_member", PI_PROTOCOL, PI_ERROR,
+          "Private message from a client its last group update does not list", EXPFILL } },
+        { &ei_imup_update_part_out_of_order, { "imup.update_part_out_of_order", PI_PROTOCOL, PI_ERROR,
+          "Group update or Group closed before the previous part was acknowledged", EXPFILL } },
+        { &ei_imup_peer_not_member, { "imup.peer_not_member", PI_PROTOCOL, PI_ERROR,
+          "Direct traffic between endpoints not in one decentralized group", EXPFILL } },
+        { &ei_imup_peer_message_not_private, { "imup.peer_message_not_private", PI_PROTOCOL, PI_ERROR,
+          "Message between peers without state 01 and mode 01", EXPFILL } },
     };
 
     expert_module_t *expert = expert_register_protocol(proto);

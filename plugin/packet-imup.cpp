@@ -22,6 +22,7 @@
 #include "imup-compat.h"
 #include "imup-expert.h"
 #include "imup-stats.h"
+#include "imup-sessions.h"
 #include "imup-text.h"
 #include "imup-tracking.h"
 
@@ -663,6 +664,7 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         imup_dissect_text(tvb, pinfo, imup_tree, msg);
         fs = imup_track(tvb, pinfo, msg, convention, imup_peer_handle, pref_min_retransmit_ms);
         if (fs) {
+            imup_sessions(pinfo, top, msg, fs);
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
             add_listing(tvb, pinfo, imup_tree, msg, fs);
             add_update_parts(tvb, pinfo, imup_tree, msg, fs);
@@ -854,6 +856,7 @@ void proto_register_imup(void)
         "A request sent more often than this (first sending included) is flagged", 10, &pref_max_tries);
 
     imup_tracking_init();
+    imup_sessions_register();
     imup_register_statistics();
 }
 

@@ -67,7 +67,9 @@ CACHED_FIELDS="frame.number _ws.col.Info imup.direction imup.seq imup.seq.full i
  imup.bad_length imup.length_literal imup.length_convention_changed imup.reserved_set imup.bad_state_mode
  imup.unknown_type imup.malformed_text imup.limit_exceeded imup.wrong_direction imup.retransmission
  imup.retransmit_too_soon imup.too_many_tries imup.unanswered imup.unexpected_answer imup.duplicate_answer
- imup.mode_text_mismatch imup.truncated"
+ imup.mode_text_mismatch imup.truncated
+ imup.not_connected imup.group_without_offer imup.offer_to_member imup.message_crosses_rooms imup.message_outside_group
+ imup.group_mode_mismatch imup.sender_not_member imup.update_part_out_of_order imup.peer_not_member imup.peer_message_not_private"
 
 # cached_column PCAP FIELD: makes sure the capture's field dump exists and
 # prints the field's column in it.

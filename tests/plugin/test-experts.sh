@@ -25,10 +25,13 @@ check unexpected_answer 19,26
 check duplicate_answer 22
 check mode_text_mismatch 23
 check truncated 25
+# Frame 23's Choose mode had no mode offer before it (PROTOCOL.md §9.2): its ACK
+# accepts a group that was never offered (imup-sessions.cpp).
+check group_without_offer 24
 
 expect_equal "only the truncated datagram is a malformed packet" "25" "$(frames_matching "$pcap" _ws.malformed)"
 expect_equal "clean datagrams carry no expert info" "" \
-    "$(frames_matching "$pcap" 'frame.number in {1,2,4,6,8,11,13,15,17,21,24} && _ws.expert')"
+    "$(frames_matching "$pcap" 'frame.number in {1,2,4,6,8,11,13,15,17,21} && _ws.expert')"
 expect_equal "the retransmission points at the first copy" "15" "$(field_of "$pcap" 16 imup.request.retransmission_of)"
 expect_equal "the duplicate answer points at the first answer" "21" "$(field_of "$pcap" 22 imup.answer.duplicate_of)"
 expect_equal "the duplicate answer still links to its request" "20" "$(field_of "$pcap" 22 imup.answer.request_in)"

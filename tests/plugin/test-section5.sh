@@ -20,6 +20,12 @@ expect_equal "the lost message to Bob is one retransmission, 2.5 s after the fir
 expect_equal "every answer answers a request" "" "$(frames_with "$pcap" imup.unexpected_answer)"
 expect_equal "only the server's 11, 12 and 13 go unanswered (the draft shows no ACK)" "24,35,36" \
     "$(frames_with "$pcap" imup.unanswered)"
+# The session rules, as imup-verify reads captures/section5.pcap (its README):
+# Lucy connected before the capture, and the server accepts a public message
+# from Sheng while he is in the group.
+expect_equal "not_connected once, on the first request to Lucy" "12" "$(frames_with "$pcap" imup.not_connected)"
+expect_equal "message_crosses_rooms on the ACK of Sheng's public message" "26" \
+    "$(frames_with "$pcap" imup.message_crosses_rooms)"
 expect_equal "the draft's text deviations are flagged" "1,2,3,5,6,7,9,10,12,14,16,18,19,20,22,25,27,29,31,36" \
     "$(frames_with "$pcap" imup.malformed_text)"
 
