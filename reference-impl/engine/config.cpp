@@ -44,6 +44,11 @@ std::optional<std::string> check_config(const ServerConfig& c) {
   if (auto p = check_rate(c.per_ip, "per-address rate")) return p;
   if (c.max_registrations_per_ip < 1) return "registrations per address must be at least 1";
   if (c.amplification_factor < 1) return "amplification factor must be at least 1";
+  if (c.proof_timeout <= c.reliability.first_timeout_max)
+    return "proof timeout must be longer than the first retransmission's upper bound (" +
+           std::to_string(c.reliability.first_timeout_max.count()) +
+           " ms), so that the probe is sent at least twice";
+  if (c.max_unproved_per_ip < 1) return "unproved registrations per address must be at least 1";
   if (c.max_queued_per_client < 1) return "queued requests per client must be at least 1";
   if (c.max_tracked_ips < 1) return "tracked addresses must be at least 1";
   return std::nullopt;

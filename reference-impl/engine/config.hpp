@@ -57,6 +57,13 @@ struct ServerConfig {
   std::size_t max_registrations_per_ip = 256;  // connected names per IPv4 address
   unsigned amplification_factor = 3;  // bytes sent to an unproved endpoint <= factor x received
   bool prove_return_path = true;      // probe (12) every new client before it counts
+  // §14: an endpoint that has not proved its return path within this time is
+  // removed (its slot and name freed); while unproved it holds at most
+  // max_unproved_per_ip of its address's registrations, and its messages and
+  // invitations wait (at most max_held_unproved of them) for the proof.
+  Millis proof_timeout{5000};
+  std::size_t max_unproved_per_ip = 8;
+  std::size_t max_held_unproved = 4;
 
   // Bounds on the engine's own memory.
   std::size_t max_queued_per_client = 4096;  // requests waiting for window room; beyond: client dropped

@@ -27,15 +27,16 @@ enum class DropReason : std::uint8_t {
   NotPeer,           // client: a datagram from an endpoint that is neither server nor member
   QueueFull,         // outgoing request refused: too many waiting for the window
   Deferred,          // a request left unanswered until the sender has our group news (11, 13)
+  Unproved,          // a message or invitation from an unproved endpoint, beyond those held
 };
-inline constexpr std::size_t kDropReasonCount = 14;
+inline constexpr std::size_t kDropReasonCount = 15;
 
 constexpr std::string_view drop_reason_name(DropReason r) {
   constexpr std::array<std::string_view, kDropReasonCount> names{
       "truncated",      "too_long",          "unknown_type",       "malformed",
       "wrong_direction", "unknown_endpoint", "unexpected_answer",  "stale_request",
       "client_rate_limit", "ip_rate_limit",  "amplification",      "not_peer",
-      "queue_full",     "deferred"};
+      "queue_full",     "deferred",          "unproved"};
   return names[std::size_t(r)];
 }
 

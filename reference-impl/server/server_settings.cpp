@@ -174,6 +174,12 @@ const std::vector<Key>& keys() {
                           "bytes sent to an unproved endpoint per byte received"));
     k.push_back(bool_key("abuse", "prove-return-path", e(&C::prove_return_path),
                          "probe every new client before it counts"));
+    k.push_back(millis_key("abuse", "proof-timeout-ms", e(&C::proof_timeout),
+                           "an unproved client is removed after this (slot and name freed)"));
+    k.push_back(count_key("abuse", "max-unproved-per-ip", e(&C::max_unproved_per_ip), kMaxClients,
+                          "clients not yet proved from one IPv4 address at once"));
+    k.push_back(count_key("abuse", "max-held-unproved", e(&C::max_held_unproved), kWindow,
+                          "messages and invitations of an unproved client kept for its proof"));
     // Help texts that name a protocol limit, formatted from it (codec/limits.hpp);
     // static, as the table that points at them.
     static const std::string first_timeout_help =

@@ -30,6 +30,20 @@ inline Message dec(const Bytes& b) {
 }
 inline Endpoint ep(std::uint32_t host, std::uint16_t port) { return Endpoint{0x0A000000u + host, port}; }
 
+// The datagrams in `out` addressed to `who`, decoded, in order.
+inline std::vector<Message> to(const std::vector<Transmit>& out, const Endpoint& who) {
+  std::vector<Message> v;
+  for (auto& t : out)
+    if (t.peer == who) v.push_back(dec(t.bytes));
+  return v;
+}
+inline std::vector<Message> of_type(const std::vector<Message>& v, MessageType t) {
+  std::vector<Message> r;
+  for (auto& m : v)
+    if (m.type() == t) r.push_back(m);
+  return r;
+}
+
 // The server alone, fed datagrams by hand.
 struct ServerBench {
   engine::Server server;

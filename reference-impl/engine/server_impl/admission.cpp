@@ -116,7 +116,10 @@ void Server::Impl::on_connect_new(const Endpoint& from, std::uint16_t seq, std::
   if (by_endpoint.size() >= cfg.max_clients)
     return refuse_unknown(from, seq, hash, name, kServerFull.full, kServerFull.brief, size, now);
   IpState& ip = ips[from.ipv4];
-  if (ip.registrations >= cfg.max_registrations_per_ip)
+  // Unproved endpoints may be forged: one address holds few of them at once,
+  // so that a burst of spoofed Connexions cannot fill the server (§14).
+  if (ip.registrations >= cfg.max_registrations_per_ip ||
+      (cfg.prove_return_path && ip.unproved >= cfg.max_unproved_per_ip))
     return refuse_unknown(from, seq, hash, name, kTooManyFromIp.full, kTooManyFromIp.brief, size,
                           now);
 
@@ -151,12 +154,17 @@ void Server::Impl::on_connect_new(const Endpoint& from, std::uint16_t seq, std::
   by_endpoint[from] = slot;
   by_name[name] = slot;
   ++ip.registrations;
+  if (!c.proved) ++ip.unproved;
   counters.clients = by_endpoint.size();
   lingering.forget(from);
 
   answer(c, seq, hash, Ack{}, now);
   client_event(ServerEvent::Kind::ClientConnected, c);
-  if (!c.proved) send_probe(c, now);
+  if (!c.proved) {
+    send_probe(c, now);
+    timers.arm(now + cfg.proof_timeout,
+               ServerTimerKey{ServerTimerKey::Kind::ProofDeadline, c.id, 0, c.generation});
+  }
   arm_probe_timer(c, now + cfg.probe_interval);
 }
 

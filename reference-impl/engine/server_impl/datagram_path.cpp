@@ -40,6 +40,11 @@ bool awaited_answer(const ClientRec& c, std::span<const std::uint8_t> d) {
   return !is_request(type) && c.out.awaits_answer(h.seq, type, true);
 }
 
+// The requests whose effect reaches other users: held from an unproved endpoint.
+bool reaches_others(MessageType t) {
+  return t == MessageType::ChatMessage || t == MessageType::Invitation;
+}
+
 }  // namespace
 
 void Server::Impl::on_datagram(const Endpoint& from, std::span<const std::uint8_t> d, Time now) {
@@ -99,7 +104,39 @@ void Server::Impl::on_datagram(const Endpoint& from, std::span<const std::uint8_
     case AnswerCache::Verdict::New:
       break;
   }
+  if (!c->proved && reaches_others(type)) return hold(*c, m, hash, d.size());
   dispatch(*c, m, hash, d.size(), now);
+}
+
+// A message or an invitation from an endpoint that may be forged waits for
+// its return path (§14): nothing it sends reaches anyone before that. It is
+// neither acted on nor answered, so a resend while it waits changes nothing,
+// and one beyond the few kept is dropped for the sender to resend later.
+void Server::Impl::hold(ClientRec& c, Message& m, std::uint64_t hash, std::size_t size) {
+  for (const auto& h : c.held)
+    if (h.message.seq == m.seq) return;
+  if (c.held.size() >= cfg.max_held_unproved)
+    return drop(c.endpoint, DropReason::Unproved,
+                std::string(english_name(m.type())) + " seq " + std::to_string(m.seq) +
+                    " before the return path was proved");
+  c.held.push_back(ClientRec::Held{std::move(m), hash, size});
+}
+
+// The endpoint answered one of the server's requests: it receives what is
+// sent to it (§14). It now counts, and what it sent meanwhile is acted on, in
+// the order it came.
+void Server::Impl::prove(ClientRec& c, Time now) {
+  c.proved = true;
+  auto ip = ips.find(c.endpoint.ipv4);
+  if (ip != ips.end() && ip->second.unproved > 0) --ip->second.unproved;
+  users_changed();
+  client_event(ServerEvent::Kind::ClientProved, c);
+  auto held = std::move(c.held);
+  c.held.clear();
+  for (auto& h : held)
+    if (c.cache.classify(h.message.seq, h.hash, now, cfg.reliability).verdict ==
+        AnswerCache::Verdict::New)
+      dispatch(c, h.message, h.hash, h.size, now);
 }
 
 void Server::Impl::dispatch(ClientRec& c, Message& m, std::uint64_t hash, std::size_t size, Time now) {
@@ -151,11 +188,7 @@ void Server::Impl::on_answer(ClientRec& c, const Message& m, Time now) {
     return drop(c.endpoint, DropReason::UnexpectedAnswer,
                 std::string(english_name(m.type())) + " seq " + std::to_string(m.seq));
   // Any matching answer shows the endpoint receives what we send (§14).
-  if (!c.proved) {
-    c.proved = true;
-    users_changed();
-    client_event(ServerEvent::Kind::ClientProved, c);
-  }
+  if (!c.proved) prove(c, now);
   switch (purpose_of(r->tag)) {
     case Purpose::Probe: c.probe_outstanding = false; break;
     case Purpose::Update:

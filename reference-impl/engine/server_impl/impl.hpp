@@ -146,6 +146,9 @@ struct Server::Impl {
   // An 11 counts as unacknowledged until its last part is (§14).
   bool unsettled(const ClientRec& c) const { return !c.news.empty(); }
   void defer(ClientRec& c, MessageType t);
+  void hold(ClientRec& c, Message& m, std::uint64_t hash, std::size_t size);
+  void prove(ClientRec& c, Time now);
+  void on_proof_deadline(ClientRec& c);
   void on_answer(ClientRec& c, const Message& m, Time now);
 
   // ---- user_list.cpp: 4 -> 8 ------------------------------------------------

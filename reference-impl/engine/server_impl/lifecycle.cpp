@@ -33,6 +33,7 @@ void Server::Impl::on_timer(const TimerEntry<ServerTimerKey>& e, Time now) {
   ClientRec* c = slots[e.key.slot].get();
   if (!c || c->generation != e.key.generation) return;
   if (e.key.kind == ServerTimerKey::Kind::Probe) return on_probe_timer(*c, e.at, now);
+  if (e.key.kind == ServerTimerKey::Kind::ProofDeadline) return on_proof_deadline(*c);
 
   OutstandingRequest* resend = nullptr;
   OutstandingRequest gone;
@@ -55,6 +56,16 @@ void Server::Impl::on_timer(const TimerEntry<ServerTimerKey>& e, Time now) {
                            std::to_string(gone.tries) + " tries");
       return;
   }
+}
+
+// An endpoint that never answered its probe may not be the one that sent
+// the Connexion: it gives its slot and name back after a few seconds, not
+// after the probe's last try (§14).
+void Server::Impl::on_proof_deadline(ClientRec& c) {
+  if (c.proved) return;
+  schedule_removal(c, false,
+                   "its return path was not proved within " +
+                       std::to_string(cfg.proof_timeout.count()) + " ms");
 }
 
 void Server::Impl::schedule_removal(ClientRec& c, bool by_request, std::string detail) {
@@ -96,6 +107,7 @@ void Server::Impl::remove_client(ClientRec& c, bool by_request, const std::strin
   l->cache = std::move(c.cache);
   auto ip = ips.find(c.endpoint.ipv4);
   if (ip != ips.end() && ip->second.registrations > 0) --ip->second.registrations;
+  if (ip != ips.end() && !c.proved && ip->second.unproved > 0) --ip->second.unproved;
   by_name.erase(c.name);
   by_endpoint.erase(c.endpoint);
   slots[slot].reset();  // its timers are now stale (generation)

@@ -42,6 +42,14 @@ struct ClientRec {
   bool probe_outstanding = false;
   std::optional<std::uint32_t> group;
   std::optional<std::vector<std::string>> offer;  // invitees of a 19 answered by 10
+  // While unproved: messages and invitations that would reach others, not
+  // acted on (nor answered) until the return path is proved (§14).
+  struct Held {
+    Message message;
+    std::uint64_t hash = 0;
+    std::size_t size = 0;
+  };
+  std::vector<Held> held;
   // Front: the news being sent, its part `news_part` submitted and unanswered;
   // behind it, news waiting its turn.
   std::deque<GroupNews> news;
@@ -58,6 +66,7 @@ struct GroupRec {
 struct IpState {
   TokenBucket bucket;
   std::size_t registrations = 0;
+  std::size_t unproved = 0;  // of those, not yet proved
 };
 
 }  // namespace imup::engine
