@@ -97,6 +97,7 @@ void Server::Impl::remove_client(ClientRec& c, bool by_request, const std::strin
   auto ip = ips.find(c.endpoint.ipv4);
   if (ip != ips.end() && ip->second.registrations > 0) --ip->second.registrations;
   by_name.erase(c.name);
+  by_skeleton.erase(c.skeleton);
   by_endpoint.erase(c.endpoint);
   slots[slot].reset();  // its timers are now stale (generation)
   users_changed();
