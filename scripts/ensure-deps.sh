@@ -7,7 +7,7 @@ set -eu
 
 packages="
   cmake ninja-build g++ clang lld libclang-rt-dev pkg-config make
-  libglib2.0-dev libpcap-dev
+  libglib2.0-dev libpcap-dev libicu-dev
   wireshark-dev libwireshark-dev tshark wireshark-common
   catch2 tcpreplay util-linux
 "

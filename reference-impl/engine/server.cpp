@@ -76,13 +76,13 @@ std::vector<ServerGroupView> Server::groups() const {
 
 std::size_t Server::memory_bytes() const {
   // Capacities of what each client owns, plus a hash-node estimate for its
-  // two index entries and its address entry.
+  // three index entries and its address entry.
   constexpr std::size_t kNode = 64;
   std::size_t n = sizeof(Impl);
   for (const auto& c : impl_->slots) {
     if (!c) continue;
-    n += sizeof(ClientRec) + c->name.capacity() + c->out.memory_bytes() + c->cache.memory_bytes() +
-         3 * kNode + c->news.size() * sizeof(GroupNews);
+    n += sizeof(ClientRec) + c->name.capacity() + c->skeleton.capacity() + c->out.memory_bytes() + c->cache.memory_bytes() +
+         4 * kNode + c->news.size() * sizeof(GroupNews);
   }
   for (const auto& [id, g] : impl_->groups)
     n += sizeof(GroupRec) + kNode + (g.members.capacity() + g.invitees.capacity()) * 2;

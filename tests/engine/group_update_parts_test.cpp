@@ -20,7 +20,8 @@ namespace ev = imup::engine::event;
 namespace {
 
 // A name of 20 four-byte UTF-8 characters (80 bytes, the longest §4.2
-// allows), distinct for each i < 4096.
+// allows), distinct for each i < 4096: assigned emoji (U+1F400..U+1F43F,
+// U+1F600..U+1F63F), which the server's look-alike rules let through.
 std::string long_name(unsigned i) {
   std::string n;
   for (int k = 0; k < 18; ++k) n += "\xF0\x9F\x98\x80";  // U+1F600
@@ -28,8 +29,8 @@ std::string long_name(unsigned i) {
     return std::string{char(0xF0 | (cp >> 18)), char(0x80 | ((cp >> 12) & 0x3F)),
                        char(0x80 | ((cp >> 6) & 0x3F)), char(0x80 | (cp & 0x3F))};
   };
-  n += four_byte(0x10000 + i / 64);
-  n += four_byte(0x10000 + i % 64);
+  n += four_byte(0x1F400 + i / 64);
+  n += four_byte(0x1F600 + i % 64);
   return n;
 }
 

@@ -308,3 +308,26 @@ TEST_CASE("timers run on the main loop: a silent member is probed, given up, its
   CHECK(sheng.quit() == 0);
   CHECK(server.stop() == 0);
 }
+
+TEST_CASE("a look-alike of a connected name is refused by the real server until that user leaves") {
+  TempDir dir;
+  ServerProcess server(dir, {});
+  ScriptedClient alice(dir, "alice", server.address(), {"--name", "Alice"});
+  alice.expect("connected", {{"name", "Alice"}});
+  const std::string cyrillic = "\u0410lice";  // Cyrillic А
+  ScriptedClient impostor(dir, "impostor", server.address(), {"--name", cyrillic});
+  auto refused = impostor.expect("connect_refused");
+  // The full reason or, within the budget of a short Connexion, its brief form.
+  CHECK((refused["reason"] == "nom trop proche d'un nom connecte: Alice" ||
+         refused["reason"] == "nom trop proche"));
+  REQUIRE(log_says(server, "nom trop proche d'un nom connecte: Alice", 1));
+  // An invisible character is refused whoever is connected.
+  impostor.send("/connect Bob\u200B");
+  auto invisible = impostor.expect("connect_refused");
+  CHECK((invisible["reason"] == "nom invalide: caractere invisible U+200B" ||
+         invisible["reason"] == "nom invalide"));
+  CHECK(alice.quit() == 0);
+  impostor.send("/connect " + cyrillic);
+  impostor.expect("connected", {{"name", cyrillic}});
+  CHECK(impostor.quit() == 0);
+}

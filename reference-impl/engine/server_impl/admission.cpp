@@ -110,9 +110,20 @@ void Server::Impl::on_connect_new(const Endpoint& from, std::uint16_t seq, std::
     return refuse_unknown(from, seq, hash, name,
                           "nom invalide: plus de " + std::to_string(cfg.max_name_chars) + " caracteres",
                           "nom invalide", size, now);
-  using reasons::kNameTaken, reasons::kServerFull, reasons::kTooManyFromIp;
+  // Grammatical but misleading (§4.2, "names a server refuses"): a code
+  // point that shows nothing, reorders the text or means nothing yet.
+  if (auto p = look_alikes.problem(name))
+    return refuse_unknown(from, seq, hash, name, "nom invalide: " + names::describe(*p),
+                          "nom invalide", size, now);
+  using reasons::kNameTaken, reasons::kNameTooClose, reasons::kServerFull, reasons::kTooManyFromIp;
   if (by_name.count(name))
     return refuse_unknown(from, seq, hash, name, kNameTaken.full, kNameTaken.brief, size, now);
+  // A look-alike of a connected name, refused while that one is connected.
+  // ASCII names too: "AIice" (capital I) and "A1ice" look like "Alice".
+  std::string skeleton = look_alikes.skeleton(name);
+  if (auto like = by_skeleton.find(skeleton); like != by_skeleton.end())
+    return refuse_unknown(from, seq, hash, name, kNameTooClose.full + slots[like->second]->name,
+                          kNameTooClose.brief, size, now);
   if (by_endpoint.size() >= cfg.max_clients)
     return refuse_unknown(from, seq, hash, name, kServerFull.full, kServerFull.brief, size, now);
   IpState& ip = ips[from.ipv4];
@@ -142,6 +153,7 @@ void Server::Impl::on_connect_new(const Endpoint& from, std::uint16_t seq, std::
   c.generation = next_generation++;
   c.id = slot;
   c.name = name;
+  c.skeleton = std::move(skeleton);
   c.endpoint = from;
   c.proved = !cfg.prove_return_path;
   c.bytes_in = size;
@@ -153,6 +165,7 @@ void Server::Impl::on_connect_new(const Endpoint& from, std::uint16_t seq, std::
   users_changed();
   by_endpoint[from] = slot;
   by_name[name] = slot;
+  by_skeleton[c.skeleton] = slot;
   ++ip.registrations;
   if (!c.proved) ++ip.unproved;
   counters.clients = by_endpoint.size();

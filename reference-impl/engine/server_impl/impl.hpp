@@ -25,6 +25,7 @@
 #include "engine/server_impl/timer_key.hpp"
 #include "engine/server_impl/transmit_queue.hpp"
 #include "engine/timer_heap.hpp"
+#include "names/look_alikes.hpp"
 
 namespace imup::engine {
 
@@ -47,6 +48,11 @@ struct Server::Impl {
   std::array<std::unique_ptr<ClientRec>, kMaxClients> slots;
   std::unordered_map<Endpoint, std::uint16_t, EndpointHash> by_endpoint;
   std::unordered_map<std::string, std::uint16_t> by_name;
+  // The UTS #39 skeleton of every connected name (ClientRec::skeleton), in
+  // step with by_name: a name whose skeleton is here looks like a connected
+  // one and is refused while that one is connected (§4.2).
+  std::unordered_map<std::string, std::uint16_t> by_skeleton;
+  names::LookAlikes look_alikes;
   std::unordered_map<std::uint32_t, IpState> ips;
   Time last_ip_sweep{};
   std::map<std::uint32_t, GroupRec> groups;

@@ -109,6 +109,7 @@ void Server::Impl::remove_client(ClientRec& c, bool by_request, const std::strin
   if (ip != ips.end() && ip->second.registrations > 0) --ip->second.registrations;
   if (ip != ips.end() && !c.proved && ip->second.unproved > 0) --ip->second.unproved;
   by_name.erase(c.name);
+  by_skeleton.erase(c.skeleton);
   by_endpoint.erase(c.endpoint);
   slots[slot].reset();  // its timers are now stale (generation)
   users_changed();

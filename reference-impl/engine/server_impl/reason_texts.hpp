@@ -10,6 +10,8 @@ struct ReasonText {
   const char* brief;
 };
 inline constexpr ReasonText kNameTaken{"nom de client deja utilise", "nom pris"};
+// A look-alike of a connected name (§4.2): the full form names that one.
+inline constexpr ReasonText kNameTooClose{"nom trop proche d'un nom connecte: ", "nom trop proche"};
 inline constexpr ReasonText kServerFull{"serveur plein", "plein"};
 inline constexpr ReasonText kTooManyFromIp{"trop de connexions depuis cette adresse", "trop"};
 inline constexpr const char* kModeOffer = "centralise ou decentralise";

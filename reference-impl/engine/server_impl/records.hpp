@@ -30,6 +30,7 @@ struct ClientRec {
   std::uint64_t generation = 0;
   std::uint16_t id = 0;
   std::string name;
+  std::string skeleton;  // its key in Server::Impl::by_skeleton
   Endpoint endpoint;
   bool proved = false;
   std::uint64_t bytes_in = 0;   // while unproved: the amplification budget's base
