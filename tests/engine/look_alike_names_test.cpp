@@ -16,13 +16,6 @@ namespace {
 
 const Endpoint A = ep(1, 1000), B = ep(2, 1000), C = ep(3, 1000);
 
-std::vector<Message> to(const std::vector<Transmit>& out, const Endpoint& who) {
-  std::vector<Message> v;
-  for (auto& t : out)
-    if (t.peer == who) v.push_back(dec(t.bytes));
-  return v;
-}
-
 // The reason the server gave itself (its event: the full text, whatever the
 // budget let it send) for refusing the last Connexion, or "" when none.
 std::string refusal_of(ServerBench& s) {
