@@ -87,6 +87,17 @@ struct Client::Impl {
     PendingInvitation what;
   };
   std::optional<ReceivedInvitation> invitation;
+  // The last invitation answered, with its answer, for the server's resends
+  // while its tries last: the server's numbering may have left it further
+  // behind than the answer cache reaches (a decision does not hold the
+  // window, §6.4).
+  struct DecidedInvitation {
+    std::uint16_t seq = 0;
+    std::uint64_t hash = 0;
+    std::vector<std::uint8_t> answer;
+    Time until{};
+  };
+  std::optional<DecidedInvitation> decided_invitation;
   std::map<CommandId, std::vector<UserEntry>> lists;  // pages so far, by command
   std::optional<std::uint16_t> last_group_news;        // seq of the last 11 or 13 applied
   // Member lines of the 11s with M set received so far: the list is applied
@@ -144,11 +155,14 @@ struct Client::Impl {
     pump_server(now);
     return CommandResult{true, id, {}};
   }
-  void answer_server(std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
+  // Answers the server's request (seq, hash) and remembers the answer for
+  // its resends; returns the answer's bytes (empty if it could not be built).
+  std::vector<std::uint8_t> answer_server(std::uint16_t seq, std::uint64_t hash, Body body, Time now) {
     auto enc = encode_message(Message{seq, std::move(body)});
-    if (!enc.error.empty()) return;
+    if (!enc.error.empty()) return {};
     server_cache.store(seq, hash, enc.bytes, now, cfg.reliability);
-    emit(cfg.server, std::move(enc.bytes));
+    emit(cfg.server, enc.bytes);
+    return std::move(enc.bytes);
   }
 
   // ---- peer channels -------------------------------------------------------------
@@ -236,6 +250,7 @@ struct Client::Impl {
     choosing = false;
     choices.clear();
     invitation.reset();
+    decided_invitation.reset();
     lists.clear();
     partial_list.reset();
   }
@@ -319,6 +334,18 @@ struct Client::Impl {
     // Connexion: a request now is a late one from the previous session.
     if (conn == ConnectionState::Connecting) return drop(DropReason::StaleRequest);
     std::uint64_t hash = datagram_hash(d);
+    // A resend of the invitation asked or answered, however far behind the
+    // numbering it has fallen.
+    if (invitation && invitation->seq == m->seq && invitation->hash == hash) {
+      ++counters.duplicates;  // the user has not answered yet
+      return;
+    }
+    if (decided_invitation && decided_invitation->seq == m->seq && decided_invitation->hash == hash &&
+        now < decided_invitation->until) {
+      ++counters.duplicates;
+      emit(cfg.server, decided_invitation->answer);
+      return;
+    }
     auto look = server_cache.classify(m->seq, hash, now, cfg.reliability);
     switch (look.verdict) {
       case AnswerCache::Verdict::Duplicate:
@@ -625,17 +652,19 @@ struct Client::Impl {
     if (accept && (room == Room::Private || joining)) return refused("already in a group");
     auto inv = std::move(*invitation);
     invitation.reset();
+    // The server resends its invitation until our answer reaches it, for at
+    // most its longest exchange.
+    auto span = cfg.reliability.first_timeout_max * ((1 << cfg.reliability.tries) - 1);
+    decided_invitation = DecidedInvitation{
+        inv.seq, inv.hash,
+        answer_server(inv.seq, inv.hash, accept ? Body{AcceptInvitation{}} : Body{RefuseInvitation{}}, now),
+        now + span};
     if (accept) {
-      answer_server(inv.seq, inv.hash, AcceptInvitation{}, now);
       joining = true;
-      // The server resends its invitation until our answer reaches it: allow
-      // twice our own longest exchange, plus margin, for that and its 11.
-      auto span = cfg.reliability.first_timeout_max * ((1 << cfg.reliability.tries) - 1);
+      // Allow twice that, plus margin, for the answer and the 11 after it.
       timers.arm(now + 2 * span + Millis(30000), {kJoiningTimer, ++joining_generation});
       joining_mode = inv.what.mode;
       joining_names = inv.what.members;
-    } else {
-      answer_server(inv.seq, inv.hash, RefuseInvitation{}, now);
     }
     return CommandResult{true, next_command++, {}};
   }

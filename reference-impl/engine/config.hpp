@@ -67,6 +67,11 @@ struct ServerConfig {
 
   // Bounds on the engine's own memory.
   std::size_t max_queued_per_client = 4096;  // requests waiting for window room; beyond: client dropped
+  // Back-pressure (PROTOCOL.md §6.5): while a recipient that keeps up (its
+  // oldest unanswered request younger than the first retransmission) has
+  // this many requests waiting, messages to it are left unanswered for their
+  // senders' timers to resend. Below max_queued_per_client.
+  std::size_t backlog_per_client = 256;
   std::size_t max_tracked_ips = 65536;       // per-IP buckets kept at once
   std::size_t max_events = 4096;             // poll_event() queue; beyond: counted, not kept
 

@@ -28,15 +28,16 @@ enum class DropReason : std::uint8_t {
   QueueFull,         // outgoing request refused: too many waiting for the window
   Deferred,          // a request left unanswered until the sender has our group news (11, 13)
   Unproved,          // a message or invitation from an unproved endpoint, beyond those held
+  Backpressure,      // a message left unanswered while a recipient that keeps up has a backlog
 };
-inline constexpr std::size_t kDropReasonCount = 15;
+inline constexpr std::size_t kDropReasonCount = 16;
 
 constexpr std::string_view drop_reason_name(DropReason r) {
   constexpr std::array<std::string_view, kDropReasonCount> names{
       "truncated",      "too_long",          "unknown_type",       "malformed",
       "wrong_direction", "unknown_endpoint", "unexpected_answer",  "stale_request",
       "client_rate_limit", "ip_rate_limit",  "amplification",      "not_peer",
-      "queue_full",     "deferred",          "unproved"};
+      "queue_full",     "deferred",          "unproved",           "backpressure"};
   return names[std::size_t(r)];
 }
 

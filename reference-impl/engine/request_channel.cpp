@@ -18,10 +18,27 @@ std::vector<std::uint8_t> with_seq(const std::vector<std::uint8_t>& bytes, std::
 }
 
 bool RequestChannel::submit(MessageType type, SharedBytes bytes, std::uint64_t tag,
-                            std::size_t max_waiting) {
+                            std::size_t max_waiting, bool awaits_person) {
   if (waiting_.size() >= max_waiting) return false;
-  waiting_.push_back(Waiting{type, std::move(bytes), tag});
+  waiting_.push_back(Waiting{type, std::move(bytes), tag, awaits_person});
   return true;
+}
+
+bool RequestChannel::person_span_full(const ReliabilityConfig& cfg) const {
+  return std::any_of(window_.begin(), window_.end(), [&](const OutstandingRequest& r) {
+    return r.awaits_person && distance(r.seq) >= person_span(cfg);
+  });
+}
+
+std::optional<OutstandingRequest> RequestChannel::take_left_behind(const ReliabilityConfig& cfg) {
+  if (waiting_.empty()) return std::nullopt;  // nothing needs the numbers
+  auto it = std::find_if(window_.begin(), window_.end(), [&](const OutstandingRequest& r) {
+    return r.awaits_person && distance(r.seq) >= person_span(cfg);
+  });
+  if (it == window_.end()) return std::nullopt;
+  OutstandingRequest r = std::move(*it);
+  window_.erase(it);
+  return r;
 }
 
 std::optional<OutstandingRequest> RequestChannel::take_answer(std::uint16_t seq, MessageType answer,

@@ -7,7 +7,8 @@
 // Key file layout (every key optional; --print-config shows them all):
 //   [server]   listen, record
 //   [limits]   max-clients, max-name-chars, max-groups, max-group-members,
-//              max-registrations-per-ip, max-queued-per-client, max-tracked-ips, max-events
+//              max-registrations-per-ip, max-queued-per-client, backlog-per-client, max-tracked-ips,
+//              max-events
 //   [abuse]    client-rate, client-burst, ip-rate, ip-burst, amplification-factor,
 //              prove-return-path, proof-timeout-ms, max-unproved-per-ip, max-held-unproved
 //   [timers]   first-timeout-min-ms, first-timeout-max-ms, tries, window, answer-cache,

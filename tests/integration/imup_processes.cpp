@@ -158,6 +158,14 @@ Event ScriptedClient::expect(const std::string& event,
                            transcript() + "stderr:\n" + process_->stderr_text());
 }
 
+void ScriptedClient::drain() {
+  while (auto line = process_->read_line(std::chrono::milliseconds(1))) {
+    Event e = parse_event(*line);
+    all_.push_back(e);
+    unread_.push_back(std::move(e));
+  }
+}
+
 bool ScriptedClient::saw(const std::string& event,
                          const std::map<std::string, std::string>& fields) const {
   for (const auto& e : all_)

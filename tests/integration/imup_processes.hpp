@@ -69,6 +69,9 @@ class ScriptedClient {
                std::chrono::milliseconds timeout = 15s);
   // True if such an event is among those read so far (without waiting).
   bool saw(const std::string& event, const std::map<std::string, std::string>& fields = {}) const;
+  // Reads the events already written, without waiting: a client whose
+  // output nobody reads blocks on a full pipe and stops answering.
+  void drain();
   // How many such events were read so far.
   std::size_t count(const std::string& event,
                     const std::map<std::string, std::string>& fields = {}) const;

@@ -78,6 +78,10 @@ for i in $(seq 1 65); do lines="$lines- client server ack fragment=8 reverse-fra
 case_of fragment_table_full "$lines" \
   'editcap "$T/fragment_table_full.pcap" "$T/ftf.pcap" $(seq 2 2 130) && mv "$T/ftf.pcap" "$T/fragment_table_full.pcap"'
 case_of wrong_direction '0 server client connect name=Sheng'
+# A client that counted its Connexion's text as n - 1 counts its message's
+# 4 text bytes ("hi" CRLF) literally.
+case_of length_convention_changed "$CONNECT
++0.01 client server message message=hi length=4"
 case_of unexpected_answer '0 server client ack seq=5'
 case_of duplicate_answer "$CONNECT
 +0.01 server client ack"

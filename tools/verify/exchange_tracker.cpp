@@ -64,6 +64,15 @@ void ExchangeTracker::datagram(const Seen& s) {
       c = p.client = &sessions_.client(role == Role::ClientToServer ? s.src : s.dst);
     c->last_active_ns = now;
   }
+  if (s.bytes.size() > kHeaderBytes) {
+    // A peer is a client too when it was seen talking to the server: one
+    // habit per endpoint, as the plugin keeps it.
+    ClientSession* peer = role == Role::PeerToPeer ? sessions_.find_client(s.src) : nullptr;
+    LengthConvention& first = role == Role::ClientToServer ? c->length_convention
+                              : peer                       ? peer->length_convention
+                                                           : other_convention(s.src);
+    check_length_convention(s, first);
+  }
   auto t = MessageType(h.type);
   if (role == Role::PeerToPeer && t == MessageType::ChatMessage &&
       (state_bits(h.low) != 1 || mode_bits(h.low) != 1))
@@ -101,6 +110,31 @@ void ExchangeTracker::datagram(const Seen& s) {
   }
 }
 
+LengthConvention& ExchangeTracker::other_convention(Endpoint sender) {
+  const std::uint64_t key = endpoint_key(sender);
+  if (key != last_sender_key_) [[unlikely]] {
+    last_sender_key_ = key;
+    last_sender_convention_ = &other_conventions_[key];  // stable: a node map
+  }
+  return *last_sender_convention_;
+}
+
+// A sender that switches length conventions (§3): the first one it used stays
+// the reference, so one odd datagram among many is reported once, as the
+// plugin's imup.length_convention_changed does.
+void ExchangeTracker::check_length_convention(const Seen& s, LengthConvention& first) {
+  const LengthConvention used = length_convention_of(s);
+  if (used == LengthConvention::None) return;
+  if (first == LengthConvention::None) {
+    first = used;
+  } else if (used != first) [[unlikely]] {
+    sink_.emit(Code::LengthConventionChanged, s,
+               used == LengthConvention::Literal
+                   ? "the literal count of the text bytes, where this sender used n - 1 before"
+                   : "n - 1, where this sender used the literal count of the text bytes before");
+  }
+}
+
 void ExchangeTracker::sweep(std::int64_t now) {
   last_sweep_ns_ = now;
   ledger_.sweep(now, kForgetIdleNs);
@@ -112,6 +146,8 @@ void ExchangeTracker::finish(std::int64_t end_ns) {
   ledger_.finish(end_ns);
   pager_.finish(end_ns);
   sessions_.clear();
+  other_conventions_.clear();
+  last_sender_key_ = ~std::uint64_t{0};
   last_sweep_ns_ = 0;
 }
 

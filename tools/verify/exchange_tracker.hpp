@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 
 #include "codec/codec.hpp"
 #include "codec/limits.hpp"
@@ -90,6 +91,11 @@ class ExchangeTracker {
 
  private:
   void sweep(std::int64_t now);
+  // The first length convention of a sender that has no ClientSession: the
+  // server (few endpoints, and mostly the same one: the last one looked up is
+  // kept), and peers never seen talking to the server.
+  LengthConvention& other_convention(Endpoint sender);
+  void check_length_convention(const Seen& s, LengthConvention& first);
 
   std::uint16_t server_port_;
   ViolationSink sink_;  // before the parts, which keep a reference to it
@@ -97,6 +103,9 @@ class ExchangeTracker {
   SessionModel sessions_;
   UserListPager pager_;
   std::int64_t last_sweep_ns_ = 0;
+  std::unordered_map<std::uint64_t, LengthConvention> other_conventions_;
+  std::uint64_t last_sender_key_ = ~std::uint64_t{0};
+  LengthConvention* last_sender_convention_ = nullptr;
 };
 
 }  // namespace imup::verify

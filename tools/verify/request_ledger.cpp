@@ -221,25 +221,50 @@ bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
     window_full(sink_, s, p);
   } else if (const Request* oldest =
                  find(p, std::uint16_t((h.seq + kSeqModulo - kWindow) & (kSeqModulo - 1)));
-             oldest && !oldest->answered && oldest != r) {
+             oldest && !oldest->answered && oldest != r && !is_person(*oldest)) {
     window_span(sink_, s, *oldest);
   }
   return false;
 }
 
+RequestLedger::Request& RequestLedger::person_slot(Pair& p, std::int64_t now, std::uint8_t& slot) {
+  std::size_t pick = 0;
+  for (std::size_t i = 0; i < kPersonSlots; ++i) {
+    const Request& r = p.persons[i];
+    if (!r.used || r.answered) {
+      pick = i;
+      break;
+    }
+    if (r.first_ns < p.persons[pick].first_ns) pick = i;
+  }
+  Request& old = p.persons[pick];
+  if (old.used && !old.answered) {
+    report_unanswered(p, old, now, false);
+    --p.persons_pending;
+  }
+  slot = std::uint8_t(kAnswerCacheEntries + pick);
+  return old;
+}
+
 void RequestLedger::record(const Seen& s, Pair& p) {
   const std::int64_t now = s.time_ns;
   const Header& h = s.header;
-  std::size_t slot = p.next;
-  p.next = (p.next + 1) % kAnswerCacheEntries;
-  Request& old = p.ring[slot];
-  if (old.used) {
-    if (!old.answered) {
-      report_unanswered(p, old, now, false);
+  const bool person = s.role == Role::ServerToClient && h.type == std::uint8_t(MessageType::Invitation);
+  std::uint8_t slot = 0;
+  Request* taken = nullptr;
+  if (person) [[unlikely]] {
+    taken = &person_slot(p, now, slot);
+  } else {
+    slot = std::uint8_t(p.next);
+    p.next = (p.next + 1) % kAnswerCacheEntries;
+    taken = &p.ring[slot];
+    if (taken->used && !taken->answered) {
+      report_unanswered(p, *taken, now, false);
       --p.outstanding;
     }
-    if (p.slot_of_seq[old.seq] == slot) p.slot_of_seq[old.seq] = kNoSlot;
   }
+  Request& old = *taken;
+  if (old.used && p.slot_of_seq[old.seq] == slot) p.slot_of_seq[old.seq] = kNoSlot;
   Request& n = old;
   n = Request{};
   n.used = true;
@@ -253,8 +278,8 @@ void RequestLedger::record(const Seen& s, Pair& p) {
   n.frame = s.frame;
   n.first_ns = n.last_ns = now;
   n.session = p.session;
-  p.slot_of_seq[h.seq & (kSeqModulo - 1)] = std::uint8_t(slot);
-  ++p.outstanding;
+  p.slot_of_seq[h.seq & (kSeqModulo - 1)] = slot;
+  ++(person ? p.persons_pending : p.outstanding);
   ++stats_.requests;
 }
 
@@ -274,7 +299,7 @@ const RequestLedger::Request* RequestLedger::answer(const Seen& s, Pair& p) {
   r->answered = true;
   r->answer_type = h.type;
   r->answer_hash = hash;
-  --p.outstanding;
+  --(is_person(*r) ? p.persons_pending : p.outstanding);
   stats_.rtt.add(std::uint64_t(std::max<std::int64_t>(0, s.time_ns - r->last_ns)));
   return r;
 }
@@ -307,16 +332,16 @@ void RequestLedger::sweep(std::int64_t now, std::int64_t forget_idle_ns) {
   auto& map = pairs_->map;
   for (auto it = map.begin(); it != map.end();) {
     Pair& p = it->second;
-    if (p.outstanding) {
-      for (auto& r : p.ring) {
+    if (p.outstanding || p.persons_pending) {
+      for_each_request(p, [&](Request& r) {
         if (r.used && !r.answered && now - r.first_ns > limits_.give_up_ns) {
           report_unanswered(p, r, now, false);
           r.answered = true;  // reported once
-          --p.outstanding;
+          --(is_person(r) ? p.persons_pending : p.outstanding);
         }
-      }
+      });
     }
-    if (p.outstanding == 0 && now - p.last_active_ns > forget_idle_ns) it = map.erase(it);
+    if (p.outstanding == 0 && p.persons_pending == 0 && now - p.last_active_ns > forget_idle_ns) it = map.erase(it);
     else ++it;
   }
   for (auto& [key, p] : map) p.client = nullptr;  // some may be gone: look up again
@@ -325,9 +350,12 @@ void RequestLedger::sweep(std::int64_t now, std::int64_t forget_idle_ns) {
 void RequestLedger::finish(std::int64_t end_ns) {
   // Report in frame order, so the output reads like the capture.
   std::vector<std::pair<const Pair*, const Request*>> left;
-  for (const auto& [key, p] : pairs_->map)
-    for (const auto& r : p.ring)
+  for (const auto& entry : pairs_->map) {
+    const Pair& p = entry.second;  // a name the lambda may capture (clang 14)
+    for_each_request(p, [&](const Request& r) {
       if (r.used && !r.answered) left.emplace_back(&p, &r);
+    });
+  }
   std::sort(left.begin(), left.end(),
             [](const auto& a, const auto& b) { return a.second->frame < b.second->frame; });
   for (const auto& [p, r] : left) report_unanswered(*p, *r, end_ns, true);

@@ -62,12 +62,21 @@ class RequestLedger {
     std::uint32_t session = 0;       // the Pair's session it was sent in
   };
   static constexpr std::uint8_t kNoSlot = 0xFF;
+  // Relayed invitations (19 from the server) are answered by a person and do
+  // not hold the window (§6.4): they are kept beside the ring, not counted as
+  // outstanding, and may fall behind the numbering further than the ring
+  // reaches. An invitee has at most one it has not answered (it refuses the
+  // others at once), so a few slots do.
+  static constexpr std::size_t kPersonSlots = 4;
   struct Pair {  // requests sent by `from` to `to`
     Endpoint from, to;
     std::array<Request, kAnswerCacheEntries> ring{};
-    std::array<std::uint8_t, kSeqModulo> slot_of_seq;  // kNoSlot or an index into ring
+    std::array<Request, kPersonSlots> persons{};  // relayed invitations
+    // kNoSlot, an index into ring, or kAnswerCacheEntries + an index into persons
+    std::array<std::uint8_t, kSeqModulo> slot_of_seq;
     std::size_t next = 0;
-    std::size_t outstanding = 0;
+    std::size_t outstanding = 0;       // in the ring
+    std::size_t persons_pending = 0;   // unanswered relayed invitations
     bool has_last = false;
     std::uint16_t last_new_seq = 0;
     // Bumped by each new Connexion on a client's pair (§14): the client may
@@ -106,8 +115,19 @@ class RequestLedger {
   // The session between the pair's ends is over (an accepted Deconnexion,
   // a new Connexion): its sender no longer owes its open requests more tries.
   static void session_ended(Pair& p) {
-    for (auto& r : p.ring)
+    for_each_request(p, [](Request& r) {
       if (r.used && !r.answered) r.abandoned = true;
+    });
+  }
+  // A relayed invitation: kept in Pair::persons (kPersonSlots).
+  static bool is_person(const Request& r) {
+    return r.from_server && r.type == std::uint8_t(MessageType::Invitation);
+  }
+  // Every request slot of `p`: the ring's, then the relayed invitations'.
+  template <class P, class F>
+  static void for_each_request(P& p, F&& f) {
+    for (auto& r : p.ring) f(r);
+    for (auto& r : p.persons) f(r);
   }
   // The client of `p` (its requests to the server) was disconnected.
   static void disconnected(Pair& p) {
@@ -131,8 +151,12 @@ class RequestLedger {
  private:
   Request* find(Pair& p, std::uint16_t seq) {
     auto slot = p.slot_of_seq[seq & (kSeqModulo - 1)];
-    return slot == kNoSlot ? nullptr : &p.ring[slot];
+    if (slot == kNoSlot) return nullptr;
+    return slot < kAnswerCacheEntries ? &p.ring[slot] : &p.persons[slot - kAnswerCacheEntries];
   }
+  // The slot a new relayed invitation takes: a free one, else the oldest
+  // (reported if still unanswered).
+  Request& person_slot(Pair& p, std::int64_t now, std::uint8_t& slot);
   void report_unanswered(const Pair& p, const Request& r, std::int64_t now, bool at_end);
 
   struct PairTable;  // pair_table.hpp: the pairs, and a lookaside table in front

@@ -25,6 +25,18 @@ struct Seen {
   std::span<const std::uint8_t> bytes;
 };
 
+// Which convention a datagram's length field follows (PROTOCOL.md §3), for
+// the check that a sender keeps to one: None when it has no text or the
+// field fits neither (bad_length is reported for that).
+enum class LengthConvention : std::uint8_t { None, NMinusOne, Literal };
+constexpr LengthConvention length_convention_of(const Seen& s) {
+  if (s.bytes.size() <= kHeaderBytes) return LengthConvention::None;
+  const std::size_t n = s.bytes.size() - kHeaderBytes;
+  if (s.header.length == n - 1) return LengthConvention::NMinusOne;
+  if (s.header.length == n) return LengthConvention::Literal;
+  return LengthConvention::None;
+}
+
 // An endpoint as one integer, the key of the checks' maps.
 constexpr std::uint64_t endpoint_key(Endpoint e) { return std::uint64_t(e.ipv4) << 16 | e.port; }
 

@@ -41,6 +41,9 @@ struct ClientSession {
   bool assembly_open = false;  // the last 11 part said more follow
   bool part_unacked = false;   // ... and its ACK has not been seen yet
   std::int64_t last_active_ns = 0;
+  // The length convention (§3) the endpoint's first datagram with text used,
+  // kept across its sessions (the endpoint's habit, not the session's).
+  LengthConvention length_convention = LengthConvention::None;
   // Back to a fresh ClientSession{} (every field above), but the strings and
   // vectors keep their storage: a client that disconnects usually connects
   // again, and this runs on every Disconnect.
@@ -77,6 +80,11 @@ class SessionModel {
   // The session of client `e`, made on first use (its address stays valid
   // until sweep() or clear()).
   [[gnu::noinline]] ClientSession& client(Endpoint e) { return clients_[endpoint_key(e)]; }
+  // The session of client `e` if there is one, else null.
+  ClientSession* find_client(Endpoint e) {
+    auto it = clients_.find(endpoint_key(e));
+    return it == clients_.end() ? nullptr : &it->second;
+  }
   // Direct traffic: both ends stay known while they talk.
   void heard_peers(const Seen& s) {
     if (auto it = peers_.find(endpoint_key(s.src)); it != peers_.end()) it->second = s.time_ns;

@@ -83,6 +83,8 @@ constexpr std::array<CodeInfo, std::size_t(Code::kCount)> kCodes{{
     {FragmentTimeout, "fragment_timeout", W, "an IPv4 datagram's fragments never all arrived within 30 s"},
     {FragmentTableFull, "fragment_table_full", W, "too many IPv4 datagrams in reassembly at once; the oldest was dropped"},
     {WrongDirection, "wrong_direction", E, "a type sent by the side that may not send it (§5)"},
+    {LengthConventionChanged, "length_convention_changed", W,
+     "a sender's length field switched between n - 1 and the literal count (§3)"},
     {UnexpectedAnswer, "unexpected_answer", E, "an answer that matches no request by peer, sequence number and type (§6.1)"},
     {DuplicateAnswer, "duplicate_answer", E, "a request answered again although it was not sent again (§6.3, §7)"},
     {CachedAnswerDiffers, "cached_answer_differs", E, "the answer to a duplicate request is not the first answer byte for byte (§6.3)"},

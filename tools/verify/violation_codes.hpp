@@ -25,7 +25,7 @@ enum class Code : std::uint8_t {
   BadIpChecksum, BadUdpChecksum, ChecksumOffload, TruncatedFrame, BadIpHeader, BadUdpLength,
   FragmentOverlap, FragmentTimeout, FragmentTableFull,
   // Exchanges.
-  WrongDirection, UnexpectedAnswer, DuplicateAnswer, CachedAnswerDiffers, UnansweredRequest,
+  WrongDirection, LengthConventionChanged, UnexpectedAnswer, DuplicateAnswer, CachedAnswerDiffers, UnansweredRequest,
   UnansweredAtEnd,
   RetransmitTooSoon, TooManyTries, GaveUpEarly, SeqNotIncreasing, SeqGap, SeqReused, WindowExceeded,
   NotConnected, PeerNotMember, GroupWithoutOffer, MessageCrossesRooms, MessageOutsideGroup,

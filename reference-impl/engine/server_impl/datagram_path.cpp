@@ -187,6 +187,7 @@ void Server::Impl::on_answer(ClientRec& c, const Message& m, Time now) {
   if (!r)
     return drop(c.endpoint, DropReason::UnexpectedAnswer,
                 std::string(english_name(m.type())) + " seq " + std::to_string(m.seq));
+  c.last_answered = now;
   // Any matching answer shows the endpoint receives what we send (§14).
   if (!c.proved) prove(c, now);
   switch (purpose_of(r->tag)) {

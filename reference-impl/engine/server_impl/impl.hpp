@@ -58,6 +58,7 @@ struct Server::Impl {
   std::map<std::uint32_t, GroupRec> groups;
   std::uint32_t next_group_id = 1;
   std::uint64_t next_generation = 1;
+  std::size_t backlogged = 0;  // clients with ClientRec::backlogged set
   LingeringAnswers lingering;
 
   struct Removal {
@@ -153,6 +154,12 @@ struct Server::Impl {
   bool unsettled(const ClientRec& c) const { return !c.news.empty(); }
   void defer(ClientRec& c, MessageType t);
   void hold(ClientRec& c, Message& m, std::uint64_t hash, std::size_t size);
+  // Back-pressure (§6.5): whether `r` keeps up yet has a backlog, and whether
+  // a chat from `c` would reach such a recipient.
+  bool keeps_up_with_backlog(const ClientRec& r, Time now) const;
+  bool reaches_backlog(const ClientRec& c, const ChatMessage& msg, const ClientRec* recipient,
+                       const GroupRec* g, Time now) const;
+  void note_backlog(ClientRec& c);
   void prove(ClientRec& c, Time now);
   void on_proof_deadline(ClientRec& c);
   void on_answer(ClientRec& c, const Message& m, Time now);

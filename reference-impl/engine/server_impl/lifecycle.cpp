@@ -111,6 +111,7 @@ void Server::Impl::remove_client(ClientRec& c, bool by_request, const std::strin
   by_name.erase(c.name);
   by_skeleton.erase(c.skeleton);
   by_endpoint.erase(c.endpoint);
+  if (c.backlogged) --backlogged;
   slots[slot].reset();  // its timers are now stale (generation)
   users_changed();
   counters.clients = by_endpoint.size();

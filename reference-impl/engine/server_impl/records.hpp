@@ -39,6 +39,7 @@ struct ClientRec {
   RequestChannel out;
   AnswerCache cache;
   Time last_heard{};
+  Time last_answered{};  // its last answer that closed one of our requests
   Time probe_timer_at{};
   bool probe_outstanding = false;
   std::optional<std::uint32_t> group;
@@ -55,6 +56,10 @@ struct ClientRec {
   // behind it, news waiting its turn.
   std::deque<GroupNews> news;
   std::size_t news_part = 0;
+  // At least ServerConfig::backlog_per_client requests wait for its window
+  // (counted in Server::Impl::backlogged, so that a chat checks its
+  // recipients only while some client has a backlog).
+  bool backlogged = false;
 };
 
 struct GroupRec {

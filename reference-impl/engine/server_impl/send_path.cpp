@@ -8,6 +8,7 @@
 #include "codec/codec.hpp"
 #include "engine/server_impl/encoding.hpp"
 #include "engine/server_impl/impl.hpp"
+#include "engine/server_impl/request_tag.hpp"
 
 namespace imup::engine {
 
@@ -30,14 +31,32 @@ void Server::Impl::transmit_request(ClientRec& c, const OutstandingRequest& r) {
 }
 
 void Server::Impl::pump(ClientRec& c, Time now) {
+  // An invitation the invitee's person has not decided on does not hold the
+  // window (§6.4), but the numbering may not leave it half the sequence space
+  // behind: it is given up then, as a refusal (§9.2 step 5).
+  while (auto left = c.out.take_left_behind(cfg.reliability)) {
+    ++counters.give_ups;
+    resolve_invitation(c, group_of(left->tag), false, now);
+  }
   c.out.pump(cfg.reliability, rng, now, [&](const OutstandingRequest& r) { transmit_request(c, r); });
+  note_backlog(c);
+}
+
+void Server::Impl::note_backlog(ClientRec& c) {
+  const bool b = c.out.waiting() >= cfg.backlog_per_client;
+  if (b == c.backlogged) return;
+  c.backlogged = b;
+  if (b) ++backlogged;
+  else --backlogged;
 }
 
 // Queues a request to a client; a client that lets too many pile up is
 // treated as gone (its window never drains).
 void Server::Impl::request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag,
                            Time now) {
-  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client)) {
+  // A relayed invitation's answer is the invitee's decision (§6.4, §9.2).
+  const bool awaits_person = purpose_of(tag) == Purpose::Invite;
+  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client, awaits_person)) {
     drop(c.endpoint, DropReason::QueueFull, "too many requests waiting for its window");
     schedule_removal(c, false, "its window stayed full");
     return;
