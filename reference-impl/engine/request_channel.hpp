@@ -29,6 +29,7 @@ struct OutstandingRequest {
   SharedBytes bytes;
   std::uint64_t tag = 0;  // the owner's context (command id, group id, ...)
   unsigned tries = 0;     // sendings so far
+  unsigned max_tries = 0;  // sendings before giving up; 0: ReliabilityConfig::tries
   Millis timeout{0};      // wait after the latest sending
   Time deadline{};
 };
@@ -41,7 +42,9 @@ class RequestChannel {
   explicit RequestChannel(std::uint16_t first_seq = 0) : next_seq_(first_seq) {}
 
   // Queues a request. False when `max_waiting` requests already wait.
-  bool submit(MessageType type, SharedBytes bytes, std::uint64_t tag, std::size_t max_waiting);
+  // `max_tries` (0: the config's tries) bounds this request's sendings.
+  bool submit(MessageType type, SharedBytes bytes, std::uint64_t tag, std::size_t max_waiting,
+              unsigned max_tries = 0);
 
   // Moves waiting requests into the window while there is room; for each,
   // calls send(const OutstandingRequest&) once (its first sending), after
@@ -58,6 +61,7 @@ class RequestChannel {
       r.bytes = std::move(w.bytes);
       r.tag = w.tag;
       r.tries = 1;
+      r.max_tries = w.max_tries;
       r.timeout = Millis(rng.between(cfg.first_timeout_min.count(), cfg.first_timeout_max.count()));
       r.deadline = now + r.timeout;
       window_.push_back(std::move(r));
@@ -97,6 +101,7 @@ class RequestChannel {
     MessageType type;
     SharedBytes bytes;
     std::uint64_t tag;
+    unsigned max_tries;
   };
   // Numbers from the oldest unanswered request to the next one to send (§6.4):
   // bounding the span, not just the count, keeps every outstanding request
