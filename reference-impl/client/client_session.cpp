@@ -33,9 +33,15 @@ bool needs_connection(const Command& c) {
 }
 }  // namespace
 
+// The Connexion is unanswered, or the server was lost and a new one is on
+// its way (--reconnect): commands that need the connection wait for it.
+bool ClientSession::awaiting_connection() const {
+  auto v = engine_.view();
+  return v.connection == engine::ConnectionState::Connecting || v.reconnecting;
+}
+
 void ClientSession::execute(const Command& command, std::string_view line) {
-  if ((engine_.view().connection == engine::ConnectionState::Connecting || !held_.empty()) &&
-      needs_connection(command) && !quitting_) {
+  if ((awaiting_connection() || !held_.empty()) && needs_connection(command) && !quitting_) {
     // Behind the held ones too, so that the lines keep their order.
     held_.push_back({command, std::string(line)});
     output_.on_notice("held", "held until connected: " + std::string(line));
@@ -104,8 +110,9 @@ gboolean ClientSession::on_idle_bound(gpointer self) {
 }
 
 void ClientSession::run_held() {
-  // Once the Connexion is answered (or refused: then each is refused, and said so).
-  if (held_.empty() || engine_.view().connection == engine::ConnectionState::Connecting) return;
+  // Once the Connexion is answered (or refused: then each is refused, and
+  // said so), or the reconnection given up.
+  if (held_.empty() || awaiting_connection()) return;
   auto held = std::move(held_);
   held_.clear();
   for (auto& h : held) execute(h.command, h.line);
@@ -166,7 +173,9 @@ void ClientSession::after_io() {
       exit_status_ = 1;
     } else if (std::holds_alternative<ev::Connected>(event)) {
       exit_status_ = 0;
-    } else if (std::holds_alternative<ev::ServerGone>(event)) {
+    } else if (std::holds_alternative<ev::ServerGone>(event) ||
+               std::holds_alternative<ev::ReconnectGaveUp>(event)) {
+      // With --reconnect, a later Connected sets it back to 0.
       exit_status_ = 1;
     }
   }

@@ -42,8 +42,9 @@ class ClientSession {
   void set_tap(io::DatagramTap* tap) { loop_.set_tap(tap); }
   // Runs one parsed command (Wait and Sleep belong to the script runner).
   // A command that needs a connection, given while the Connexion is still
-  // unanswered, is held (with a "held" notice) and runs once it is answered:
-  // lines piped in at start are not refused for being early.
+  // unanswered (or, with ClientConfig::reconnect, while the client connects
+  // again after losing the server), is held (with a "held" notice) and runs
+  // once it is answered: lines piped in at start are not refused for being early.
   void execute(const Command& command, std::string_view line);
   // Nothing held, nothing unanswered, not connecting: every command's fate is known.
   bool idle() const;
@@ -58,7 +59,8 @@ class ClientSession {
   bool quitting() const { return quitting_; }
   // quit() or quit_when_idle() was called: no more commands to come.
   bool leaving() const { return quitting_ || quit_when_idle_; }
-  // 0 unless the last connection attempt was refused or the server was lost.
+  // 0 unless the last connection attempt was refused or the server was lost
+  // (with reconnection: and not connected again since).
   int exit_status() const { return exit_status_; }
 
   Endpoint local_endpoint() const { return loop_.local_endpoint(); }
@@ -68,6 +70,7 @@ class ClientSession {
 
  private:
   void after_io();
+  bool awaiting_connection() const;
   void run_held();
   void finish();
   static gboolean on_quit_timeout(gpointer self);

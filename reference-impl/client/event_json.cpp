@@ -154,6 +154,22 @@ JsonEvent to_json(const engine::ClientEvent& event) {
             j.set("reason", e.reason);
           },
           [&](const ev::PeerGone& e) { j.set("name", e.name); },
+          [&](const ev::ReconnectScheduled& e) {
+            j.set("attempt", std::int64_t(e.attempt)).set("max_attempts", std::int64_t(e.max_attempts));
+            j.set("delay_ms", std::int64_t(e.delay.count()));
+          },
+          [&](const ev::Reconnecting& e) {
+            j.set("name", e.name).set("attempt", std::int64_t(e.attempt));
+            j.set("max_attempts", std::int64_t(e.max_attempts));
+          },
+          [&](const ev::Reconnected& e) {
+            // A new session: where the user is now, said with the event.
+            j.set("name", e.name).set("attempts", std::int64_t(e.attempts));
+            j.set("after_ms", std::int64_t(e.after.count())).set("room", room_word(Room::Public));
+          },
+          [&](const ev::ReconnectGaveUp& e) {
+            j.set("attempts", std::int64_t(e.attempts)).set("after_ms", std::int64_t(e.after.count()));
+          },
       },
       event);
   return j;

@@ -26,6 +26,15 @@ std::string join_members(const std::vector<GroupMember>& members, bool with_endp
 std::string type_text(MessageType t) {
   return std::to_string(int(t)) + " " + std::string(english_name(t));
 }
+// "1 s", "30 s", "1.5 s": reconnection delays are whole seconds by default.
+std::string seconds_text(engine::Millis m) {
+  auto ms = m.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+}
+std::string attempt_text(unsigned attempt, unsigned of) {
+  return "attempt " + std::to_string(attempt) + " of " + std::to_string(of);
+}
 }  // namespace
 
 std::string describe_for_people(const engine::ClientEvent& event) {
@@ -82,6 +91,25 @@ std::string describe_for_people(const engine::ClientEvent& event) {
                    e.reason + "\"";
           },
           [](const ev::PeerGone& e) { return "* " + e.name + " stopped answering"; },
+          [](const ev::ReconnectScheduled& e) {
+            return "* connecting again in " + seconds_text(e.delay) + " (" +
+                   attempt_text(e.attempt, e.max_attempts) + ")";
+          },
+          [](const ev::Reconnecting& e) {
+            return "* connecting again as " + e.name + " (" + attempt_text(e.attempt, e.max_attempts) +
+                   ")...";
+          },
+          [](const ev::Reconnected& e) {
+            return "* connected again as " + e.name + " after " + std::to_string(e.attempts) +
+                   (e.attempts == 1 ? " attempt, " : " attempts, ") + seconds_text(e.after) +
+                   " after the loss: a new session, in the public room (groups and invitations "
+                   "of the old one are gone)";
+          },
+          [](const ev::ReconnectGaveUp& e) {
+            return "* gave up connecting again after " + std::to_string(e.attempts) +
+                   (e.attempts == 1 ? " attempt" : " attempts") + " in " + seconds_text(e.after) +
+                   " (/connect NAME to try yourself)";
+          },
           [](const ev::RequestRetried& e) {
             return "* no answer yet " + (e.peer ? "from " + *e.peer : std::string("from the server")) +
                    " to your " + type_text(e.request) + ": sent again (try " + std::to_string(e.tries) +
@@ -93,6 +121,7 @@ std::string describe_for_people(const engine::ClientEvent& event) {
 
 std::string prompt_for(const engine::ClientView& v) {
   using S = engine::ConnectionState;
+  if (v.connection == S::Disconnected && v.reconnecting) return "(reconnecting as " + v.name + ")> ";
   if (v.connection == S::Disconnected) return "(not connected)> ";
   if (v.connection == S::Connecting) return "(connecting as " + v.name + ")> ";
   if (v.connection == S::Disconnecting) return "(disconnecting)> ";

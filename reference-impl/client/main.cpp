@@ -37,6 +37,9 @@ struct Options {
   std::string script;
   std::string record;
   int tries = int(imup::kTries);  // codec/limits.hpp
+  int probe_interval_ms = int(imup::kProbeInterval.count());  // §9.4
+  bool reconnect = false;
+  int reconnect_attempts = 10;
   int quit_timeout_ms = 10000;
   gint64 seed = -1;
   bool strict = false;
@@ -57,7 +60,23 @@ int usage_error(const std::string& message) { return imup::cli::usage_error(kPro
 std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   gchar *server = nullptr, *bind = nullptr, *name = nullptr, *script = nullptr,
         *record = nullptr;
-  gboolean strict = FALSE;
+  gboolean strict = FALSE, reconnect = FALSE;
+  // Help texts that name the engine's rules, formatted from them.
+  imup::engine::ClientConfig defaults;
+  const std::string probe_help =
+      "The server's liveness probe interval (PROTOCOL.md 9.4, default " +
+      std::to_string(imup::kProbeInterval.count()) +
+      "): connected, the client takes the server for gone after hearing nothing from it for "
+      "2 x MS + the first retransmission's upper bound (" +
+      std::to_string(imup::engine::server_silence_limit(defaults).count() / 1000) +
+      " s by default); 0: never";
+  const std::string reconnect_help =
+      "When the server is lost, connect again under the same name: attempts after 1, 2, 4, ... s, "
+      "at most " + std::to_string(defaults.reconnect.max_delay.count() / 1000) +
+      " s apart, each one Connexion with its --tries (a taken name counts as a failed attempt); "
+      "a new session, in the public room";
+  const std::string attempts_help = "Attempts of --reconnect before giving up (default 10, 1.." +
+                                    std::to_string(imup::engine::kMaxReconnectAttempts) + ")";
   GOptionEntry entries[] = {
       {"server", 's', 0, G_OPTION_ARG_STRING, &server,
        "The server's ADDR:PORT (default 127.0.0.1:2017)", "ADDR:PORT"},
@@ -72,6 +91,9 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
        "Local ADDR:PORT to send from (default 0.0.0.0:0, any free port)", "ADDR:PORT"},
       {"tries", 0, 0, G_OPTION_ARG_INT, &o.tries,
        "Sendings of a request before giving up (default 5)", "N"},
+      {"reconnect", 0, 0, G_OPTION_ARG_NONE, &reconnect, reconnect_help.c_str(), nullptr},
+      {"reconnect-attempts", 0, 0, G_OPTION_ARG_INT, &o.reconnect_attempts, attempts_help.c_str(), "N"},
+      {"probe-interval", 0, 0, G_OPTION_ARG_INT, &o.probe_interval_ms, probe_help.c_str(), "MS"},
       {"quit-timeout", 0, 0, G_OPTION_ARG_INT, &o.quit_timeout_ms,
        "Longest wait for the server's goodbye at /quit (default 10000)", "MS"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed,
@@ -96,7 +118,8 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   help.description = imup::cli::exit_status_help(
       "done: every command went through (interactive: the session ended normally)",
       "failures: a command refused or failed, a /wait timed out, the connection\n"
-      "     refused, or no answer from the server",
+      "     refused, or no answer from the server (with --reconnect: and no new\n"
+      "     connection since)",
       "usage or input errors: a bad option, an unreadable script or a line that is\n"
       "     not a command; found before connecting");
   if (auto status = imup::cli::parse_command_line(help, entries, argc, argv, &o)) return status;
@@ -106,8 +129,15 @@ std::optional<int> parse_options(int& argc, char**& argv, Options& o) {
   if (script) o.script = script;
   if (record) o.record = record;
   o.strict = strict;
+  o.reconnect = reconnect;
   g_free(server); g_free(bind); g_free(name); g_free(script); g_free(record);
   if (o.tries < 1 || o.tries > 16) return imup::cli::out_of_range(kProgram, "tries", o.tries, "1..16");
+  if (o.reconnect_attempts < 1 || o.reconnect_attempts > int(imup::engine::kMaxReconnectAttempts))
+    return imup::cli::out_of_range(kProgram, "reconnect-attempts", o.reconnect_attempts,
+                                   "1.." + std::to_string(imup::engine::kMaxReconnectAttempts));
+  if (o.probe_interval_ms != 0 && (o.probe_interval_ms < 1000 || o.probe_interval_ms > 86400000))
+    return imup::cli::out_of_range(kProgram, "probe-interval", o.probe_interval_ms,
+                                   "0, or 1000..86400000 ms");
   if (o.quit_timeout_ms < 0 || o.quit_timeout_ms > 600000)
     return imup::cli::out_of_range(kProgram, "quit-timeout", o.quit_timeout_ms, "0..600000 ms");
   if (o.seed < -1) return imup::cli::out_of_range(kProgram, "seed", double(o.seed), "0..2^63-1");
@@ -138,6 +168,8 @@ int main(int argc, char** argv) {
   imup::engine::ClientConfig config;
   config.server = std::get<imup::Endpoint>(server);
   config.reliability.tries = unsigned(o.tries);
+  config.server_probe_interval = std::chrono::milliseconds(o.probe_interval_ms);
+  if (o.reconnect) config.reconnect.attempts = unsigned(o.reconnect_attempts);
   config.strict_decoding = o.strict;
   config.rng_seed = o.seed >= 0 ? std::uint64_t(o.seed) : (std::uint64_t(g_random_int()) << 32 | g_random_int());
   if (auto problem = imup::engine::check_config(config)) return usage_error(*problem);

@@ -116,6 +116,9 @@ void PeopleOutput::on_event(const engine::ClientEvent& event) {
       // Never connected: the whole schedule of tries (§7) went unanswered.
       connect_failed_ = true;
       std::string took = connect_started_ ? " in " + seconds_since(*connect_started_) : std::string();
+      if (session_ && session_->view().reconnecting)  // --reconnect: the next attempt is scheduled
+        return show("* no answer from " + server_text() + " after " + std::to_string(connect_tries_) +
+                    " tries" + took);
       show("* no answer from " + server_text() + " after " + std::to_string(connect_tries_) + " tries" +
            took + ": giving up (is the server running there, on that port?)");
       // Nothing to do without a connection: the program ends (status 1).
@@ -157,8 +160,17 @@ void PeopleOutput::on_event(const engine::ClientEvent& event) {
     // "/invite USERS MODE": the session answers the offer; no question to ask.
     if (invite_with_mode_.erase(offer->command)) return;
   }
+  if (std::holds_alternative<ev::Reconnecting>(event)) {
+    // The engine's own Connexion: its progress is shown as the user's is.
+    connect_started_ = std::chrono::steady_clock::now();
+    connect_tries_ = 1;
+    connect_failed_ = false;
+  }
   if (std::holds_alternative<ev::ServerGone>(event) && connect_failed_) return;  // said above
-  if (std::holds_alternative<ev::ConnectRefused>(event)) ++failures_;
+  // A name taken while reconnecting is one failed attempt; giving up is the failure.
+  bool retrying = session_ && session_->view().reconnecting;
+  if (std::holds_alternative<ev::ConnectRefused>(event) && !retrying) ++failures_;
+  if (std::holds_alternative<ev::ReconnectGaveUp>(event)) ++failures_;
   auto text = describe_for_people(event);
   if (text.empty()) return;
   if (std::holds_alternative<ev::MessageReceived>(event)) text = with_time(text);

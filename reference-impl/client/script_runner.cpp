@@ -252,7 +252,10 @@ void ScriptRunner::on_event(const engine::ClientEvent& e) {
   if (std::holds_alternative<ev::MessageDelivered>(e)) ++delivered_;
   // The server's own answers (a refused name, an error 14..17) are events a
   // script may /wait for; a request that ran out of tries is a failure.
-  if (std::holds_alternative<ev::DeliveryFailed>(e)) ++failed_;
+  // So is a reconnection given up, but not one attempt of it (more follow).
+  auto* failed = std::get_if<ev::DeliveryFailed>(&e);
+  bool attempt = failed && failed->request == MessageType::Connect && session_ && session_->view().reconnecting;
+  if ((failed && !attempt) || std::holds_alternative<ev::ReconnectGaveUp>(e)) ++failed_;
   record(to_json(e));
 }
 
@@ -294,6 +297,7 @@ JsonEvent ScriptRunner::view_event(const engine::ClientView& view) {
     e.set("mode", mode_word(view.mode)).set("members", members);
   }
   if (view.invitation) e.set("invited_by", view.invitation->inviter);
+  if (view.reconnecting) e.set("reconnecting", true);
   e.set("prompt", prompt_for(view));
   return e;
 }

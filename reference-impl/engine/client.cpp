@@ -23,12 +23,15 @@ namespace {
 
 constexpr std::uint64_t kServerLink = 0;
 constexpr std::uint64_t kJoiningTimer = ~std::uint64_t(0);
+constexpr std::uint64_t kSilenceTimer = ~std::uint64_t(1);    // nothing heard from the server (§9.4)
+constexpr std::uint64_t kReconnectTimer = ~std::uint64_t(2);  // the next attempt after a loss
 
 // What a client timer is for: the server link, a peer (by id) or the wait for
 // a group's first 11; and which request or acceptance of it.
 struct ClientTimer {
-  std::uint64_t what = 0;   // kServerLink, a peer id or kJoiningTimer
-  std::uint64_t which = 0;  // (session << 10) | seq, seq, or the joining generation
+  std::uint64_t what = 0;   // kServerLink, a peer id, kJoiningTimer, kSilenceTimer or kReconnectTimer
+  std::uint64_t which = 0;  // (session << 10) | seq, seq, the joining generation, the session
+                            // or the reconnection generation
 };
 
 struct EncodeResult {
@@ -106,6 +109,15 @@ struct Client::Impl {
   bool session_ended_cleanly = true;                   // false after the server stopped answering
   bool session_used_cache = false;                     // the server's ACK came: its requests were cached
   std::uint64_t joining_generation = 0;                // which acceptance the joining timer is for
+  // §9.4: the last datagram from the server, and the one silence timer armed
+  // for this session (re-armed lazily when it fires: no heap entry per datagram).
+  Time last_heard_server{};
+  Time silence_timer_at{};
+  // ClientConfig::reconnect: a cycle of attempts after a loss.
+  bool reconnecting = false;
+  unsigned reconnect_attempts = 0;        // attempts started in this cycle
+  Time lost_at{};                         // when the cycle began
+  std::uint64_t reconnect_generation = 0;  // which wait the reconnect timer is for
 
   std::map<std::uint64_t, PeerLink> peers;
   std::map<Endpoint, std::uint64_t> peer_by_endpoint;
@@ -321,6 +333,7 @@ struct Client::Impl {
     if (conn == ConnectionState::Disconnected) return drop(DropReason::UnknownEndpoint);
     auto m = decode_or_drop(d);
     if (!m) return;
+    last_heard_server = now;  // the server is there, whatever it says
     MessageType type = m->type();
     if (!server_may_send(type)) return drop(DropReason::WrongDirection);
     if (!is_request(type)) {
@@ -449,11 +462,19 @@ struct Client::Impl {
         if (a == MessageType::Ack) {
           conn = ConnectionState::Connected;
           session_used_cache = true;
+          arm_silence(now);
           push(event::Connected{name});
+          if (reconnecting) {
+            reconnecting = false;
+            push(event::Reconnected{name, reconnect_attempts,
+                                    std::chrono::duration_cast<Millis>(now - lost_at)});
+          }
         } else {
           std::string why = reason_of();
           reset("connection refused");
           push(event::ConnectRefused{why});
+          // A name taken may be our old session's, not yet given up by the server.
+          if (reconnecting) schedule_reconnect(now);
         }
         return;
       case MessageType::Disconnect:
@@ -550,6 +571,12 @@ struct Client::Impl {
       }
       return;
     }
+    if (e.key.what == kSilenceTimer) return on_silence_timer(e, now);
+    if (e.key.what == kReconnectTimer) {
+      if (reconnecting && e.key.which == reconnect_generation && conn == ConnectionState::Disconnected)
+        start_reconnect(now);
+      return;
+    }
     if (e.key.what == kServerLink) {
       if ((e.key.which >> 10) != session) return;
       auto v = server_out.on_timer(std::uint16_t(e.key.which & 0x3FF), e.at, now, cfg.reliability, resend, gone);
@@ -561,11 +588,7 @@ struct Client::Impl {
         ++counters.give_ups;
         std::string detail = "no answer from the server after " + std::to_string(gone.tries) + " tries";
         push(event::DeliveryFailed{gone.tag, std::nullopt, gone.type, detail, gone.seq});
-        bool was_disconnecting = conn == ConnectionState::Disconnecting;
-        reset("the server stopped answering");
-        session_ended_cleanly = false;
-        push(event::ServerGone{detail});
-        if (was_disconnecting) push(event::Disconnected{});
+        lose_server(detail, now);
       }
       return;
     }
@@ -586,6 +609,102 @@ struct Client::Impl {
       deactivate_peer(p, peer + " stopped answering", true);
       push(event::PeerGone{peer});
     }
+  }
+
+  // ---- losing the server, and connecting again ---------------------------------------------
+
+  // §9.4: one timer per session, armed at the deadline of the last datagram
+  // heard when it was armed; when it fires early (something was heard since)
+  // it is armed again for the new deadline.
+  void arm_silence(Time now) {
+    last_heard_server = now;
+    Millis limit = server_silence_limit(cfg);
+    if (limit == Millis(0)) return;
+    silence_timer_at = now + limit;
+    timers.arm(silence_timer_at, {kSilenceTimer, session});
+  }
+  void on_silence_timer(const TimerEntry<ClientTimer>& e, Time now) {
+    if (e.key.which != session || e.at != silence_timer_at || conn != ConnectionState::Connected) return;
+    Millis limit = server_silence_limit(cfg);
+    Time deadline = last_heard_server + limit;
+    if (now < deadline) {
+      silence_timer_at = deadline;
+      timers.arm(deadline, {kSilenceTimer, session});
+      return;
+    }
+    ++counters.give_ups;
+    auto secs = [](Millis m) { return std::to_string((m.count() + 500) / 1000) + " s"; };
+    lose_server("nothing heard from the server for " + secs(limit) + " (it probes a silent client every " +
+                    secs(cfg.server_probe_interval) + "): it is gone, or no longer knows us",
+                now);
+  }
+
+  // The server stopped answering (a request's tries ran out) or fell silent:
+  // the session is over. A connected client (or one connecting again) with
+  // ClientConfig::reconnect on schedules its next attempt.
+  void lose_server(const std::string& detail, Time now) {
+    bool was_disconnecting = conn == ConnectionState::Disconnecting;
+    bool was_connected = conn == ConnectionState::Connected;
+    reset("the server stopped answering");
+    session_ended_cleanly = false;
+    push(event::ServerGone{detail});
+    if (was_disconnecting) {
+      reconnecting = false;
+      push(event::Disconnected{});
+      return;
+    }
+    if (!cfg.reconnect.enabled() || name.empty()) return;
+    if (was_connected && !reconnecting) {
+      reconnecting = true;
+      reconnect_attempts = 0;
+      lost_at = now;
+    }
+    if (reconnecting) schedule_reconnect(now);
+  }
+  void schedule_reconnect(Time now) {
+    if (reconnect_attempts >= cfg.reconnect.attempts) {
+      reconnecting = false;
+      push(event::ReconnectGaveUp{reconnect_attempts, std::chrono::duration_cast<Millis>(now - lost_at)});
+      return;
+    }
+    // 1, 2, 4, ... s, at most max_delay (no overflow: the shift stops there).
+    Millis delay = cfg.reconnect.first_delay;
+    for (unsigned k = 0; k < reconnect_attempts && delay < cfg.reconnect.max_delay; ++k) delay *= 2;
+    delay = std::min(delay, cfg.reconnect.max_delay);
+    timers.arm(now + delay, {kReconnectTimer, ++reconnect_generation});
+    push(event::ReconnectScheduled{reconnect_attempts + 1, cfg.reconnect.attempts, delay});
+  }
+  void start_reconnect(Time now) {
+    ++reconnect_attempts;
+    push(event::Reconnecting{name, reconnect_attempts, cfg.reconnect.attempts});
+    auto r = begin_session(name, now);
+    if (!r) schedule_reconnect(now);  // cannot happen with a name that connected once
+  }
+  void stop_reconnecting() {
+    reconnecting = false;
+    ++reconnect_generation;  // the timer armed for the next attempt is stale
+  }
+
+  CommandResult begin_session(std::string_view who, Time now) {
+    reset("a new connection");
+    name = std::string(who);
+    ++session;
+    // The server numbers a new session afresh. After a clean end the old
+    // answers go. After the server stopped answering they stay: the server
+    // may still hold the old session and resend from it until our Connexion
+    // replaces it, and such a resend must be answered, never acted on twice.
+    // (An attempt that never connected was no session: nothing to shift.)
+    if (session_ended_cleanly)
+      server_cache = AnswerCache();
+    else if (session_used_cache)
+      server_cache.new_session();
+    session_used_cache = false;
+    session_ended_cleanly = true;
+    last_group_news.reset();
+    conn = ConnectionState::Connecting;
+    auto r = to_server(Connect{name}, now);
+    if (!r) conn = ConnectionState::Disconnected;
+    return r;
   }
 
   // ---- commands -------------------------------------------------------------------------------
@@ -684,31 +803,21 @@ CommandResult Client::connect(std::string_view name, Time now) {
   auto& s = *impl_;
   if (s.conn != ConnectionState::Disconnected) return refused("already connected or connecting");
   if (auto p = name_problem(name)) return refused("invalid name: " + *p);
-  s.reset("a new connection");
-  s.name = std::string(name);
-  ++s.session;
-  // The server numbers a new session afresh. After a clean end the old
-  // answers go. After the server stopped answering they stay: the server
-  // may still hold the old session and resend from it until our Connexion
-  // replaces it, and such a resend must be answered, never acted on twice.
-  // (An attempt that never connected was no session: nothing to shift.)
-  if (s.session_ended_cleanly)
-    s.server_cache = AnswerCache();
-  else if (s.session_used_cache)
-    s.server_cache.new_session();
-  s.session_used_cache = false;
-  s.session_ended_cleanly = true;
-  s.last_group_news.reset();
-  s.conn = ConnectionState::Connecting;
-  auto r = s.to_server(Connect{s.name}, now);
-  if (!r) s.conn = ConnectionState::Disconnected;
-  return r;
+  s.stop_reconnecting();  // the user's own connection replaces the attempts
+  return s.begin_session(name, now);
 }
 
 CommandResult Client::disconnect(Time now) {
   auto& s = *impl_;
+  if (s.conn == ConnectionState::Disconnected && s.reconnecting) {
+    // Waiting for the next attempt: the user gives the reconnection up.
+    s.stop_reconnecting();
+    s.push(event::Disconnected{});
+    return CommandResult{true, s.next_command++, {}};
+  }
   if (s.conn == ConnectionState::Disconnected) return refused("not connected");
   if (s.conn == ConnectionState::Disconnecting) return refused("already disconnecting");
+  s.stop_reconnecting();
   auto r = s.to_server(Disconnect{}, now);
   if (r) s.conn = ConnectionState::Disconnecting;
   return r;
@@ -798,6 +907,7 @@ ClientView Client::view() const {
   v.members = s.members;
   v.choosing_mode = s.choosing;
   v.joining = s.joining;
+  v.reconnecting = s.reconnecting;
   if (s.invitation) v.invitation = s.invitation->what;
   return v;
 }

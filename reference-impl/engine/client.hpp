@@ -54,6 +54,9 @@ struct ClientView {
   std::vector<GroupMember> members;       // of the group, ourselves included
   bool choosing_mode = false;             // the server offered modes (10): call choose_mode
   bool joining = false;                   // accepted an invitation, waiting for the 11
+  // The server was lost and ClientConfig::reconnect is on: an attempt to
+  // connect again is scheduled or under way (connection Disconnected or Connecting).
+  bool reconnecting = false;
   std::optional<PendingInvitation> invitation;  // received, to accept or refuse
 };
 

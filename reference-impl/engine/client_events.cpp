@@ -11,7 +11,8 @@ std::string_view event_name(const ClientEvent& e) {
       "message_received",  "message_delivered",  "delivery_failed",     "user_list",
       "mode_offered",      "invitations_sent",   "invitation_received", "invitation_auto_refused",
       "group_joined",      "group_updated",      "group_left",          "group_closed",
-      "error_received",    "peer_gone",          "request_retried"};
+      "error_received",    "peer_gone",          "request_retried",     "reconnect_scheduled",
+      "reconnecting",      "reconnected",        "reconnect_gave_up"};
   return names[e.index()];
 }
 

@@ -81,6 +81,33 @@ struct ErrorReceived {                                    // 14, 15, 16 or 17
 };
 struct PeerGone { std::string name; };  // a decentralized peer stopped answering us
 
+// ClientConfig::reconnect: after the server was lost, the steps of connecting
+// again under the same name. Attempt `attempt` (1-based) of `max_attempts`
+// starts after `delay`.
+struct ReconnectScheduled {
+  unsigned attempt = 0;
+  unsigned max_attempts = 0;
+  Millis delay{0};
+};
+// Attempt `attempt` has started: a Connexion under `name` is on its way.
+struct Reconnecting {
+  std::string name;
+  unsigned attempt = 0;
+  unsigned max_attempts = 0;
+};
+// Connected again (after the Connected event): a new session, in the public
+// room, no group or invitation of the old one kept. `after`: since the loss.
+struct Reconnected {
+  std::string name;
+  unsigned attempts = 0;
+  Millis after{0};
+};
+// Every attempt failed: the client stays disconnected.
+struct ReconnectGaveUp {
+  unsigned attempts = 0;
+  Millis after{0};
+};
+
 }  // namespace event
 
 using ClientEvent =
@@ -89,7 +116,8 @@ using ClientEvent =
                  event::UserList, event::ModeOffered, event::InvitationsSent,
                  event::InvitationReceived, event::InvitationAutoRefused, event::GroupJoined,
                  event::GroupUpdated, event::GroupLeft, event::GroupClosed, event::ErrorReceived,
-                 event::PeerGone, event::RequestRetried>;
+                 event::PeerGone, event::RequestRetried, event::ReconnectScheduled,
+                 event::Reconnecting, event::Reconnected, event::ReconnectGaveUp>;
 
 // A stable word per event kind ("connected", "message_received", ...) for JSON output.
 std::string_view event_name(const ClientEvent& e);

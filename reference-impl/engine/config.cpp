@@ -40,6 +40,7 @@ std::optional<std::string> check_config(const ServerConfig& c) {
   if (c.max_group_members < 2 || c.max_group_members > kMaxClients)
     return "max group members must be 2.." + std::to_string(kMaxClients);
   if (c.probe_interval < Millis(1000)) return "probe interval below 1 s";
+  if (c.probe_tries > kMaxTries) return "probe tries must be 0 (the tries) or 1.." + std::to_string(kMaxTries);
   if (auto p = check_rate(c.per_client, "per-client rate")) return p;
   if (auto p = check_rate(c.per_ip, "per-address rate")) return p;
   if (c.max_registrations_per_ip < 1) return "registrations per address must be at least 1";
@@ -60,6 +61,14 @@ std::optional<std::string> check_config(const ClientConfig& c) {
   if (auto p = check_config(c.reliability)) return p;
   if (c.server.port == 0) return "the server's port is 0";
   if (c.max_queued_per_peer < 1) return "queued requests per peer must be at least 1";
+  if (c.server_probe_interval != Millis(0) && c.server_probe_interval < Millis(1000))
+    return "the server's probe interval must be 0 (no silence deadline) or at least 1 s";
+  if (c.server_probe_interval > Millis(24LL * 3600 * 1000)) return "the server's probe interval above a day";
+  if (c.reconnect.attempts > kMaxReconnectAttempts)
+    return "reconnection attempts must be 0.." + std::to_string(kMaxReconnectAttempts);
+  if (c.reconnect.first_delay < Millis(1) || c.reconnect.max_delay < c.reconnect.first_delay)
+    return "reconnection delays: the first must be at least 1 ms and at most the longest";
+  if (c.reconnect.max_delay > Millis(3600 * 1000)) return "reconnection delay above an hour";
   return std::nullopt;
 }
 

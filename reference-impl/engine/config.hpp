@@ -20,6 +20,7 @@ namespace imup::engine {
 // the same range whether the key file's parser or check_config() finds it.
 inline constexpr std::size_t kMaxAnswerCache = 256;  // answers kept per peer
 inline constexpr std::size_t kMaxGroupsSetting = 100000;  // private groups open at once
+inline constexpr unsigned kMaxReconnectAttempts = 1000;   // a client's attempts after a loss
 
 // §6.3, §6.4, §7: the same rules on every channel (client <-> server, peer <-> peer).
 // The defaults are the protocol's values (codec/limits.hpp).
@@ -50,6 +51,12 @@ struct ServerConfig {
 
   ReliabilityConfig reliability;
   Millis probe_interval{kProbeInterval};  // §9.4
+  // §9.4: sendings of a liveness probe before its client is removed; 0: the
+  // reliability's tries. A vanished client's slot and name are free at most
+  // probe_interval + first_timeout_max x (2^probe_tries - 1) after it was
+  // last heard (30 s + 93 s by default). Fewer tries free it sooner, and
+  // remove a client whose link loses that many probes (or ACKs) in a row.
+  unsigned probe_tries = 0;
 
   // §14: abuse limits.
   RateLimit per_client{200, 400};    // datagrams from one endpoint
@@ -79,13 +86,41 @@ struct ServerConfig {
   std::uint64_t rng_seed = 1;    // retransmission jitter; same seed, same run
 };
 
+// After the server was lost (§7: it stopped answering, or fell silent), a
+// client may connect again under the same name: attempt k waits
+// min(first_delay x 2^(k-1), max_delay) after the loss or the failure of
+// attempt k-1; each attempt is one Connexion with its own tries (§7), failed
+// when they run out or when it is refused (a name taken: the old session's
+// slot may not be free yet, §9.4). attempts == 0: never.
+struct ReconnectConfig {
+  unsigned attempts = 0;
+  Millis first_delay{1000};
+  Millis max_delay{30000};
+  bool enabled() const { return attempts > 0; }
+};
+
 struct ClientConfig {
   Endpoint server;
   ReliabilityConfig reliability;
+  // §9.4: the server probes (12) a client silent for this long. A connected
+  // client that hears nothing from it for server_silence_limit() takes it
+  // for gone (ServerGone). Zero: never (a server that does not probe).
+  Millis server_probe_interval{kProbeInterval};
+  ReconnectConfig reconnect;
   bool strict_decoding = false;
   std::size_t max_queued_per_peer = 4096;  // commands waiting for window room
   std::uint64_t rng_seed = 1;
 };
+
+// §7, §9.4: two probe intervals (one probe may be missed whole, or come a
+// whole interval late after our own last datagram) plus the first
+// retransmission's upper bound (the second probe may be lost once and sent
+// again): 2 x 30 s + 3 s = 63 s with the defaults. Zero when the silence
+// deadline is off.
+inline Millis server_silence_limit(const ClientConfig& c) {
+  if (c.server_probe_interval == Millis(0)) return Millis(0);
+  return 2 * c.server_probe_interval + c.reliability.first_timeout_max;
+}
 
 // What is wrong with a configuration, or nullopt when the engines accept it.
 std::optional<std::string> check_config(const ReliabilityConfig& c);

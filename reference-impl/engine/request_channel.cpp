@@ -18,9 +18,9 @@ std::vector<std::uint8_t> with_seq(const std::vector<std::uint8_t>& bytes, std::
 }
 
 bool RequestChannel::submit(MessageType type, SharedBytes bytes, std::uint64_t tag,
-                            std::size_t max_waiting, bool awaits_person) {
+                            std::size_t max_waiting, unsigned max_tries, bool awaits_person) {
   if (waiting_.size() >= max_waiting) return false;
-  waiting_.push_back(Waiting{type, std::move(bytes), tag, awaits_person});
+  waiting_.push_back(Waiting{type, std::move(bytes), tag, max_tries, awaits_person});
   return true;
 }
 
@@ -66,7 +66,7 @@ RequestChannel::TimerVerdict RequestChannel::on_timer(std::uint16_t seq, Time de
   auto it = std::find_if(window_.begin(), window_.end(),
                          [&](const OutstandingRequest& r) { return r.seq == seq; });
   if (it == window_.end() || it->deadline != deadline) return TimerVerdict::Stale;
-  if (it->tries >= cfg.tries) {
+  if (it->tries >= (it->max_tries ? it->max_tries : cfg.tries)) {
     given_up = std::move(*it);
     window_.erase(it);
     return TimerVerdict::GiveUp;

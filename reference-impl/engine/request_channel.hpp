@@ -29,6 +29,7 @@ struct OutstandingRequest {
   SharedBytes bytes;
   std::uint64_t tag = 0;  // the owner's context (command id, group id, ...)
   unsigned tries = 0;     // sendings so far
+  unsigned max_tries = 0;  // sendings before giving up; 0: ReliabilityConfig::tries
   Millis timeout{0};      // wait after the latest sending
   Time deadline{};
   Time first_sent{};
@@ -45,9 +46,10 @@ class RequestChannel {
   explicit RequestChannel(std::uint16_t first_seq = 0) : next_seq_(first_seq) {}
 
   // Queues a request. False when `max_waiting` requests already wait.
+  // `max_tries` (0: the config's tries) bounds this request's sendings;
   // `awaits_person`: its answer waits for a person (OutstandingRequest).
   bool submit(MessageType type, SharedBytes bytes, std::uint64_t tag, std::size_t max_waiting,
-              bool awaits_person = false);
+              unsigned max_tries = 0, bool awaits_person = false);
 
   // Moves waiting requests into the window while there is room; for each,
   // calls send(const OutstandingRequest&) once (its first sending), after
@@ -65,6 +67,7 @@ class RequestChannel {
       r.tag = w.tag;
       r.awaits_person = w.awaits_person;
       r.tries = 1;
+      r.max_tries = w.max_tries;
       r.timeout = Millis(rng.between(cfg.first_timeout_min.count(), cfg.first_timeout_max.count()));
       r.deadline = now + r.timeout;
       r.first_sent = now;
@@ -117,6 +120,7 @@ class RequestChannel {
     MessageType type;
     SharedBytes bytes;
     std::uint64_t tag;
+    unsigned max_tries;
     bool awaits_person;
   };
   // How far behind the next number a request awaiting a person may fall:

@@ -204,6 +204,11 @@ const std::vector<Key>& keys() {
                            "how long answers stay in the cache"));
     k.push_back(millis_key("timers", "probe-interval-ms", e(&C::probe_interval),
                            "liveness probe interval"));
+    static const std::string probe_tries_help =
+        "sendings of a liveness probe before its client is removed (0: tries; 1.." +
+        std::to_string(kMaxTries) + "); fewer free a vanished client's slot sooner";
+    k.push_back(count_key("timers", "probe-tries", e(&C::probe_tries), kMaxTries,
+                          probe_tries_help.c_str()));
     k.push_back(bool_key("protocol", "strict-decoding", e(&C::strict_decoding),
                          "reject the draft's deviations instead of warning"));
     k.push_back(count_key("protocol", "seed", e(&C::rng_seed), UINT64_MAX,

@@ -12,7 +12,7 @@
 //   [abuse]    client-rate, client-burst, ip-rate, ip-burst, amplification-factor,
 //              prove-return-path, proof-timeout-ms, max-unproved-per-ip, max-held-unproved
 //   [timers]   first-timeout-min-ms, first-timeout-max-ms, tries, window, answer-cache,
-//              answer-cache-lifetime-ms, probe-interval-ms
+//              answer-cache-lifetime-ms, probe-interval-ms, probe-tries
 //   [protocol] strict-decoding, seed
 #pragma once
 

@@ -43,6 +43,12 @@ inline std::vector<Message> of_type(const std::vector<Message>& v, MessageType t
     if (m.type() == t) r.push_back(m);
   return r;
 }
+// Whether the server holds a user of that name (proved or not).
+inline bool lists_user(const engine::Server& s, const std::string& name) {
+  for (auto& u : s.users())
+    if (u.name == name) return true;
+  return false;
+}
 
 // The server alone, fed datagrams by hand.
 struct ServerBench {
@@ -93,8 +99,8 @@ struct Net {
 
   explicit Net(engine::ServerConfig c = {}) : server(c) {}
 
-  engine::Client& add(const std::string& name, std::uint32_t host) {
-    engine::ClientConfig cc;
+  // `cc`'s server and seed are set here; the rest (tries, reconnection) is the test's.
+  engine::Client& add(const std::string& name, std::uint32_t host, engine::ClientConfig cc = {}) {
     cc.server = server_ep;
     cc.rng_seed = host;
     where[name] = ep(0x100 + host, std::uint16_t(5000 + host));

@@ -27,11 +27,7 @@ Bytes public_message(std::uint16_t seq, const std::string& text) {
   return enc(seq, ChatMessage{Room::Public, Mode::Centralized, text, std::nullopt});
 }
 
-bool connected(const ServerBench& s, const std::string& name) {
-  for (auto& u : s.server.users())
-    if (u.name == name) return true;
-  return false;
-}
+bool connected(const ServerBench& s, const std::string& name) { return lists_user(s.server, name); }
 
 }  // namespace
 

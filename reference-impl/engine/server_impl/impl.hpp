@@ -121,8 +121,10 @@ struct Server::Impl {
   }
   void transmit_request(ClientRec& c, const OutstandingRequest& r);
   void pump(ClientRec& c, Time now);
-  void request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag, Time now);
-  void request(ClientRec& c, Body body, std::uint64_t tag, Time now);
+  // max_tries: 0 for the config's tries (a probe's are ServerConfig::probe_tries).
+  void request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag, Time now,
+               unsigned max_tries = 0);
+  void request(ClientRec& c, Body body, std::uint64_t tag, Time now, unsigned max_tries = 0);
 
   // ---- admission.cpp: rate limits, Connexion, refusals, lingering answers --
   bool ip_allows(std::uint32_t ip, Time now);

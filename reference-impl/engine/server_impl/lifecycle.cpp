@@ -13,7 +13,7 @@ namespace imup::engine {
 
 void Server::Impl::send_probe(ClientRec& c, Time now) {
   c.probe_outstanding = true;
-  request(c, LivenessProbe{}, make_tag(Purpose::Probe), now);
+  request(c, LivenessProbe{}, make_tag(Purpose::Probe), now, cfg.probe_tries);
 }
 
 void Server::Impl::arm_probe_timer(ClientRec& c, Time at) {

@@ -53,10 +53,11 @@ void Server::Impl::note_backlog(ClientRec& c) {
 // Queues a request to a client; a client that lets too many pile up is
 // treated as gone (its window never drains).
 void Server::Impl::request(ClientRec& c, MessageType type, SharedBytes bytes, std::uint64_t tag,
-                           Time now) {
+                           Time now, unsigned max_tries) {
   // A relayed invitation's answer is the invitee's decision (§6.4, §9.2).
   const bool awaits_person = purpose_of(tag) == Purpose::Invite;
-  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client, awaits_person)) {
+  if (!c.out.submit(type, std::move(bytes), tag, cfg.max_queued_per_client, max_tries,
+                    awaits_person)) {
     drop(c.endpoint, DropReason::QueueFull, "too many requests waiting for its window");
     schedule_removal(c, false, "its window stayed full");
     return;
@@ -64,12 +65,13 @@ void Server::Impl::request(ClientRec& c, MessageType type, SharedBytes bytes, st
   pump(c, now);
 }
 
-void Server::Impl::request(ClientRec& c, Body body, std::uint64_t tag, Time now) {
+void Server::Impl::request(ClientRec& c, Body body, std::uint64_t tag, Time now, unsigned max_tries) {
   Message m{0, std::move(body)};
   auto type = m.type();
   auto bytes = encode_or_empty(m);
   if (bytes.empty()) return;
-  request(c, type, std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), tag, now);
+  request(c, type, std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), tag, now,
+          max_tries);
 }
 
 }  // namespace imup::engine
