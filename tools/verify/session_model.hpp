@@ -41,7 +41,10 @@ struct ClientSession {
   bool assembly_open = false;  // the last 11 part said more follow
   bool part_unacked = false;   // ... and its ACK has not been seen yet
   std::int64_t last_active_ns = 0;
-  // Back to a fresh ClientSession{} (every field above), but the strings and
+  // Counts over the endpoint's life, sessions included (--clients): its
+  // datagrams to and from the server, its new requests and their resends.
+  std::uint64_t sent = 0, received = 0, requests = 0, retransmissions = 0;
+  // Back to a fresh ClientSession{} (every field above but the counts), but the strings and
   // vectors keep their storage: a client that disconnects usually connects
   // again, and this runs on every Disconnect.
   void forget_session() {
@@ -90,6 +93,12 @@ class SessionModel {
 
   void sweep(std::int64_t now, std::int64_t forget_idle_ns);
   void clear();
+
+  // Every client known, with its endpoint, in no particular order.
+  template <class F>
+  void for_each_client(F&& f) const {
+    for (const auto& [key, c] : clients_) f(Endpoint{std::uint32_t(key >> 16), std::uint16_t(key)}, c);
+  }
 
  private:
   const ClientSession* find_client(Endpoint e) const;
