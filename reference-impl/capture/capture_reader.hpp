@@ -6,7 +6,8 @@
 // in a bounded table, so memory stays constant however long the capture is.
 //
 // The same reader captures live from an interface (imup-verify --interface):
-// pcap_create and pcap_activate in immediate mode with a BPF filter, read
+// pcap_create and pcap_activate in immediate mode (or in blocks with a
+// timeout, for higher rates) with a BPF filter, read
 // without blocking by dispatch() when its selectable_fd() is readable, each
 // frame optionally kept in a capture file as it is decoded.
 #pragma once
@@ -47,8 +48,19 @@ class LiveCaptureError : public CaptureReadError {
 struct LiveCaptureOptions {
   std::string interface;               // "lo", "eth0", or libpcap's "any"
   std::string filter;                  // a pcap-filter(7) expression; empty: every frame
-  int buffer_bytes = 32 << 20;         // the kernel's ring: bursts wait there, not dropped
-  int snapshot_bytes = 262144;         // whole frames: reassembly needs every byte
+  // The kernel's ring, where bursts wait instead of being dropped. In
+  // immediate mode Linux gives every frame a slot of the snapshot length, so
+  // the ring holds buffer_bytes / snapshot_bytes frames: 64 MiB of slots for
+  // whole IPv4 packets are about a thousand.
+  int buffer_bytes = 64 << 20;
+  // The largest IPv4 packet (65,535 bytes) behind an Ethernet header with
+  // two VLAN tags: every frame whole (reassembly needs every byte), and not
+  // libpcap's default of 262,144, which would cut the ring's slots by four.
+  int snapshot_bytes = 65535 + 14 + 8;
+  // 0: immediate mode, each frame handed over as it arrives. More: frames in
+  // blocks of the ring, each block handed over when full or this many
+  // milliseconds after its first frame (higher rates without drops).
+  int block_timeout_ms = 0;
 };
 
 // What libpcap's pcap_stats says of a live capture.

@@ -85,8 +85,9 @@ tail -1 "$T/v2.out" | grep -q '^{"summary":{.*"imup_datagrams":1,.*"unanswered":
 plain_tshark -r "$T/kept.pcapng" -T fields -e udp.dstport > "$T/kept.txt" 2> "$T/tshark.err" || { cat "$T/tshark.err"; fail "tshark cannot read --write's file"; }
 [ "$(cat "$T/kept.txt")" = "$Q" ] || { cat "$T/kept.txt"; fail "--write kept other frames"; }
 
-# --- --count and --duration stop by themselves --------------------------------
-spawn "$VERIFY" --interface lo --server-port "$Q" --count 1 > "$T/v3.out" 2> "$T/v3.err"
+# --- --count and --duration stop by themselves ------------------------------
+# (in blocks of the ring, --block-ms: the one frame comes when its block times out)
+spawn "$VERIFY" --interface lo --server-port "$Q" --count 1 --block-ms 50 > "$T/v3.out" 2> "$T/v3.err"
 VPID=$LAST_PID
 wait_grep "capturing on lo" "$T/v3.err"
 "$INJECT" --server "127.0.0.1:$Q" -r "$T/one.pcap" --wait 0 > /dev/null 2>&1 || true

@@ -53,6 +53,7 @@ struct LiveRun {
   gint64 count = 0;
   double stats_every_s = 0;
   bool clients = false;
+  int block_ms = 0;
 };
 
 // --interface: capture until a stop, verify as it comes, then the summary.
@@ -60,7 +61,8 @@ int run_live(const LiveRun& live, Verifier& verifier, Report& report) {
   std::unique_ptr<imup::capture::CaptureReader> reader;
   try {
     reader = std::make_unique<imup::capture::CaptureReader>(
-        imup::capture::LiveCaptureOptions{live.interface, live.filter});
+        imup::capture::LiveCaptureOptions{.interface = live.interface, .filter = live.filter,
+                                          .block_timeout_ms = live.block_ms});
   } catch (const imup::capture::CaptureReadError& e) {
     std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
     return imup::cli::kExitUsage;
@@ -155,6 +157,7 @@ int run(int argc, char** argv) {
   gchar *interface = nullptr, *filter = nullptr, *write = nullptr;
   gdouble duration = 0, stats_every = 0;
   gint64 count = 0;
+  gint block_ms = 0;
   gboolean clients = FALSE;
   GOptionEntry entries[] = {
       {"interface", 'i', 0, G_OPTION_ARG_STRING, &interface, "Capture live on this interface (lo, eth0, any) instead of reading captures: needs root or CAP_NET_RAW and CAP_NET_ADMIN; runs until Ctrl-C, SIGTERM, --duration or --count", "IFACE"},
@@ -162,6 +165,7 @@ int run(int argc, char** argv) {
       {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration, "With --interface: stop after this many seconds", "SECONDS"},
       {"count", 0, 0, G_OPTION_ARG_INT64, &count, "With --interface: stop after N frames", "N"},
       {"write", 'w', 0, G_OPTION_ARG_FILENAME, &write, "With --interface: also keep every frame captured in FILE (pcapng)", "FILE"},
+      {"block-ms", 0, 0, G_OPTION_ARG_INT, &block_ms, "With --interface: take frames from the kernel in blocks, each at most MS milliseconds late, instead of each as it arrives (immediate mode): for rates above some tens of thousands of datagrams/s, which immediate mode drops", "MS"},
       {"stats-every", 0, 0, G_OPTION_ARG_DOUBLE, &stats_every, "With --interface: a one-line running summary every SECONDS, on standard error ({\"stats\":...} on standard output with --json)", "SECONDS"},
       {"clients", 0, 0, G_OPTION_ARG_NONE, &clients, "With --stats-every: list the clients known, with names, groups and counts", nullptr},
       {"server-port", 'p', 0, G_OPTION_ARG_INT, &server_port, "The server's UDP port: tells requests' direction (default: learned from the traffic: 2017 when seen, else the first clean datagram whose type only a client sends to the server or only the server sends)", "PORT"},
@@ -203,8 +207,9 @@ int run(int argc, char** argv) {
   if (duration < 0) return out_of_range(kProgram, "duration", duration, "0 or more seconds");
   if (count < 0) return out_of_range(kProgram, "count", double(count), "0 or more");
   if (stats_every < 0) return out_of_range(kProgram, "stats-every", stats_every, "0 or more seconds");
+  if (block_ms < 0 || block_ms > 1000) return out_of_range(kProgram, "block-ms", block_ms, "0..1000");
   if (!live_interface) {
-    const char* live_only = live_filter ? "filter" : duration ? "duration" : count ? "count"
+    const char* live_only = live_filter ? "filter" : duration ? "duration" : count ? "count" : block_ms ? "block-ms"
                             : live_write ? "write" : stats_every ? "stats-every" : clients ? "clients" : nullptr;
     if (live_only)
       return imup::cli::usage_error(kProgram, std::string("--") + live_only + " needs --interface");
@@ -253,7 +258,7 @@ int run(int argc, char** argv) {
   Verifier verifier(to, report, !no_cache, threads == 2);
   if (live_interface) {
     LiveRun live{*live_interface, live_filter.value_or(default_filter(server_port)), live_write,
-                 duration, count, stats_every, bool(clients)};
+                 duration, count, stats_every, bool(clients), block_ms};
     return run_live(live, verifier, report);
   }
   for (int i = 1; i < argc; ++i) verifier.check(argv[i]);
