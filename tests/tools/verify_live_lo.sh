@@ -71,7 +71,8 @@ kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 Q=$((P + 1))
 "$CRAFT" -e "0 client server connect name=Sheng" -o "$T/one.pcap" 2> "$T/craft.err" ||
   { cat "$T/craft.err"; fail "craft"; }
-verify_piped v2 --json --interface lo --server-port "$Q" --max-tries 1 --duration 20 -w "$T/kept.pcapng"
+verify_piped v2 --json --interface lo --server-port "$Q" --max-tries 1 --duration 20 -w "$T/kept.pcapng" \
+  --stats-every 1 --clients
 "$INJECT" --server "127.0.0.1:$Q" -r "$T/one.pcap" --wait 0 > "$T/inject2.out" 2>&1 || true
 # One try, 3 s to wait (§7): reported within a second of that, not at the end.
 wait_grep_within 4000 '"code":"unanswered_request"' "$T/v2.out"
@@ -82,6 +83,13 @@ status=$(verify_status v2)
 [ "$status" = 1 ] || { cat "$T/v2.out" "$T/v2.err"; fail "exit $status after SIGTERM, not 1"; }
 tail -1 "$T/v2.out" | grep -q '^{"summary":{.*"imup_datagrams":1,.*"unanswered":1,.*"verdict":"findings"}}$' ||
   { cat "$T/v2.out"; fail "JSON summary"; }
+# --json live: every line one JSON object; the stats objects (on standard
+# output in this mode) list the client.
+python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/v2.out" ||
+  { cat "$T/v2.out"; fail "a line of --json output is not JSON"; }
+grep -q '^{"stats":{"elapsed":.*"imup_datagrams":1,.*"requests":1,.*"clients":\[{"endpoint":"127\.0\.0\.1:[0-9]*","name":null,"connected":false,"group":null,"sent":1,"received":0,"requests":1,"retransmissions":0}\]}}$' "$T/v2.out" ||
+  { cat "$T/v2.out"; fail "no stats object with the client"; }
+grep -q '"stats"' "$T/v2.err" && fail "--json: stats on standard error"
 plain_tshark -r "$T/kept.pcapng" -T fields -e udp.dstport > "$T/kept.txt" 2> "$T/tshark.err" || { cat "$T/tshark.err"; fail "tshark cannot read --write's file"; }
 [ "$(cat "$T/kept.txt")" = "$Q" ] || { cat "$T/kept.txt"; fail "--write kept other frames"; }
 
