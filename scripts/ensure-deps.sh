@@ -9,7 +9,7 @@ packages="
   cmake ninja-build g++ clang lld libclang-rt-dev pkg-config make
   libglib2.0-dev libpcap-dev libicu-dev
   wireshark-dev libwireshark-dev tshark wireshark-common
-  catch2 tcpreplay util-linux
+  catch2 tcpreplay util-linux tcpdump
 "
 # Later parts of the project append what they need here, one line each.
 if [ -f "$(dirname "$0")/packages.extra" ]; then

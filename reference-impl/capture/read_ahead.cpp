@@ -120,15 +120,27 @@ void ReadAhead::hand_over(Batch* b) {
 void ReadAhead::produce() {
   Batch* b = take_free();
   if (!b) return;
-  reader_->on_problem([&](const FrameProblem& p) { b->problems.push_back({b->datagrams.size(), p}); });
+  // A streaming input (a pipe) may pause for as long as it likes: what has
+  // been read goes to the checking thread before a read that would wait,
+  // however little of the batch it fills.
+  const bool streaming = reader_->streaming();
+  auto next_batch = [&] {
+    hand_over(b);
+    b = take_free();
+    if (!b) throw Stopped{};
+  };
+  auto before_waiting = [&] {
+    if (streaming && !reader_->input_ready()) [[unlikely]] next_batch();
+  };
+  reader_->on_problem([&](const FrameProblem& p) {
+    b->problems.push_back({b->datagrams.size(), p});
+    before_waiting();
+  });
   try {
     reader_->for_each([&](const Datagram& d) {
-      if (!b->fits(d.payload.size())) [[unlikely]] {
-        hand_over(b);
-        b = take_free();
-        if (!b) throw Stopped{};
-      }
+      if (!b->fits(d.payload.size())) [[unlikely]] next_batch();
       b->add(d);
+      before_waiting();
     });
   } catch (const Stopped&) {
     return;

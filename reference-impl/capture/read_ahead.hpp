@@ -7,6 +7,10 @@
 // gives: the same datagrams and frame problems, in capture order, and the
 // same errors at the same point.
 //
+// A streaming input (a pipe on standard input) is not held back for a full
+// batch: whatever has been read is handed over before a read that would
+// wait, so each datagram reaches the caller when it arrives.
+//
 // Memory stays constant: a fixed pool of batches circulates between the
 // threads (the reader waits when all are full).
 #pragma once
@@ -49,6 +53,7 @@ class ReadAhead {
 
   std::uint64_t frames() const { return frames_; }
   std::uint64_t skipped_frames() const { return skipped_; }
+  bool streaming() const { return reader_->streaming(); }
 
  private:
   struct Batch;

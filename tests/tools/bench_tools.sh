@@ -4,9 +4,14 @@
 #   imup-verify vs a bare pcap_next_ex loop and vs tshark, on >= 1,000,000 datagrams
 #   imup-craft datagrams/s written to a file
 #   imup-inject --topspeed vs a bare sendmmsg loop
+#   imup-verify --interface lo vs tcpdump -w /dev/null on the same traffic:
+#     the highest rate each captures with no drop reported by pcap_stats
+#     (root and tcpdump needed; said and left out otherwise)
 # Usage: bench_tools.sh BUILD_DIR [DATAGRAMS]
 # IMUP_BENCH_RUNS (default 5): alternated runs of the bare loop and imup-verify;
 # the figures printed are medians (a shared machine's noise hits single runs).
+# IMUP_BENCH_LIVE_RATES (default "25000 50000 100000 200000 400000"): the
+# datagrams/s tried live, each for about 2 s.
 set -eu
 BUILD=$1
 N=${2:-1000000}
@@ -132,3 +137,53 @@ cat "$T/inject.out"
 inj=$(sed -n 's/.*: \([0-9]*\) datagrams\/s.*/\1/p' "$T/inject.out")
 printf "bare sendmmsg loop: %.0f datagrams/s; imup-inject: %.0f datagrams/s = %.2fx (aim >= 0.9x)\n" \
   "$baresend" "$inj" "$(calc "$inj / $baresend")"
+
+echo "== imup-verify --interface lo vs tcpdump -w /dev/null: the same datagrams to the UDP sink, rising rates"
+TCPDUMP=$(command -v tcpdump || true)
+"$VERIFY" --interface lo --duration 0.05 > /dev/null 2> "$T/probe" || true
+if [ -z "$TCPDUMP" ]; then
+  echo "live: tcpdump is not installed (scripts/ensure-deps.sh installs it): left out"
+elif grep -q "permission denied" "$T/probe"; then
+  echo "live: capture not permitted here (root, or CAP_NET_RAW and CAP_NET_ADMIN): left out"
+else
+  # live CMD...: CMD captures in the background while imup-inject sends $n
+  # datagrams at $rate/s, then SIGINT; sets CAPTURED and DROPPED from what
+  # it says at the end (imup-verify's line, or tcpdump's).
+  live() {
+    "$@" > /dev/null 2> "$T/live.err" &
+    cpid=$!
+    i=0; until grep -q "capturing on\|listening on" "$T/live.err" 2>/dev/null; do
+      i=$((i + 1)); [ $i -gt 200 ] && { cat "$T/live.err"; exit 1; }; sleep 0.02
+    done
+    sleep 0.5  # tcpdump says it listens a moment before it does
+    "$INJECT" --server 127.0.0.1:$P -e '0 client server message message=hello' --pps "$rate" \
+      --count "$n" --wait 0 > "$T/inject.out" 2>&1
+    sleep 0.5
+    kill -INT $cpid
+    wait $cpid || true
+    CAPTURED=$(sed -n -e 's/.*: \([0-9]*\) frames captured on lo, .*/\1/p' \
+      -e 's/^\([0-9]*\) packets captured$/\1/p' "$T/live.err")
+    DROPPED=$(sed -n -e 's/.*frames captured on lo, \([0-9]*\) dropped by the kernel, \([0-9]*\) by the interface/\1 \2/p' \
+      -e 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$T/live.err" | awk '{ print $1 + $2 }')
+  }
+  # kept BEST: BEST, or $rate when this run lost nothing (no drop counted,
+  # and all sent captured but for 1% of start-up race).
+  kept() { [ "$DROPPED" = 0 ] && [ "$CAPTURED" -ge $((n - n / 100)) ] && echo "$rate" || echo "$1"; }
+  best_imm=0; best_block=0; best_tcpdump=0
+  printf "%8s  %-30s  %-30s  %s\n" "rate/s" "imup-verify -i lo (immediate)" "imup-verify --block-ms 50" "tcpdump -w /dev/null"
+  RATES=${IMUP_BENCH_LIVE_RATES:-"25000 50000 100000 200000 400000"}
+  for rate in $RATES; do
+    n=$((rate * 2))
+    live "$VERIFY" --interface lo --server-port "$P" --quiet
+    a="$CAPTURED captured, $DROPPED dropped"; best_imm=$(kept $best_imm)
+    live "$VERIFY" --interface lo --server-port "$P" --quiet --block-ms 50
+    b="$CAPTURED captured, $DROPPED dropped"; best_block=$(kept $best_block)
+    live "$TCPDUMP" -i lo -n -w /dev/null "udp port $P"
+    c="$CAPTURED captured, $DROPPED dropped"; best_tcpdump=$(kept $best_tcpdump)
+    printf "%8s  %-30s  %-30s  %s   (of %s sent)\n" "$rate" "$a" "$b" "$c" "$n"
+  done
+  echo "live on lo, highest rate without a drop in pcap_stats (rates tried: $RATES):"
+  echo "  imup-verify immediate mode: $best_imm datagrams/s verified"
+  echo "  imup-verify --block-ms 50: $best_block datagrams/s verified"
+  echo "  tcpdump -w /dev/null:      $best_tcpdump datagrams/s kept"
+fi

@@ -52,6 +52,18 @@ wait_grep() {
     i=$((i + 1)); [ $i -gt 100 ] && { cat "$2"; fail "timed out waiting for '$1' in $2"; }; sleep 0.05
   done
 }
+# wait_grep_within MS TEXT FILE: until FILE says TEXT, MS milliseconds at
+# most (looked at every 10 ms); WAITED_MS is then how long it took.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+wait_grep_within() {
+  t_start=$(ms_now)
+  until grep -q -- "$2" "$3" 2>/dev/null; do
+    WAITED_MS=$(($(ms_now) - t_start))
+    [ "$WAITED_MS" -gt "$1" ] && { cat "$3"; fail "no '$2' in $3 within $1 ms"; }
+    sleep 0.01
+  done
+  WAITED_MS=$(($(ms_now) - t_start))
+}
 # start_server: the reference imup-server on 127.0.0.1, a free port, in $P,
 # recording to $T/server.pcapng; sets SERVER_PID; its output in
 # $T/server.out and $T/server.err.

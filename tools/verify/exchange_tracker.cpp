@@ -9,7 +9,6 @@
 namespace imup::verify {
 namespace {
 
-constexpr std::int64_t kSweepEveryNs = 10'000'000'000;
 constexpr std::int64_t kForgetIdleNs = 600'000'000'000;
 
 // Per type value, what the datagram path asks of it, in one load: known,
@@ -35,7 +34,7 @@ void ExchangeTracker::datagram(const Seen& s) {
   const std::int64_t now = s.time_ns;
   const Role role = s.role;
   const Header& h = s.header;
-  if (now - last_sweep_ns_ > kSweepEveryNs) sweep(now);
+  advance(now);
   const std::uint8_t flags = kTypeFlags[h.type];
   if (role == Role::NotImup || !(flags & kKnown)) return;  // receivers drop unknown types
   const std::uint8_t may = role == Role::ClientToServer   ? kClientMay
@@ -63,6 +62,7 @@ void ExchangeTracker::datagram(const Seen& s) {
     if (!c) [[unlikely]]
       c = p.client = &sessions_.client(role == Role::ClientToServer ? s.src : s.dst);
     c->last_active_ns = now;
+    ++(role == Role::ClientToServer ? c->sent : c->received);
   }
   if (s.bytes.size() > kHeaderBytes) {
     // A peer is a client too when it was seen talking to the server: one
@@ -85,7 +85,11 @@ void ExchangeTracker::datagram(const Seen& s) {
     // endpoint (§14): the client may number it afresh, and the server
     // numbers its own requests of the new session half the space away.
     const bool connexion = role == Role::ClientToServer && t == MessageType::Connect;
-    if (ledger_.request(s, p, connexion)) return;  // a retransmission
+    if (ledger_.request(s, p, connexion)) {  // a retransmission
+      if (c && role == Role::ClientToServer) ++c->retransmissions;
+      return;
+    }
+    if (c && role == Role::ClientToServer) ++c->requests;
     if (connexion) [[unlikely]] {
       RequestLedger::Pair& from_server = ledger_.pair(s.dst, s.src, now);
       RequestLedger::numbering_restarts(from_server);

@@ -41,6 +41,10 @@ struct TrackerOptions {
   // A request still unanswered this long after its first try is reported:
   // when its sender's last timeout has run out (timeout.hpp).
   std::int64_t give_up_ns = sender_gives_up_ns(kTries);
+  // How often, in capture time, requests past their tries are reported and
+  // idle state forgotten: a file needs it rarely; a live capture wants its
+  // verdicts within a second of being due.
+  std::int64_t sweep_every_ns = 10'000'000'000;
 };
 
 class ExchangeTracker {
@@ -51,7 +55,8 @@ class ExchangeTracker {
         sink_(std::move(sink)),
         ledger_({options.max_tries, options.min_retransmit_ns, options.give_up_ns}, sink_),
         sessions_(sink_),
-        pager_(sink_, options.give_up_ns) {}
+        pager_(sink_, options.give_up_ns),
+        sweep_every_ns_(options.sweep_every_ns) {}
   // The parts keep a reference to sink_: the tracker stays where it is made.
   ExchangeTracker(const ExchangeTracker&) = delete;
   ExchangeTracker& operator=(const ExchangeTracker&) = delete;
@@ -84,10 +89,17 @@ class ExchangeTracker {
            type == std::uint8_t(MessageType::UserList);
   }
 
+  // The capture clock reads `now` though no datagram came (a live capture):
+  // the verdicts due by then (requests past their tries) are given.
+  void advance(std::int64_t now) {
+    if (now - last_sweep_ns_ > sweep_every_ns_) sweep(now);
+  }
+
   // Reports what is still unanswered (end of a capture) and forgets everything.
   void finish(std::int64_t end_ns);
 
   const TrackerStats& stats() const { return ledger_.stats(); }
+  const SessionModel& sessions() const { return sessions_; }
 
  private:
   void sweep(std::int64_t now);
@@ -102,6 +114,7 @@ class ExchangeTracker {
   RequestLedger ledger_;
   SessionModel sessions_;
   UserListPager pager_;
+  std::int64_t sweep_every_ns_;
   std::int64_t last_sweep_ns_ = 0;
   std::unordered_map<std::uint64_t, LengthConvention> other_conventions_;
   std::uint64_t last_sender_key_ = ~std::uint64_t{0};

@@ -41,6 +41,7 @@ void Report::add(const Violation& v) {
     if (n == opt_.max_repeats + 1 && !opt_.json)
       std::fprintf(out_, "%s: further %.*s reports suppressed (--max-repeats %" PRIu64 ")\n",
                    file_.c_str(), int(ci.name.size()), ci.name.data(), opt_.max_repeats);
+    line_done();
     return;
   }
   const char* sev = ci.severity == Severity::Error ? "error" : "warning";
@@ -60,6 +61,7 @@ void Report::add(const Violation& v) {
     line += ",\"detail\":" + json_string(v.detail) +
             ",\"explanation\":" + json_string(ci.explanation) + "}\n";
     std::fputs(line.c_str(), out_);
+    line_done();
     return;
   }
   std::string where = v.src != Endpoint{} || v.dst != Endpoint{}
@@ -69,6 +71,7 @@ void Report::add(const Violation& v) {
   if (v.seq >= 0) where += " seq=" + std::to_string(v.seq);
   std::fprintf(out_, "%s:%" PRIu64 " t=%.6f %s %.*s %s: %s\n", file_.c_str(), v.frame, rel, sev,
                int(ci.name.size()), ci.name.data(), where.c_str(), v.detail.c_str());
+  line_done();
 }
 
 void Report::unreadable(const std::string& file, const std::string& why,
@@ -202,6 +205,94 @@ int Report::exit_status() const {
   if (!not_checked_.empty()) return imup::cli::kExitUsage;
   if (nothing_checked_ || errors_ || (opt_.strict && warnings_)) return imup::cli::kExitFindings;
   return imup::cli::kExitOk;
+}
+
+}  // namespace imup::verify
+
+namespace imup::verify {
+namespace {
+
+const char* mode_name(std::int8_t mode) {
+  return mode == 0 ? "centralized" : mode == 1 ? "decentralized" : "unknown";
+}
+
+std::string member_names(const ClientSession& c, bool json) {
+  std::string out;
+  for (const auto& m : c.members) {
+    if (!out.empty()) out += json ? "," : ", ";
+    out += json ? json_string(m.name) : m.name;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Report::running(const CaptureTotals& t, const TrackerStats& s, const RunningState& st) {
+  auto ms = [](std::uint64_t ns) { return double(ns) / 1e6; };
+  char head[512];
+  if (opt_.json) {
+    std::snprintf(head, sizeof head,
+                  "{\"stats\":{\"elapsed\":%.3f,\"frames\":%" PRIu64 ",\"udp_datagrams\":%" PRIu64
+                  ",\"imup_datagrams\":%" PRIu64 ",\"requests\":%" PRIu64 ",\"answers\":%" PRIu64
+                  ",\"retransmissions\":%" PRIu64 ",\"unanswered\":%" PRIu64 ",\"errors\":%" PRIu64
+                  ",\"warnings\":%" PRIu64 ",\"rtt_ms\":{\"count\":%" PRIu64
+                  ",\"median\":%.6f,\"p99\":%.6f}",
+                  st.elapsed_s, st.frames, t.udp, t.imup, s.requests, s.answers, s.retransmissions,
+                  s.unanswered, errors_, warnings_, s.rtt.count(), ms(s.rtt.quantile(0.5)),
+                  ms(s.rtt.quantile(0.99)));
+    std::string line = head;
+    if (st.capture)
+      line += ",\"capture\":{\"received\":" + std::to_string(st.capture->received) +
+              ",\"dropped\":" + std::to_string(st.capture->dropped) +
+              ",\"interface_dropped\":" + std::to_string(st.capture->interface_dropped) + "}";
+    if (st.clients) {
+      line += ",\"clients\":[";
+      bool first = true;
+      for (const auto& [e, c] : *st.clients) {
+        line += std::string(first ? "" : ",") + "{\"endpoint\":" + json_string(format_endpoint(e)) +
+                ",\"name\":" + (c->name.empty() ? "null" : json_string(c->name)) +
+                ",\"connected\":" + (c->connected ? "true" : "false") + ",\"group\":" +
+                (c->in_group ? "{\"mode\":\"" + std::string(mode_name(c->group_mode)) +
+                                   "\",\"members\":[" + member_names(*c, true) + "]}"
+                             : std::string("null")) +
+                ",\"sent\":" + std::to_string(c->sent) + ",\"received\":" + std::to_string(c->received) +
+                ",\"requests\":" + std::to_string(c->requests) +
+                ",\"retransmissions\":" + std::to_string(c->retransmissions) + "}";
+        first = false;
+      }
+      line += "]";
+    }
+    line += "}}\n";
+    std::fputs(line.c_str(), out_);
+    std::fflush(out_);
+    return;
+  }
+  std::fflush(out_);  // what came before, first
+  std::snprintf(head, sizeof head,
+                "imup-verify: stats at %.1f s: %" PRIu64 " frames, %" PRIu64 " datagrams (%" PRIu64
+                " IMUP), %" PRIu64 " requests, %" PRIu64 " answers, %" PRIu64
+                " retransmissions, %" PRIu64 " unanswered; violations: %" PRIu64 " errors, %" PRIu64
+                " warnings; RTT median %.3f ms, p99 %.3f ms",
+                st.elapsed_s, st.frames, t.udp, t.imup, s.requests, s.answers, s.retransmissions,
+                s.unanswered, errors_, warnings_, ms(s.rtt.quantile(0.5)), ms(s.rtt.quantile(0.99)));
+  std::string line = head;
+  if (st.capture)
+    line += "; capture: " + std::to_string(st.capture->received) + " received, " +
+            std::to_string(st.capture->dropped + st.capture->interface_dropped) + " dropped";
+  line += "\n";
+  if (st.clients) {
+    for (const auto& [e, c] : *st.clients) {
+      line += "imup-verify:   client " + format_endpoint(e) +
+              (c->name.empty() ? std::string(" (no name)") : " \"" + c->name + "\"") +
+              (c->connected ? " connected" : " not connected");
+      if (c->in_group)
+        line += ", group " + std::string(mode_name(c->group_mode)) + " (" + member_names(*c, false) + ")";
+      line += ": " + std::to_string(c->sent) + " sent, " + std::to_string(c->received) + " received, " +
+              std::to_string(c->requests) + " requests, " + std::to_string(c->retransmissions) +
+              " retransmissions\n";
+    }
+  }
+  std::fputs(line.c_str(), stderr);
 }
 
 }  // namespace imup::verify

@@ -44,7 +44,11 @@ struct ClientSession {
   // The length convention (§3) the endpoint's first datagram with text used,
   // kept across its sessions (the endpoint's habit, not the session's).
   LengthConvention length_convention = LengthConvention::None;
-  // Back to a fresh ClientSession{} (every field above), but the strings and
+  // Counts over the endpoint's life, sessions included (--clients): its
+  // datagrams to and from the server, its new requests and their resends.
+  std::uint64_t sent = 0, received = 0, requests = 0, retransmissions = 0;
+  // Back to a fresh ClientSession{} (every field above but the convention and
+  // the counts), but the strings and
   // vectors keep their storage: a client that disconnects usually connects
   // again, and this runs on every Disconnect.
   void forget_session() {
@@ -98,6 +102,12 @@ class SessionModel {
 
   void sweep(std::int64_t now, std::int64_t forget_idle_ns);
   void clear();
+
+  // Every client known, with its endpoint, in no particular order.
+  template <class F>
+  void for_each_client(F&& f) const {
+    for (const auto& [key, c] : clients_) f(Endpoint{std::uint32_t(key >> 16), std::uint16_t(key)}, c);
+  }
 
  private:
   const ClientSession* find_client(Endpoint e) const;

@@ -55,6 +55,7 @@ template <class Reader>
 void Verifier::read(Reader& reader, const std::string& path, std::int64_t& last_ns) {
   file_ = path == "-" ? "<stdin>" : path;
   report_.set_file(file_, 0);
+  report_.flush_each_line(reader.streaming());
   bool first = true;  // times are shown relative to the first frame checked
   reader.on_problem([&](const packet::FrameProblem& p) {
     if (first) {
@@ -112,6 +113,34 @@ bool Verifier::check(const std::string& path) {
     report_.unreadable(path == "-" ? "<stdin>" : path, why, totals_.frames - frames_before);
     return false;
   }
+}
+
+bool Verifier::check_live(LiveSource& source, const std::string& name) {
+  std::int64_t last_ns = 0;
+  bool read = true;
+  try {
+    this->read(source, name, last_ns);
+  } catch (const capture::CaptureReadError& e) {
+    report_.unreadable(name, e.what(), source.frames());
+    read = false;
+  }
+  drop_held();
+  // The capture ends when it was stopped, not at its last datagram.
+  tracker_.finish(std::max(last_ns, source.capture_now_ns()));
+  return read;
+}
+
+void Verifier::running(double elapsed_s, std::uint64_t frames,
+                       const capture::LiveCaptureStats* capture, bool with_clients) {
+  std::vector<ClientView> clients;
+  if (with_clients) {
+    tracker_.sessions().for_each_client(
+        [&](Endpoint e, const ClientSession& c) { clients.push_back({e, &c}); });
+    std::sort(clients.begin(), clients.end(),
+              [](const ClientView& a, const ClientView& b) { return a.endpoint < b.endpoint; });
+  }
+  report_.running(totals_, tracker_.stats(),
+                  RunningState{elapsed_s, frames, capture, with_clients ? &clients : nullptr});
 }
 
 bool Verifier::learn_or_hold(const packet::Datagram& d, const std::string& file) {

@@ -17,6 +17,7 @@
 #include "capture/capture_reader.hpp"
 #include "capture/read_ahead.hpp"
 #include "exchange_tracker.hpp"
+#include "live_source.hpp"
 #include "report.hpp"
 
 namespace imup::verify {
@@ -31,6 +32,16 @@ class Verifier {
   // Checks one capture ("-" = standard input). Returns false when it could
   // not be read (reported on standard error; the run's exit status becomes 2).
   bool check(const std::string& path);
+  // A live capture, named `name` in the report (the interface), until it
+  // stops (LiveSource). False when the capture failed part way.
+  bool check_live(LiveSource& source, const std::string& name);
+  // The capture clock reads `now_ns` with no datagram (LiveSource's tick):
+  // the verdicts due by then are given.
+  void advance(std::int64_t now_ns) { tracker_.advance(now_ns); }
+  // A running summary (--stats-every), `frames` read so far; the clients
+  // the session model knows when `with_clients`.
+  void running(double elapsed_s, std::uint64_t frames, const capture::LiveCaptureStats* capture,
+               bool with_clients);
   void summary() { report_.summary(totals_, tracker_.stats()); }
   // Datagrams held while the server port is unknown (TrackerOptions with
   // server_port 0): enough for the start of any real session, and bounded,
