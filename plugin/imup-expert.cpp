@@ -4,6 +4,9 @@
 
 #include "imup-expert.h"
 
+#include <stdarg.h>
+#include <epan/proto_data.h>
+
 #include "packet-imup.h"
 
 // Static, as Wireshark's checkers expect of hf, ett and ei ids.
@@ -35,9 +38,20 @@ static expert_field ei_imup_sender_not_member = EI_INIT;
 static expert_field ei_imup_update_part_out_of_order = EI_INIT;
 static expert_field ei_imup_peer_not_member = EI_INIT;
 static expert_field ei_imup_peer_message_not_private = EI_INIT;
+static expert_field ei_imup_seq_not_increasing = EI_INIT;
+static expert_field ei_imup_seq_gap = EI_INIT;
+static expert_field ei_imup_seq_reused = EI_INIT;
+static expert_field ei_imup_window_exceeded = EI_INIT;
+static expert_field ei_imup_cached_answer_differs = EI_INIT;
+static expert_field ei_imup_gave_up_early = EI_INIT;
+static expert_field ei_imup_list_page_order = EI_INIT;
+static expert_field ei_imup_list_duplicate_user = EI_INIT;
+static expert_field ei_imup_list_more_flag = EI_INIT;
+static expert_field ei_imup_list_page_start = EI_INIT;
+static expert_field ei_imup_list_incomplete = EI_INIT;
 
 // imup_message.experts and the tap record hold one bit per expert info.
-static_assert(IMUP_EXPERT_COUNT <= 32, "imup_message.experts has 32 bits: widen it for more expert infos");
+static_assert(IMUP_EXPERT_COUNT <= 64, "imup_message.experts has 64 bits: widen it for more expert infos");
 
 // Same order as imup_expert_bit.
 static expert_field *const expert_by_bit[IMUP_EXPERT_COUNT] = {
@@ -50,6 +64,10 @@ static expert_field *const expert_by_bit[IMUP_EXPERT_COUNT] = {
     &ei_imup_message_crosses_rooms, &ei_imup_message_outside_group, &ei_imup_group_mode_mismatch,
     &ei_imup_sender_not_member, &ei_imup_update_part_out_of_order, &ei_imup_peer_not_member,
     &ei_imup_peer_message_not_private,
+    &ei_imup_seq_not_increasing, &ei_imup_seq_gap, &ei_imup_seq_reused, &ei_imup_window_exceeded,
+    &ei_imup_cached_answer_differs, &ei_imup_gave_up_early,
+    &ei_imup_list_page_order, &ei_imup_list_duplicate_user, &ei_imup_list_more_flag,
+    &ei_imup_list_page_start, &ei_imup_list_incomplete,
 };
 
 
@@ -61,12 +79,53 @@ const char *const imup_expert_names[IMUP_EXPERT_COUNT] = {
     "not_connected", "group_without_offer", "offer_to_member", "message_crosses_rooms",
     "message_outside_group", "group_mode_mismatch", "sender_not_member", "update_part_out_of_order",
     "peer_not_member", "peer_message_not_private",
+    "seq_not_increasing", "seq_gap", "seq_reused", "window_exceeded", "cached_answer_differs",
+    "gave_up_early",
+    "list_page_order", "list_duplicate_user", "list_more_flag", "list_page_start", "list_incomplete",
 };
 
 expert_field *imup_expert_counted(imup_message *msg, imup_expert_bit which)
 {
-    msg->experts |= 1u << which;
+    msg->experts |= G_GUINT64_CONSTANT(1) << which;
+    if (which == IMUP_EXPERT_MALFORMED_TEXT)
+        msg->text_faults++;
     return expert_by_bit[which];
+}
+
+namespace {
+
+struct finding {
+    imup_expert_bit which;
+    const char *text;  // file scope
+    finding *next;
+};
+
+} // namespace
+
+void imup_findings_add(packet_info *pinfo, guint32 key, imup_expert_bit which, const char *format, ...)
+{
+    finding *f = wmem_new(wmem_file_scope(), finding);
+    va_list ap;
+    va_start(ap, format);
+    f->text = wmem_strdup_vprintf(wmem_file_scope(), format, ap);
+    va_end(ap);
+    f->which = which;
+    f->next = NULL;
+    finding *head = static_cast<finding *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, key));
+    if (!head) {
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_imup, key, f);
+        return;
+    }
+    while (head->next)
+        head = head->next;  // in the order found
+    head->next = f;
+}
+
+void imup_findings_report(packet_info *pinfo, proto_item *item, imup_message *msg, guint32 key)
+{
+    for (const finding *f = static_cast<const finding *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, key));
+         f; f = f->next)
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, f->which), "%s", f->text);
 }
 
 void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg, imup_expert_bit which)
@@ -139,6 +198,32 @@ void imup_expert_register(int proto)
           "Direct traffic between endpoints not in one decentralized group", EXPFILL } },
         { &ei_imup_peer_message_not_private, { "imup.peer_message_not_private", PI_PROTOCOL, PI_ERROR,
           "Message between peers without state 01 and mode 01", EXPFILL } },
+        // Numbering, window, answer cache and tries (imup-sequence.cpp), and
+        // the user list's paging (imup-paging.cpp): imup-verify's names and
+        // severities (tools/README.md). Sequence rules in PI_SEQUENCE, the
+        // list's in PI_PROTOCOL.
+        { &ei_imup_seq_not_increasing, { "imup.seq_not_increasing", PI_SEQUENCE, PI_ERROR,
+          "New request numbered not after the sender's previous one", EXPFILL } },
+        { &ei_imup_seq_gap, { "imup.seq_gap", PI_SEQUENCE, PI_WARN,
+          "New request skips sequence numbers", EXPFILL } },
+        { &ei_imup_seq_reused, { "imup.seq_reused", PI_SEQUENCE, PI_ERROR,
+          "New request on a number still among the sender's last 64 (other bytes: not a resend)", EXPFILL } },
+        { &ei_imup_window_exceeded, { "imup.window_exceeded", PI_SEQUENCE, PI_ERROR,
+          "New request outside the window of 32 numbers", EXPFILL } },
+        { &ei_imup_cached_answer_differs, { "imup.cached_answer_differs", PI_SEQUENCE, PI_ERROR,
+          "Answer to a resend differs from the first answer", EXPFILL } },
+        { &ei_imup_gave_up_early, { "imup.gave_up_early", PI_SEQUENCE, PI_ERROR,
+          "Sender stopped resending an unanswered request before its tries ran out", EXPFILL } },
+        { &ei_imup_list_page_order, { "imup.list_page_order", PI_PROTOCOL, PI_ERROR,
+          "User ids do not go up from the id asked for", EXPFILL } },
+        { &ei_imup_list_duplicate_user, { "imup.list_duplicate_user", PI_PROTOCOL, PI_ERROR,
+          "User already on an earlier page of this listing", EXPFILL } },
+        { &ei_imup_list_more_flag, { "imup.list_more_flag", PI_PROTOCOL, PI_ERROR,
+          "More pages (M) on a page with no entry or with room for another", EXPFILL } },
+        { &ei_imup_list_page_start, { "imup.list_page_start", PI_PROTOCOL, PI_WARN,
+          "Next page asked for from another id than the last one received + 1", EXPFILL } },
+        { &ei_imup_list_incomplete, { "imup.list_incomplete", PI_PROTOCOL, PI_WARN,
+          "Listing whose last page said more users follow was not continued", EXPFILL } },
     };
 
     expert_module_t *expert = expert_register_protocol(proto);

@@ -39,6 +39,19 @@ enum imup_expert_bit : guint32 {
     IMUP_EXPERT_UPDATE_PART_OUT_OF_ORDER,
     IMUP_EXPERT_PEER_NOT_MEMBER,
     IMUP_EXPERT_PEER_MESSAGE_NOT_PRIVATE,
+    // Numbering, window, answer cache and tries (imup-sequence.cpp).
+    IMUP_EXPERT_SEQ_NOT_INCREASING,
+    IMUP_EXPERT_SEQ_GAP,
+    IMUP_EXPERT_SEQ_REUSED,
+    IMUP_EXPERT_WINDOW_EXCEEDED,
+    IMUP_EXPERT_CACHED_ANSWER_DIFFERS,
+    IMUP_EXPERT_GAVE_UP_EARLY,
+    // The user list's paging (imup-paging.cpp).
+    IMUP_EXPERT_LIST_PAGE_ORDER,
+    IMUP_EXPERT_LIST_DUPLICATE_USER,
+    IMUP_EXPERT_LIST_MORE_FLAG,
+    IMUP_EXPERT_LIST_PAGE_START,
+    IMUP_EXPERT_LIST_INCOMPLETE,
     IMUP_EXPERT_COUNT,
 };
 
@@ -54,3 +67,11 @@ void imup_expert(packet_info *pinfo, proto_item *item, imup_message *msg, imup_e
 // For expert_add_info_format, where the message carries data or says more than
 // the registered one: counts the expert for the statistics and returns it.
 expert_field *imup_expert_counted(imup_message *msg, imup_expert_bit which);
+
+// A finding of the first pass that every later pass shows again: its expert
+// info and its text, kept (file scope) in the frame's proto data under `key`.
+// imup_findings_add() records one (first pass); imup_findings_report() adds
+// the frame's recorded findings to `item`, on every pass, tree or no tree.
+void imup_findings_add(packet_info *pinfo, guint32 key, imup_expert_bit which, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+void imup_findings_report(packet_info *pinfo, proto_item *item, imup_message *msg, guint32 key);

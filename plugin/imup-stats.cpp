@@ -50,7 +50,7 @@ tap_packet_status tree_packet(stats_tree *st, packet_info *, epan_dissect_t *, c
     tick_stat_node(st, NODE_DIRECTIONS, 0, TRUE);
     tick_stat_node(st, direction_name(r->direction), node_directions, FALSE);
     for (guint32 bit = 0; bit < IMUP_EXPERT_COUNT; bit++) {
-        if (r->experts & (1u << bit)) {
+        if (r->experts & (G_GUINT64_CONSTANT(1) << bit)) {
             tick_stat_node(st, NODE_ERRORS, 0, TRUE);
             tick_stat_node(st, imup_expert_names[bit], node_errors, FALSE);
         }

@@ -11,7 +11,7 @@ struct imup_tap_record {
     guint32 type;
     gboolean known_type;
     imup_direction direction;
-    guint32 experts;             // bits of imup_expert_bit
+    guint64 experts;             // bits of imup_expert_bit
     gboolean retransmission;
     const char *user;            // the client's user name, if known
     gboolean answers_request;    // a first answer: the response time is known

@@ -99,6 +99,8 @@ text_fields split_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 // Reports a field's terminator if it is not CRLF (PROTOCOL.md §4.1).
 void check_terminator(packet_info *pinfo, proto_item *item, imup_message *msg, const text_field &f)
 {
+    if (f.ends_with != TERM_CRLF)
+        msg->text_warnings++;  // a lenient reader reads on (PROTOCOL.md §4.1)
     if (f.ends_with == TERM_LF)
         expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_MALFORMED_TEXT),
                                "Field ends with a bare LF, not CRLF");

@@ -19,6 +19,7 @@ struct endpoint_state {
     const char *user;          // bound by an ACKed Connexion or a member line
     guint32 convention;        // first length convention it used
     const imup_group *group;   // NULL outside a private group
+    imup_pager *pager;         // imup-paging.cpp's, as a client listing users
 };
 
 struct transaction_extra;
@@ -33,6 +34,7 @@ struct pair_state {
     transaction_extra **slots;     // IMUP_SEQ_SPACE entries, allocated on the first request
     imup_listing *listing;         // the listing its last List request walked
     imup_update *update;           // server->client: the update being received in parts
+    imup_sender *sender;           // imup-sequence.cpp's state of the same requester
 };
 
 // The transaction map needs the request's direction and its extra data too.
@@ -430,6 +432,22 @@ void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_fra
 }
 
 } // namespace
+
+gboolean imup_answer_fits(guint32 request_type, imup_direction request_direction, guint32 answer_type)
+{
+    return answer_fits(request_type, request_direction, answer_type);
+}
+
+imup_rule_slots imup_rule_slots_of(packet_info *pinfo)
+{
+    route r = get_route(pinfo);
+    imup_rule_slots slots;
+    slots.forward = &r.forward->sender;
+    slots.backward = &r.backward->sender;
+    slots.src_pager = &r.src->pager;
+    slots.dst_pager = &r.dst->pager;
+    return slots;
+}
 
 void imup_tracking_init(void)
 {

@@ -92,3 +92,20 @@ imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *ms
 
 
 void imup_tracking_init(void);
+
+// PROTOCOL.md §6.1: whether `answer_type` answers a request of `request_type`
+// sent in `request_direction`.
+gboolean imup_answer_fits(guint32 request_type, imup_direction request_direction, guint32 answer_type);
+
+// The state the rule modules keep beside the tracker's, on the same pairs
+// (one sender's requests to one peer, on Wireshark's conversation) and
+// endpoints: opaque here, each module's own. First pass only.
+struct imup_sender;  // imup-sequence.cpp
+struct imup_pager;   // imup-paging.cpp
+struct imup_rule_slots {
+    imup_sender **forward;   // the requests the datagram's source sends its destination
+    imup_sender **backward;  // the requests the destination sends the source
+    imup_pager **src_pager;
+    imup_pager **dst_pager;
+};
+imup_rule_slots imup_rule_slots_of(packet_info *pinfo);

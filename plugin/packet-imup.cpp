@@ -22,6 +22,8 @@
 #include "imup-compat.h"
 #include "imup-expert.h"
 #include "imup-stats.h"
+#include "imup-paging.h"
+#include "imup-sequence.h"
 #include "imup-sessions.h"
 #include "imup-text.h"
 #include "imup-tracking.h"
@@ -663,6 +665,14 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
                                    tvb_captured_length(tvb), tvb_reported_length(tvb));
         imup_dissect_text(tvb, pinfo, imup_tree, msg);
         fs = imup_track(tvb, pinfo, msg, convention, imup_peer_handle, pref_min_retransmit_ms);
+        // Numbering, window, answer cache, tries and paging: judged on the
+        // first pass, shown on every pass, whether or not a tree is built.
+        imup_exchange exchange;
+        if (imup_sequence_judge(tvb, pinfo, msg, pref_max_tries, &exchange))
+            imup_paging_judge(tvb, pinfo, msg, &exchange);
+        imup_findings_report(pinfo, top, msg, IMUP_RULE_FINDINGS_KEY);
+        imup_sequence_after_capture(pinfo, top, msg, pref_max_tries);
+        imup_paging_after_capture(pinfo, top, msg, pref_max_tries);
         if (fs) {
             imup_sessions(pinfo, top, msg, fs);
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
@@ -857,6 +867,7 @@ void proto_register_imup(void)
 
     imup_tracking_init();
     imup_sessions_register();
+    imup_sequence_register();
     imup_register_statistics();
 }
 

@@ -107,7 +107,9 @@ struct imup_message {
     gboolean more_parts;         // 11: M bit, the member list goes on in the next 11 (§9.3)
     const char *mode_text;       // 20
 
-    guint32 experts;             // bit per imup_expert_bit, for the statistics
+    guint64 experts;             // bit per imup_expert_bit, for the statistics
+    guint32 text_faults;         // imup.malformed_text reports
+    guint32 text_warnings;       // ... of them, the ones a lenient reader reads on (a field's terminator)
 
     // The text as read once from the tvb; when it is valid UTF-8 its fields are
     // copied straight from these bytes.

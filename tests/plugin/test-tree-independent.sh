@@ -18,6 +18,17 @@ ts -r "$pcap" -2 -q -z expert,note > "$WORK/expert.txt" 2>&1
 expect_equal "-z expert lists it without a tree" "1" \
     "$(grep -c 'User ids are not in increasing order' "$WORK/expert.txt")"
 
+# The paging rules on the same listing (imup-paging.cpp): page 2, asked for
+# from id 7, lists ids 1 and 2 (list_page_order). Shown the same by -V, by
+# -z expert without a tree, and found by a display filter without -V in one
+# pass (where only the filter's fields are built).
+expect_equal "-V flags the page's order" "1" \
+    "$(ts -r "$pcap" -2 -V 2>/dev/null | grep -c '^ *\[Expert Info (Error/Protocol): User id 1 on the page asked for from id 7')"
+expect_equal "-z expert lists it without a tree" "1" \
+    "$(grep -c 'User id 1 on the page asked for from id 7' "$WORK/expert.txt")"
+expect_equal "-Y imup.list_page_order finds it in one pass, without -V" "6" \
+    "$(ts -r "$pcap" -Y imup.list_page_order -T fields -e frame.number 2>/dev/null | paste -sd, -)"
+
 # Two parts of 60 and 50 member lines: each within the limit, joined over it.
 lines() {
     i=$1

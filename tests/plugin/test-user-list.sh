@@ -23,7 +23,10 @@ expect_equal "a new empty request starts a new listing" "" "$(field_of "$pcap" 8
 expect_equal "Info of a page with more to come" "User list page seq=1 users=3 [more]" "$(field_of "$pcap" 4 _ws.col.Info)"
 expect_equal "Info of the follow-up request" "List request seq=2 from id 3" "$(field_of "$pcap" 5 _ws.col.Info)"
 expect_equal "an empty page is a list of no users" "User list page seq=4 users=0" "$(field_of "$pcap" 10 _ws.col.Info)"
-expect_equal "no expert info on a well-formed listing" "" "$(frames_matching "$pcap" _ws.expert)"
+# Page 1 holds 3 users yet says more follow: §11 fills each page, so only
+# that M is flagged (list_more_flag), and nothing else of the listing.
+expect_equal "no expert info on the listing but its short page with M" "4" "$(frames_matching "$pcap" _ws.expert)"
+expect_equal "which is imup.list_more_flag" "4" "$(frames_matching "$pcap" imup.list_more_flag)"
 if ts -r "$pcap" -2 -V -Y "frame.number == 6" 2>/dev/null | grep -q "Joined user list: 5 users in 2 pages"; then
     pass "the joined list is a subtree of the last page, from its own data source"
 else
