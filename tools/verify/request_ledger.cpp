@@ -2,6 +2,7 @@
 #include "request_ledger.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -134,7 +135,21 @@ IMUP_COLD void window_full(const ViolationSink& sink, const Seen& s, const Pair&
 IMUP_COLD void window_span(const ViolationSink& sink, const Seen& s, const Request& oldest) {
   sink.emit(Code::WindowExceeded, s,
             "request " + std::to_string(oldest.seq) + " (frame " + std::to_string(oldest.frame) +
-                ") is still unanswered, " + std::to_string(kWindow) + " numbers back");
+                ") is still unanswered, " + std::to_string(seq_distance(oldest.seq, s.header.seq)) +
+                " numbers back (the window spans " + std::to_string(kWindow) + ")");
+}
+
+using NumberBits = std::array<std::uint64_t, kSeqModulo / 64>;
+void set_number(NumberBits& b, std::uint16_t n) { b[(n & (kSeqModulo - 1)) >> 6] |= std::uint64_t{1} << (n & 63); }
+void clear_number(NumberBits& b, std::uint16_t n) {
+  b[(n & (kSeqModulo - 1)) >> 6] &= ~(std::uint64_t{1} << (n & 63));
+}
+// The 32 bits of numbers first .. first + 31 (mod 1024), bit 0 = first.
+std::uint32_t numbers_from(const NumberBits& b, std::uint16_t first) {
+  const std::size_t w = (first & (kSeqModulo - 1)) >> 6, off = first & 63;
+  std::uint64_t lo = b[w] >> off;
+  if (off > 32) lo |= b[(w + 1) % b.size()] << (64 - off);
+  return std::uint32_t(lo);
 }
 
 IMUP_COLD void unexpected_answer(const ViolationSink& sink, const Seen& s, const Request* r) {
@@ -219,10 +234,15 @@ bool RequestLedger::request(const Seen& s, Pair& p, bool starts_session) {
   }
   if (p.outstanding >= kWindow) {
     window_full(sink_, s, p);
-  } else if (const Request* oldest =
-                 find(p, std::uint16_t((h.seq + kSeqModulo - kWindow) & (kSeqModulo - 1)));
-             oldest && !oldest->answered && oldest != r && !is_person(*oldest)) {
-    window_span(sink_, s, *oldest);
+  } else if (p.outstanding) {
+    // An unanswered request 32 to 63 numbers back (the ring holds no older
+    // one): this one is past the window. Relayed invitations are not in the
+    // bits (they hold no window).
+    const std::uint16_t first = std::uint16_t((h.seq + kSeqModulo - 2 * kWindow + 1) & (kSeqModulo - 1));
+    if (std::uint32_t late = numbers_from(p.unanswered_numbers, first)) [[unlikely]] {
+      const Request* oldest = find(p, std::uint16_t((first + std::countr_zero(late)) & (kSeqModulo - 1)));
+      if (oldest && oldest != r) window_span(sink_, s, *oldest);
+    }
   }
   return false;
 }
@@ -261,6 +281,7 @@ void RequestLedger::record(const Seen& s, Pair& p) {
     if (taken->used && !taken->answered) {
       report_unanswered(p, *taken, now, false);
       --p.outstanding;
+      clear_number(p.unanswered_numbers, taken->seq);
     }
   }
   Request& old = *taken;
@@ -280,6 +301,7 @@ void RequestLedger::record(const Seen& s, Pair& p) {
   n.session = p.session;
   p.slot_of_seq[h.seq & (kSeqModulo - 1)] = slot;
   ++(person ? p.persons_pending : p.outstanding);
+  if (!person) set_number(p.unanswered_numbers, h.seq);
   ++stats_.requests;
 }
 
@@ -299,7 +321,12 @@ const RequestLedger::Request* RequestLedger::answer(const Seen& s, Pair& p) {
   r->answered = true;
   r->answer_type = h.type;
   r->answer_hash = hash;
-  --(is_person(*r) ? p.persons_pending : p.outstanding);
+  if (is_person(*r)) {
+    --p.persons_pending;
+  } else {
+    --p.outstanding;
+    clear_number(p.unanswered_numbers, r->seq);
+  }
   stats_.rtt.add(std::uint64_t(std::max<std::int64_t>(0, s.time_ns - r->last_ns)));
   return r;
 }
@@ -337,7 +364,12 @@ void RequestLedger::sweep(std::int64_t now, std::int64_t forget_idle_ns) {
         if (r.used && !r.answered && now - r.first_ns > limits_.give_up_ns) {
           report_unanswered(p, r, now, false);
           r.answered = true;  // reported once
-          --(is_person(r) ? p.persons_pending : p.outstanding);
+          if (is_person(r)) {
+            --p.persons_pending;
+          } else {
+            --p.outstanding;
+            clear_number(p.unanswered_numbers, r.seq);
+          }
         }
       });
     }

@@ -76,6 +76,9 @@ class RequestLedger {
     std::array<std::uint8_t, kSeqModulo> slot_of_seq;
     std::size_t next = 0;
     std::size_t outstanding = 0;       // in the ring
+    // Bit n set: the ring holds an unanswered request numbered n (the window
+    // check looks for one 32 to 63 numbers back in two word reads).
+    std::array<std::uint64_t, kSeqModulo / 64> unanswered_numbers{};
     std::size_t persons_pending = 0;   // unanswered relayed invitations
     bool has_last = false;
     std::uint16_t last_new_seq = 0;
@@ -118,6 +121,7 @@ class RequestLedger {
     for_each_request(p, [](Request& r) {
       if (r.used && !r.answered) r.abandoned = true;
     });
+    p.unanswered_numbers.fill(0);  // abandoned requests hold no window
   }
   // A relayed invitation: kept in Pair::persons (kPersonSlots).
   static bool is_person(const Request& r) {
