@@ -51,8 +51,8 @@ std::optional<std::string> check_config(const ServerConfig& c) {
            " ms), so that the probe is sent at least twice";
   if (c.max_unproved_per_ip < 1) return "unproved registrations per address must be at least 1";
   if (c.max_queued_per_client < 1) return "queued requests per client must be at least 1";
-  if (c.backlog_per_client < 1 || c.backlog_per_client >= c.max_queued_per_client)
-    return "the backlog per client must be at least 1 and below the queued requests per client";
+  if (c.backlog_per_client >= c.max_queued_per_client)
+    return "the backlog per client must be below the queued requests per client (0: no back-pressure)";
   if (c.max_tracked_ips < 1) return "tracked addresses must be at least 1";
   return std::nullopt;
 }

@@ -77,7 +77,8 @@ struct ServerConfig {
   // Back-pressure (PROTOCOL.md §6.5): while a recipient that keeps up (its
   // oldest unanswered request younger than the first retransmission) has
   // this many requests waiting, messages to it are left unanswered for their
-  // senders' timers to resend. Below max_queued_per_client.
+  // senders' timers to resend. Below max_queued_per_client; 0: none (every
+  // message relayed at once, and a receiver whose queue fills is removed).
   std::size_t backlog_per_client = 256;
   std::size_t max_tracked_ips = 65536;       // per-IP buckets kept at once
   std::size_t max_events = 4096;             // poll_event() queue; beyond: counted, not kept

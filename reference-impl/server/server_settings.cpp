@@ -155,7 +155,7 @@ const std::vector<Key>& keys() {
     k.push_back(count_key("limits", "max-queued-per-client", e(&C::max_queued_per_client),
                           1u << 24, "requests waiting for window room per client"));
     k.push_back(count_key("limits", "backlog-per-client", e(&C::backlog_per_client), 1u << 24,
-                          "requests waiting for a client that keeps up, beyond which messages to it wait for their senders' resends"));
+                          "requests waiting for a client that keeps up, beyond which messages to it wait for their senders' resends (0: no back-pressure)"));
     k.push_back(count_key("limits", "max-tracked-ips", e(&C::max_tracked_ips), 1u << 24,
                           "per-address rate buckets kept at once"));
     k.push_back(count_key("limits", "max-events", e(&C::max_events), 1u << 24,

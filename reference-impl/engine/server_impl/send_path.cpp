@@ -43,7 +43,7 @@ void Server::Impl::pump(ClientRec& c, Time now) {
 }
 
 void Server::Impl::note_backlog(ClientRec& c) {
-  const bool b = c.out.waiting() >= cfg.backlog_per_client;
+  const bool b = cfg.backlog_per_client && c.out.waiting() >= cfg.backlog_per_client;
   if (b == c.backlogged) return;
   c.backlogged = b;
   if (b) ++backlogged;
