@@ -384,6 +384,16 @@ struct Client::Impl {
   }
 
   void on_server_request(Message& m, std::uint64_t hash, Time now) {
+    // The last news applied is compared in serial order (§6.2), which holds
+    // only within half the sequence space: once the numbering has gone an
+    // answer cache (64) past it, no older news can still arrive (§14 drops
+    // requests that far behind as stale), so the reference is let go before
+    // a fast numbering (a flooded room) wraps around it and makes new news
+    // look old.
+    if (last_group_news) {
+      const std::size_t ahead = std::size_t((m.seq - *last_group_news) & (kSeqModulo - 1));
+      if (ahead >= cfg.reliability.answer_cache && ahead < kSeqModulo / 2) last_group_news.reset();
+    }
     switch (m.type()) {
       case MessageType::Relayed: {
         auto& r = std::get<Relayed>(m.body);

@@ -103,6 +103,14 @@ class World {
     sc.max_registrations_per_ip = 64;
     server_ = std::make_unique<Server>(sc);
     tries_ = sc.reliability.tries;
+    // Flooders in some lossless worlds with the default window (issue 13):
+    // three endpoints that prove their paths, then each post 50 public
+    // messages a second for 10 s and acknowledge nothing: every client is
+    // sent 150 relays a second to acknowledge, besides its own traffic. Drawn from its own generator, so the
+    // other worlds stay as they were.
+    flood_ = loss_ == 0 && sc.reliability.window == engine::ReliabilityConfig{}.window &&
+             Rng(o.seed ^ 0xF100D5EEDull).between(0, 1) == 0;
+    result_.flooded_worlds = flood_ ? 1 : 0;
 
     int n = large_ ? int(rng_.between(10, 13)) : int(rng_.between(3, 6));
     for (int i = 0; i < n; ++i) {
@@ -130,6 +138,10 @@ class World {
   }
 
   SimResult run() {
+    if (flood_)
+      for (std::uint32_t f = 0; f < kFlooders; ++f)
+        net_.push(InFlight{at_ms(500), order_++, flooder(f), server_ep_,
+                           encode(Message{0, Connect{"flooder" + std::to_string(f)}})});
     // Active phase, then healing and quiet time for every exchange to end;
     // then a last command from every connected client, and quiet again.
     run_until(at_ms(kActiveMs), true);
@@ -263,6 +275,9 @@ class World {
       if (se.kind == engine::ServerEvent::Kind::ClientGaveUp ||
           se.kind == engine::ServerEvent::Kind::ClientDisconnected) {
         removals_[se.endpoint].push_back(now_);
+        // Given up by the server (not a new session the client began itself).
+        if (se.kind == engine::ServerEvent::Kind::ClientGaveUp && se.detail.rfind("a new connexion", 0) != 0)
+          gave_up_.insert(se.endpoint);
         forget_news(se.endpoint);
       }
       if (se.kind == engine::ServerEvent::Kind::GroupOpened) ++result_.groups_opened;
@@ -389,6 +404,14 @@ class World {
       server_->handle_datagram(d.from, d.bytes, now_);
       return nullptr;
     }
+    if (is_flooder(d.to)) {  // answers the server's first probe, then nothing
+      auto m = decode(d.bytes);
+      if (!flooders_proved_.count(d.to) && m.ok() && m.message->type() == MessageType::LivenessProbe) {
+        flooders_proved_.insert(d.to);
+        net_.push(InFlight{now_ + Millis(1), order_++, d.to, server_ep_, encode(Message{m.message->seq, Ack{}})});
+      }
+      return nullptr;
+    }
     SimClient* c = client_at(d.to);
     if (c) c->engine.handle_datagram(d.from, d.bytes, now_);
     return c;
@@ -409,6 +432,7 @@ class World {
         if (active) next = std::min(next, clients_[i]->next_action);
       }
       if (active) next = std::min(next, next_spoof_);
+      if (active && flood_ && next_flood_ <= kFloodEnd) next = std::min(next, next_flood_);
       if (next >= end) break;
       now_ = std::max(now_, next);
 
@@ -430,6 +454,15 @@ class World {
           // Large worlds act at half the pace: twice the people, as busy a world.
           c->next_action = now_ + Millis(large_ ? rng_.between(400, 8000) : rng_.between(200, 4000));
         }
+      }
+      if (active && flood_ && next_flood_ <= now_ && next_flood_ <= kFloodEnd) {
+        for (std::uint32_t f = 0; f < kFlooders; ++f)
+          net_.push(InFlight{now_ + Millis(1), order_++, flooder(f), server_ep_,
+                             encode(Message{flood_seq_, ChatMessage{Room::Public, Mode::Centralized,
+                                                                    "flood " + std::to_string(++flood_count_),
+                                                                    std::nullopt}})});
+        flood_seq_ = std::uint16_t((flood_seq_ + 1) & 0x3FF);
+        next_flood_ += Millis(20);
       }
       if (active && next_spoof_ <= now_) {
         spoof();
@@ -470,6 +503,12 @@ class World {
 
   void check_end() {
     check_server_tables();
+    // No well-behaved client is removed because of another's traffic: in a
+    // lossless world, a client never cut off answers everything in time.
+    if (flood_)
+      for (auto& c : clients_)
+        if (c->partitions.empty() && gave_up_.count(c->endpoint))
+          violation(c->name + ", never cut off in a lossless world, was removed while an endpoint flooded");
     // Every message relayed by the server reached its recipient, unless the
     // server removed that recipient afterwards.
     for (auto& [key, first] : intended_) {
@@ -542,6 +581,16 @@ class World {
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<InFlight>> net_;
   std::uint64_t order_ = 0;
+  static constexpr std::uint32_t kFlooders = 3;
+  static Endpoint flooder(std::uint32_t f) { return Endpoint{0x0A0B0001u + f, 45000}; }
+  static bool is_flooder(const Endpoint& e) { return e.ipv4 >= 0x0A0B0001u && e.ipv4 < 0x0A0B0001u + kFlooders; }
+  static constexpr Time kFloodEnd = Time(Millis(11000));
+  bool flood_ = false;
+  std::set<Endpoint> flooders_proved_;
+  Time next_flood_ = Time(Millis(1000));
+  std::uint16_t flood_seq_ = 1;
+  std::uint64_t flood_count_ = 0;  // each text its own: receivers are checked for duplicates by text
+  std::set<Endpoint> gave_up_;
   Time now_{};
   Time next_spoof_ = at_ms(1000);
   bool healed_ = false;

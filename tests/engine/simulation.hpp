@@ -32,6 +32,7 @@ struct SimResult {
   std::uint64_t spoofed = 0;
   std::uint64_t large_worlds = 0;         // many members with 80-byte names
   std::uint64_t multi_part_updates = 0;   // 11s sent in more than one part (first copies)
+  std::uint64_t flooded_worlds = 0;       // with an endpoint flooding and acknowledging nothing
 };
 
 SimResult run_simulation(const SimOptions& options);

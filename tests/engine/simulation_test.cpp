@@ -50,23 +50,26 @@ TEST_CASE("simulated worlds keep every invariant under loss, duplication, reorde
     total.spoofed += r.spoofed;
     total.large_worlds += r.large_worlds;
     total.multi_part_updates += r.multi_part_updates;
+    total.flooded_worlds += r.flooded_worlds;
   }
   std::printf("%llu seeds: %llu datagrams (%llu lost, %llu duplicated), %llu messages sent, "
               "%llu deliveries (%llu peer to peer), %llu groups, %llu server retransmissions, "
               "%llu server give-ups, %llu spoofed Connexions, %llu large worlds, %llu group updates "
-              "in several parts; %llu failing seeds\n",
+              "in several parts, %llu worlds with a flooder; %llu failing seeds\n",
               (unsigned long long)count, (unsigned long long)total.datagrams,
               (unsigned long long)total.lost, (unsigned long long)total.duplicated,
               (unsigned long long)total.messages_sent, (unsigned long long)total.messages_delivered,
               (unsigned long long)total.peer_messages, (unsigned long long)total.groups_opened,
               (unsigned long long)total.retransmissions, (unsigned long long)total.give_ups,
               (unsigned long long)total.spoofed, (unsigned long long)total.large_worlds,
-              (unsigned long long)total.multi_part_updates, (unsigned long long)failed);
+              (unsigned long long)total.multi_part_updates, (unsigned long long)total.flooded_worlds,
+              (unsigned long long)failed);
   // The worlds must actually exercise the protocol, or passing proves nothing.
   CHECK(total.peer_messages > 0);
   CHECK(total.groups_opened > 0);
   CHECK(total.lost > 0);
   CHECK(total.give_ups > 0);
   CHECK(total.multi_part_updates > 0);
+  CHECK(total.flooded_worlds > 0);
   CHECK(failed == 0);
 }

@@ -26,7 +26,17 @@ void Server::Impl::answer(ClientRec& c, std::uint16_t seq, std::uint64_t hash, B
 }
 
 void Server::Impl::transmit_request(ClientRec& c, const OutstandingRequest& r) {
-  set_seq(send_to(c, *r.bytes), r.seq);
+  // The probe is what proves the return path (§14): its first two sendings
+  // (those within the proof timeout) are not withheld by the unproved
+  // endpoint's byte budget, which answers to its own requests (a user-list
+  // page) may have spent; else a client whose first probe crossed its
+  // Connexion's ACK could never prove itself. 8 bytes beyond the budget.
+  if (!c.proved && r.type == MessageType::LivenessProbe && r.tries <= 2) {
+    c.bytes_out += r.bytes->size();
+    set_seq(emit(c.endpoint, *r.bytes), r.seq);
+  } else {
+    set_seq(send_to(c, *r.bytes), r.seq);
+  }
   timers.arm(r.deadline, ServerTimerKey{ServerTimerKey::Kind::Retransmit, c.id, r.seq, c.generation});
 }
 
