@@ -39,6 +39,10 @@ AnswerCache::Lookup AnswerCache::classify(std::uint16_t seq, std::uint64_t hash,
   // twice. One far ahead (a quarter of the space or more, when a sender
   // never has more than its window unanswered) belongs to another
   // numbering, such as the session this peer just replaced.
+  if (!newest_ && previous_newest_ && now - session_began_ < cfg.answer_cache_lifetime) {
+    const std::size_t d = std::size_t((seq - *previous_newest_) & (kSeqModulo - 1));
+    if (d < kSeqModulo / 4 || d > kSeqModulo - kSeqModulo / 4) return {Verdict::Stale, nullptr};
+  }
   if (newest_ && !(e && e->hash == hash)) {
     if (seq_after(seq, *newest_)) {
       if (seq_distance(*newest_, seq) >= kSeqModulo / 4) return {Verdict::Stale, nullptr};
@@ -111,8 +115,17 @@ void AnswerCache::mark_awaiting(std::uint16_t seq, std::uint64_t hash, Time now,
   e.session = session_;
 }
 
-void AnswerCache::new_session() {
+void AnswerCache::new_session(Time now, bool keep_answers) {
+  previous_newest_ = newest_;
+  session_began_ = now;
   newest_.reset();
+  known_absent_ = kNone;
+  if (!keep_answers) {
+    entries_.clear();
+    next_ = 0;
+    ++session_;
+    return;
+  }
   ++session_;
   // Only the session just ended may still resend; older answers could only
   // be mistaken for new requests numbered like them.

@@ -42,7 +42,10 @@ class AnswerCache {
   // The peer starts numbering afresh (a new session): keep the answers of
   // the session just ended for its late resends, forget older ones, and
   // judge no new number stale by the old numbering.
-  void new_session();
+  // `now`: when the new session began (a late request of the old one is
+  // told apart for an answer-cache lifetime, below). `keep_answers` false:
+  // after a clean end, no answer of the old session is kept either.
+  void new_session(Time now = Time{}, bool keep_answers = true);
 
   std::size_t memory_bytes() const;
 
@@ -72,6 +75,13 @@ class AnswerCache {
   static constexpr std::uint16_t kNone = 0xFFFF;  // matches no 10-bit number
   std::uint16_t known_absent_ = kNone;
   std::optional<std::uint16_t> newest_;  // the newest request number seen (serial order)
+  // The old session's newest number, and when the new session began: until
+  // the new one's first request, a request numbered within a quarter of the
+  // space of it is a late one of the old session (the server numbers a new
+  // session half the space away for an answer-cache lifetime, §14), and
+  // acting on it would make the new numbering look stale.
+  std::optional<std::uint16_t> previous_newest_;
+  Time session_began_{};
   std::uint32_t session_ = 0;
 };
 

@@ -101,6 +101,7 @@ struct Client::Impl {
     Time until{};
   };
   std::optional<DecidedInvitation> decided_invitation;
+  std::optional<std::uint16_t> newest_server_seq;  // of the server's requests acted on
   std::map<CommandId, std::vector<UserEntry>> lists;  // pages so far, by command
   std::optional<std::uint16_t> last_group_news;        // seq of the last 11 or 13 applied
   // Member lines of the 11s with M set received so far: the list is applied
@@ -263,6 +264,7 @@ struct Client::Impl {
     choices.clear();
     invitation.reset();
     decided_invitation.reset();
+    newest_server_seq.reset();
     lists.clear();
     partial_list.reset();
   }
@@ -394,6 +396,7 @@ struct Client::Impl {
       const std::size_t ahead = std::size_t((m.seq - *last_group_news) & (kSeqModulo - 1));
       if (ahead >= cfg.reliability.answer_cache && ahead < kSeqModulo / 2) last_group_news.reset();
     }
+    if (!newest_server_seq || seq_after(m.seq, *newest_server_seq)) newest_server_seq = m.seq;
     switch (m.type()) {
       case MessageType::Relayed: {
         auto& r = std::get<Relayed>(m.body);
@@ -704,10 +707,12 @@ struct Client::Impl {
     // may still hold the old session and resend from it until our Connexion
     // replaces it, and such a resend must be answered, never acted on twice.
     // (An attempt that never connected was no session: nothing to shift.)
+    // Either way a late request of the old session, arriving after the new
+    // one began, is told apart (AnswerCache::new_session).
     if (session_ended_cleanly)
-      server_cache = AnswerCache();
+      server_cache.new_session(now, false);
     else if (session_used_cache)
-      server_cache.new_session();
+      server_cache.new_session(now);
     session_used_cache = false;
     session_ended_cleanly = true;
     last_group_news.reset();
@@ -781,6 +786,11 @@ struct Client::Impl {
     if (accept && (room == Room::Private || joining)) return refused("already in a group");
     auto inv = std::move(*invitation);
     invitation.reset();
+    // The server gives an invitation up once its numbering is 480 past it
+    // (§6.4); answering it now would only confuse the order of its numbers.
+    if (newest_server_seq && std::size_t((*newest_server_seq - inv.seq) & (kSeqModulo - 1)) >=
+                                 kSeqModulo / 2 - cfg.reliability.window)
+      return refused("the invitation has expired: the server gave it up");
     // The server resends its invitation until our answer reaches it, for at
     // most its longest exchange.
     auto span = cfg.reliability.first_timeout_max * ((1 << cfg.reliability.tries) - 1);

@@ -104,9 +104,11 @@ class World {
     server_ = std::make_unique<Server>(sc);
     tries_ = sc.reliability.tries;
     // Flooders in some lossless worlds with the default window (issue 13):
-    // three endpoints that prove their paths, then each post 50 public
-    // messages a second for 10 s and acknowledge nothing: every client is
-    // sent 150 relays a second to acknowledge, besides its own traffic. Drawn from its own generator, so the
+    // three endpoints that prove their paths, then each post 190 public
+    // messages a second (under the per-client limit) for 10 s and acknowledge
+    // nothing: every client is sent 570 relays a second to acknowledge, more
+    // than its own rate limit lets through unless answers pass it (§6.5), and
+    // the server's numbering to it wraps every two seconds. Drawn from its own generator, so the
     // other worlds stay as they were.
     flood_ = loss_ == 0 && sc.reliability.window == engine::ReliabilityConfig{}.window &&
              Rng(o.seed ^ 0xF100D5EEDull).between(0, 1) == 0;
@@ -462,7 +464,7 @@ class World {
                                                                     "flood " + std::to_string(++flood_count_),
                                                                     std::nullopt}})});
         flood_seq_ = std::uint16_t((flood_seq_ + 1) & 0x3FF);
-        next_flood_ += Millis(20);
+        next_flood_ += Millis(1000) / 190;
       }
       if (active && next_spoof_ <= now_) {
         spoof();
