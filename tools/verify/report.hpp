@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/json_string.hpp"
 #include "exchange_tracker.hpp"
 #include "violation_codes.hpp"
 
@@ -71,6 +72,6 @@ class Report {
   std::string nothing_checked_why(const CaptureTotals& t) const;
 };
 
-std::string json_string(std::string_view s);
+using cli::json_string;  // the toolkit's one JSON string escape (cli/json_string.hpp)
 
 }  // namespace imup::verify
