@@ -115,7 +115,9 @@ std::optional<Received> Client::resend(const Bytes& datagram, std::uint16_t seq)
 }
 
 std::optional<Received> Client::request_bytes(const Bytes& datagram, std::set<MessageType> answers,
-                                              std::uint16_t seq, const std::optional<Endpoint>& to) {
+                                              std::uint16_t seq, const std::optional<Endpoint>& to,
+                                              unsigned tries) {
+  if (tries == 0) tries = ctx_.run().client_tries;
   auto key = seq;
   answers_.erase(key);
   outstanding_[key] = to.value_or(ctx_.run().server);
@@ -129,7 +131,7 @@ std::optional<Received> Client::request_bytes(const Bytes& datagram, std::set<Me
   // minute, not the protocol's full give-up time.
   double scale = std::max(1.0, ctx_.run().timeout_scale);
   double timeout = (2.0 + double(ctx_.run().next_random() % 1000) / 1000.0) * scale;
-  for (unsigned attempt = 1; attempt <= ctx_.run().client_tries; ++attempt) {
+  for (unsigned attempt = 1; attempt <= tries; ++attempt) {
     send_raw(datagram, to);
     ctx_.pump(Seconds(timeout), [&] {
       auto it = answers_.find(key);
@@ -145,7 +147,7 @@ std::optional<Received> Client::request_bytes(const Bytes& datagram, std::set<Me
     timeout = std::min(timeout * 2, 6.0 * scale);
   }
   ctx_.note(label_ + ": no answer to seq=" + std::to_string(seq) + " after " +
-            std::to_string(ctx_.run().client_tries) + " tries");
+            std::to_string(tries) + " tries");
   return std::nullopt;
 }
 
@@ -238,45 +240,65 @@ Client& Context::client(const std::string& label) {
 
 std::string Context::unique_name(const std::string& base) const { return base + "-" + run_.tag; }
 
-Client& Context::connect(const std::string& label) {
+Client& Context::connect(const std::string& label, bool verify) {
   Client& c = client(label);
-  std::string name = unique_name(label);
-  auto a = c.request(Connect{name});
-  if (!a) fail(label + "'s Connexion (1) \"" + name + "\" was never answered");
-  if (a->type() != MessageType::Ack)
-    fail(label + "'s Connexion (1) \"" + name + "\" was answered " + show(a->bytes) + ", not 8");
-  c.name = name;
-  // The return-path probe (§14): answered on arrival; waited for while the
-  // server is known (or not yet known) to send one.
-  std::optional<bool> probes;
-  {
-    std::lock_guard lock(run_.learned_mutex);
-    probes = run_.server_probes;
-  }
-  auto probed = [&] {
-    return std::any_of(c.all_requests.begin(), c.all_requests.end(), [](const Received& r) {
-      return r.type() == MessageType::LivenessProbe;
-    });
-  };
-  if (probes.value_or(true) && c.answer_probes) {
-    pump(scaled(probes ? 8 : 3), probed);
-    if (!probes) {
-      std::lock_guard lock(run_.learned_mutex);
-      if (!run_.server_probes) run_.server_probes = probed();
-    }
-  }
-  if (c.answer_probes) await_listed(c);
+  admit(c, unique_name(label), verify);
   return c;
 }
 
+void Context::admit(Client& c, const std::string& name, bool verify) {
+  const std::string& label = c.label();
+  // §14: a server may remove an endpoint that has not proved its return path
+  // within a few seconds (the reference server: 5 s, two probes). Both
+  // probes, or our answers, may be lost on a lossy path: then the client
+  // connects again, as a real one would.
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    c.all_requests.clear();
+    auto a = c.request(Connect{name});
+    if (!a) fail(label + "'s Connexion (1) \"" + name + "\" was never answered");
+    if (a->type() != MessageType::Ack)
+      fail(label + "'s Connexion (1) \"" + name + "\" was answered " + show(a->bytes) + ", not 8");
+    c.name = name;
+    std::optional<bool> probes;
+    {
+      std::lock_guard lock(run_.learned_mutex);
+      probes = run_.server_probes;
+    }
+    auto probed = [&] {
+      return std::any_of(c.all_requests.begin(), c.all_requests.end(), [](const Received& r) {
+        return r.type() == MessageType::LivenessProbe;
+      });
+    };
+    if (!c.answer_probes) return;
+    if (probes.value_or(true)) {
+      pump(scaled(probes ? 8 : 3), probed);
+      if (!probes) {
+        std::lock_guard lock(run_.learned_mutex);
+        if (!run_.server_probes) run_.server_probes = probed();
+      }
+    }
+    if (!verify || await_listed(c)) return;
+  }
+}
+
 bool Context::await_listed(Client& c) {
-  // Proved when it is listed (§14: an unproved endpoint is not): our probe
+  // Proved when it is listed (§14: an unproved endpoint is not); our probe
   // answer may have been lost, and the server's next probe comes in 2-3 s.
-  for (int i = 0; i < 5; ++i) {
-    auto users = list_all(c);
-    if (std::any_of(users.begin(), users.end(), [&](const UserEntry& e) { return e.name == c.name; }))
-      return true;
-    pump(scaled(1.5));
+  // A list request of one try each: a removed endpoint is answered nothing.
+  for (int i = 0; i < 3; ++i) {
+    std::optional<std::uint16_t> start;
+    for (int page = 0; page < 64; ++page) {
+      std::uint16_t seq = c.take_seq();
+      auto r = c.request_bytes(encode_or_throw(Message{seq, ListRequest{start}}), {}, seq, std::nullopt, 1);
+      const Message* m = r ? r->message() : nullptr;
+      if (!m || m->type() != MessageType::UserList) break;
+      const auto& p = std::get<UserListPage>(m->body);
+      for (const auto& e : p.entries)
+        if (e.name == c.name) return true;
+      if (!p.more || p.entries.empty() || p.entries.back().id >= kMaxClients - 1) break;
+      start = std::uint16_t(p.entries.back().id + 1);
+    }
+    pump(scaled(0.5));
   }
   return false;
 }

@@ -94,7 +94,8 @@ class Client {
   std::optional<Received> request(const Body& body, std::set<MessageType> answers = {});
   std::optional<Received> request_bytes(const Bytes& datagram, std::set<MessageType> answers,
                                         std::uint16_t seq,
-                                        const std::optional<Endpoint>& to = std::nullopt);
+                                        const std::optional<Endpoint>& to = std::nullopt,
+                                        unsigned tries = 0);  // 0: the run's --tries
   // Sends DATAGRAM (already sent once, answered) again by the §7 timers
   // until an answer with SEQ comes back: a deliberate resend (§6.3).
   std::optional<Received> resend(const Bytes& datagram, std::uint16_t seq);
@@ -152,7 +153,10 @@ class Context {
   Client& client(const std::string& label);
   // A fresh client connected as NAME_BASE + the run's tag (refused: the
   // case fails), its liveness probe answered, and (proved) listed.
-  Client& connect(const std::string& label);
+  // VERIFY false: the listing is left to the case (many clients at once).
+  Client& connect(const std::string& label, bool verify = true);
+  // Connexion of C as NAME (again: a new session), its probe answered.
+  void admit(Client& c, const std::string& name, bool verify);
   std::string unique_name(const std::string& base) const;
   // Whether C's name shows in its own listing (tried for a few seconds: the
   // server lists an endpoint once its return path is proved, §14).
