@@ -67,6 +67,11 @@ std::string Run::close_recording() {
   return {};
 }
 
+bool Run::claim_port(std::uint16_t port) {
+  std::lock_guard lock(mutex_);
+  return used_ports_.insert(port).second;
+}
+
 std::uint64_t Run::next_random() {
   std::lock_guard lock(mutex_);
   return random_.next();
@@ -89,9 +94,18 @@ Bytes craft(std::uint16_t seq, std::uint8_t type, std::string_view text, std::ui
 
 Client::Client(Context& ctx, std::string label)
     : ctx_(ctx), label_(std::move(label)),
-      socket_(std::make_unique<io::UdpSocket>(ctx.run().bind)),
-      local_(socket_->local_endpoint()),
-      seq_(std::uint16_t(ctx.run().next_random() % kSeqModulo)) {}
+      seq_(std::uint16_t(ctx.run().next_random() % kSeqModulo)) {
+  // A port no earlier client of the run had (the ones refused stay open
+  // until then, so that the kernel offers others).
+  std::vector<std::unique_ptr<io::UdpSocket>> refused;
+  for (int i = 0; i < 64; ++i) {
+    socket_ = std::make_unique<io::UdpSocket>(ctx.run().bind);
+    local_ = socket_->local_endpoint();
+    if (ctx.run().bind.port != 0 || ctx.run().claim_port(local_.port)) break;
+    refused.push_back(std::move(socket_));
+  }
+  if (!socket_) socket_ = std::move(refused.back());
+}
 
 void Client::send_raw(const Bytes& datagram, const std::optional<Endpoint>& to) {
   Endpoint dst = to.value_or(ctx_.run().server);

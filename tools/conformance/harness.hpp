@@ -54,9 +54,14 @@ class Run {
   // Whether the server probed the first client we connected (learned once).
   std::optional<bool> server_probes;
   std::mutex learned_mutex;
+  // Whether PORT is new to this run (then it is taken). A port used before
+  // would be a past client's endpoint, whose session the server remembers
+  // for 120 s (§14): our fresh sequence numbers could look stale to it.
+  bool claim_port(std::uint16_t port);
 
  private:
   std::mutex mutex_;
+  std::set<std::uint16_t> used_ports_;
   std::unique_ptr<capture::CaptureWriter> writer_;
   SeededRandom random_;
 };
