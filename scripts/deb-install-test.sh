@@ -116,7 +116,7 @@ bad=$(as_user 'tshark -r /tmp/imup/section5.pcap -2 -V 2>&1' | grep -cE 'Malform
 
 echo "== the programs"
 version=$(dpkg-query -W -f='${Version}' imup-tools | sed 's/[~+].*//; s/-[^-]*$//')
-for prog in imup-server imup-client imup-craft imup-inject imup-verify imup-impair imup-decode; do
+for prog in imup-server imup-client imup-craft imup-inject imup-verify imup-impair imup-decode imup-conformance; do
   out=$(as_user "$prog --version"); status=$?
   first=$(printf '%s\n' "$out" | sed -n 1p)
   if [ "$status" -eq 0 ] && [ "$first" = "$prog (IMUP toolkit) $version" ]; then

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capture/capture_reader.hpp"  // LiveCaptureStats
+#include "cli/json_string.hpp"
 #include "exchange_tracker.hpp"
 #include "violation_codes.hpp"
 
@@ -96,6 +97,6 @@ class Report {
   }
 };
 
-std::string json_string(std::string_view s);
+using cli::json_string;  // the toolkit's one JSON string escape (cli/json_string.hpp)
 
 }  // namespace imup::verify
