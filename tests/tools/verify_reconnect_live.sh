@@ -9,17 +9,21 @@ CLIENT=$BUILD/reference-impl/client/imup-client
 
 start_server
 
-# Each change of connection waits for the client's event (no sleeps: under
-# load they would race); /quit waits for the server's goodbye.
+# Each change of connection, and each message, waits for the client's event
+# (no sleeps: under load they would race; a /disconnect sent while 'hello'
+# is unanswered ends the session with it undelivered, a failure of the
+# script); /quit waits for the server's goodbye.
 cat > "$T/sheng.script" <<'SCRIPT'
 /connect Sheng
 /wait connected timeout=15000
 hello
+/wait message_delivered timeout=15000
 /disconnect
 /wait disconnected timeout=15000
 /connect Sheng
 /wait connected timeout=15000
 again
+/wait message_delivered timeout=15000
 /quit
 SCRIPT
 "$CLIENT" --server "127.0.0.1:$P" --script "$T/sheng.script" > "$T/client.out" 2> "$T/client.err" ||
