@@ -101,16 +101,23 @@ std::unique_ptr<CaptureReader::Impl> CaptureReader::open_live(const LiveCaptureO
   impl->handle = pcap_create(o.interface.c_str(), err);
   if (!impl->handle) throw LiveCaptureError(where + ": " + err, false);
   pcap_t* h = impl->handle;
-  pcap_set_snaplen(h, o.snapshot_bytes);
-  pcap_set_promisc(h, 0);
+  // Each setter fails only on a handle already activated (libpcap marks
+  // them warn_unused_result from 1.10.5): checked all the same, by name.
+  auto set = [&](int result, const char* what) {
+    if (result != 0) throw LiveCaptureError(where + ": " + what + ": " + pcap_statustostr(result), false);
+  };
+  set(pcap_set_snaplen(h, o.snapshot_bytes), "snapshot length");
+  set(pcap_set_promisc(h, 0), "promiscuous mode");
   // Immediate mode: each frame is readable when it arrives, not when a
   // block of the ring fills or its timeout runs out. Blocks (Linux's
   // TPACKET_V3) pack frames tightly and wake the reader once a block: far
   // higher rates, each frame at most block_timeout_ms late.
-  if (o.block_timeout_ms > 0) pcap_set_timeout(h, o.block_timeout_ms);
-  else pcap_set_immediate_mode(h, 1);
-  pcap_set_buffer_size(h, o.buffer_bytes);
-  pcap_set_tstamp_precision(h, PCAP_TSTAMP_PRECISION_NANO);  // microseconds where refused
+  if (o.block_timeout_ms > 0) set(pcap_set_timeout(h, o.block_timeout_ms), "block timeout");
+  else set(pcap_set_immediate_mode(h, 1), "immediate mode");
+  set(pcap_set_buffer_size(h, o.buffer_bytes), "buffer size");
+  // Nanoseconds where the device offers them; refused, microseconds (read
+  // back below), which is no error.
+  if (pcap_set_tstamp_precision(h, PCAP_TSTAMP_PRECISION_NANO) != 0) impl->subsecond_scale = 1000;
   int rc = pcap_activate(h);
   if (rc < 0) {
     std::string detail = pcap_geterr(h);
