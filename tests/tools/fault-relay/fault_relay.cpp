@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// imup-test-fault-relay: a UDP relay in front of the reference server that
+// gives it exactly one fault (fault.hpp), for tests/tools/conformance_faults.sh:
+// the imup-conformance case that checks the rule must fail, the others pass.
+//
+//   imup-test-fault-relay LISTEN SERVER FAULT
+//   imup-test-fault-relay --list        one line per fault: name, case it breaks, what it does
+//
+// Prints "listening on ADDR:PORT" first. Each client gets its own upstream
+// socket, as with imup-impair.
+#include <poll.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/text.hpp"
+#include "fault.hpp"
+#include "io/monotonic_clock.hpp"
+#include "io/socket_address.hpp"
+#include "io/udp_socket.hpp"
+
+namespace imup::fault_relay {
+
+void Datagram::redecode() {
+  auto d = decode_lenient(bytes);
+  header = d.header;
+  message = d.message;
+}
+
+namespace {
+
+using io::UdpSocket;
+
+std::vector<Fault> all_faults() {
+  std::vector<Fault> all = session_faults();
+  for (auto& f : group_faults()) all.push_back(std::move(f));
+  return all;
+}
+
+class SocketRelay final : public Relay {
+ public:
+  SocketRelay(const Endpoint& listen, const Endpoint& server) : front_(listen), server_(server) {}
+
+  Endpoint local_endpoint() const { return front_.local_endpoint(); }
+
+  void to_client(const Endpoint& client, const Bytes& bytes) override { front_.send_to(client, bytes); }
+  void to_server(const Endpoint& client, const Bytes& bytes) override {
+    upstream(client).send_to(server_, bytes);
+  }
+  void later(std::int64_t delay_ms, const Endpoint& client, const Bytes& bytes, bool to_server) override {
+    later_.push_back({now_ms() + delay_ms, client, bytes, to_server});
+  }
+  std::int64_t now_ms() const override { return io::monotonic_ns() / 1'000'000; }
+
+  [[noreturn]] void run(const Fault& fault) {
+    std::vector<std::uint8_t> buf(4096);
+    for (;;) {
+      std::vector<pollfd> fds{{front_.fd(), POLLIN, 0}};
+      std::vector<Endpoint> owners{Endpoint{}};
+      for (auto& [client, s] : upstream_) {
+        fds.push_back({s->fd(), POLLIN, 0});
+        owners.push_back(client);
+      }
+      ::poll(fds.data(), fds.size(), 20);
+      send_due();
+      for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (!(fds[i].revents & POLLIN)) continue;
+        bool from_client = i == 0;
+        UdpSocket& socket = from_client ? front_ : upstream(owners[i]);
+        while (auto d = socket.receive(buf)) {
+          Datagram dg{from_client ? d->from : owners[i], Bytes(d->bytes.begin(), d->bytes.end()), {}, {}};
+          dg.redecode();
+          auto& hook = from_client ? fault.from_client : fault.from_server;
+          if (hook && hook(*this, dg) == Verdict::Drop) continue;
+          if (from_client)
+            to_server(dg.client, dg.bytes);
+          else
+            to_client(dg.client, dg.bytes);
+        }
+      }
+    }
+  }
+
+ private:
+  struct Later {
+    std::int64_t due_ms;
+    Endpoint client;
+    Bytes bytes;
+    bool to_server;
+  };
+
+  UdpSocket& upstream(const Endpoint& client) {
+    auto& up = upstream_[client];
+    if (!up) up = std::make_unique<UdpSocket>(Endpoint{front_.local_endpoint().ipv4, 0});
+    return *up;
+  }
+  void send_due() {
+    std::int64_t now = now_ms();
+    std::vector<Later> due;
+    std::erase_if(later_, [&](Later& l) {
+      if (l.due_ms > now) return false;
+      due.push_back(std::move(l));
+      return true;
+    });
+    for (auto& l : due) {
+      if (l.to_server)
+        to_server(l.client, l.bytes);
+      else
+        to_client(l.client, l.bytes);
+    }
+  }
+
+  UdpSocket front_;
+  Endpoint server_;
+  std::map<Endpoint, std::unique_ptr<UdpSocket>> upstream_;  // client -> its socket to the server
+  std::vector<Later> later_;
+};
+
+}  // namespace
+}  // namespace imup::fault_relay
+
+int main(int argc, char** argv) {
+  using namespace imup::fault_relay;
+  auto faults = all_faults();
+  if (argc == 2 && std::string(argv[1]) == "--list") {
+    for (auto& f : faults) std::printf("%s %s %s\n", f.name.c_str(), f.breaks.c_str(), f.description.c_str());
+    return 0;
+  }
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s LISTEN SERVER FAULT | --list\n", argv[0]);
+    return 2;
+  }
+  auto listen = imup::io::parse_socket_address(argv[1], imup::io::kBindAddress);
+  auto server = imup::io::parse_socket_address(argv[2], imup::io::kPeerAddress);
+  if (!std::holds_alternative<imup::Endpoint>(listen) || !std::holds_alternative<imup::Endpoint>(server)) {
+    std::fprintf(stderr, "%s: bad address\n", argv[0]);
+    return 2;
+  }
+  auto fault = std::find_if(faults.begin(), faults.end(), [&](const Fault& f) { return f.name == argv[3]; });
+  if (fault == faults.end()) {
+    std::fprintf(stderr, "%s: no fault named %s (try --list)\n", argv[0], argv[3]);
+    return 2;
+  }
+  SocketRelay relay(std::get<imup::Endpoint>(listen), std::get<imup::Endpoint>(server));
+  std::printf("listening on %s\n", imup::format_endpoint(relay.local_endpoint()).c_str());
+  std::fflush(stdout);
+  relay.run(*fault);
+}
