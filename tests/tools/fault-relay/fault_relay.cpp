@@ -101,6 +101,7 @@ class SocketRelay final : public Relay {
         while (auto d = socket.receive(buf)) {
           Datagram dg{from_client ? d->from : owners[i], Bytes(d->bytes.begin(), d->bytes.end()), {}, {}};
           dg.redecode();
+          if (peer_traffic(from_client, d->from, dg)) continue;
           auto& hook = from_client ? fault.from_client : fault.from_server;
           if (hook && hook(*this, dg) == Verdict::Drop) continue;
           if (from_client)
@@ -119,6 +120,27 @@ class SocketRelay final : public Relay {
     Bytes bytes;
     bool to_server;
   };
+
+  // Peers of a decentralized group (§10) talk to each other at the
+  // addresses the server lists, which are the relay's upstream sockets: a
+  // datagram there from another endpoint than the server is a peer's, passed
+  // on to the client unhooked (the faults are the server's), and the
+  // client's answer to it (same number) goes back to that peer from the
+  // same upstream socket.
+  bool peer_traffic(bool from_client, const Endpoint& from, const Datagram& d) {
+    if (!d.header) return false;
+    if (!from_client && from != server_) {
+      peer_requests_[{d.client, d.header->seq}] = from;
+      to_client(d.client, d.bytes);
+      return true;
+    }
+    if (!from_client || d.header->type != std::uint8_t(MessageType::Ack)) return false;
+    auto it = peer_requests_.find({d.client, d.header->seq});
+    if (it == peer_requests_.end()) return false;
+    upstream(d.client).send_to(it->second, d.bytes);
+    peer_requests_.erase(it);
+    return true;
+  }
 
   UdpSocket& upstream(const Endpoint& client) {
     auto& up = upstream_[client];
@@ -145,6 +167,7 @@ class SocketRelay final : public Relay {
   Endpoint server_;
   std::map<Endpoint, std::unique_ptr<UdpSocket>> upstream_;  // client -> its socket to the server
   std::vector<Later> later_;
+  std::map<std::pair<Endpoint, std::uint16_t>, Endpoint> peer_requests_;  // (client, number) -> the peer
 };
 
 }  // namespace
