@@ -87,18 +87,21 @@ Verdict drop_acked(Relay& r, const Datagram& d) {
 }
 
 // A server hook: an answer of type FROM to a client request of type TO_WHAT
-// (and, if given, matching WHICH) goes out as BODY.
-Hook answer_as(MT from, MT to_what, Body b, std::function<bool(const Message&)> which = {}) {
+// (and, if given, that WHICH picks, knowing the asker's name) goes out as BODY.
+using Which = std::function<bool(const Message& request, const std::string& asker)>;
+Hook answer_as(MT from, MT to_what, Body b, Which which = {}) {
   return [=](Relay&, Datagram& d, Traffic& t) {
     if (!carries(d, from)) return Verdict::Pass;
     const Message* q = t.request_of(d);
-    if (!q || q->type() != to_what || (which && !which(*q))) return Verdict::Pass;
+    if (!q || q->type() != to_what || (which && !which(*q, t.names[d.client]))) return Verdict::Pass;
     rewrite(d, b);
     return Verdict::Pass;
   };
 }
 
-bool has_recipient(const Message& m) { return std::get<ChatMessage>(m.body).recipient.has_value(); }
+bool has_recipient(const Message& m, const std::string&) {
+  return std::get<ChatMessage>(m.body).recipient.has_value();
+}
 
 template <class T>
 const T& body_of(const Datagram& d) {
@@ -159,7 +162,7 @@ struct Misanswer {
   MT from;
   MT to_what;
   Body as;
-  std::function<bool(const Message&)> which = {};
+  Which which = {};
 };
 
 }  // namespace
@@ -171,8 +174,10 @@ std::vector<Fault> group_faults() {
   // ------------------------------------------------------------ §11 the user list
   f.push_back(fault("list-out-of-order", "11-list-first-page",
                     "a single-page 21 lists the users by decreasing id", {},
-                    edited<UserListPage>(MT::UserList, [](UserListPage& p, const Datagram&, Traffic&) {
-                      if (p.more || p.entries.size() < 2) return false;
+                    edited<UserListPage>(MT::UserList, [](UserListPage& p, const Datagram& d, Traffic& t) {
+                      const Message* q = t.request_of(d);
+                      if (p.more || p.entries.size() < 2 || !q || std::get<ListRequest>(q->body).start_id)
+                        return false;
                       std::reverse(p.entries.begin(), p.entries.end());
                       return true;
                     })));
@@ -181,13 +186,28 @@ std::vector<Fault> group_faults() {
                     edited<UserListPage>(MT::UserList, [](UserListPage& p, const Datagram&, Traffic&) {
                       return std::exchange(p.more, false);
                     })));
-  f.push_back(fault("list-start-id-ignored", "11-list-from-start-id",
-                    "a 4 with a start id is answered the first page",
-                    [](Relay&, Datagram& d, Traffic&) {
-                      if (carries(d, MT::ListRequest) && body_of<ListRequest>(d).start_id) rewrite(d, ListRequest{});
-                      return Verdict::Pass;
-                    },
-                    {}));
+  {
+    // Where each client's last page ended, when it had M set.
+    auto cursor = std::make_shared<std::map<Endpoint, std::uint16_t>>();
+    f.push_back(fault("list-start-id-ignored", "11-list-from-start-id",
+                      "a 4's start id is ignored: the list goes on from where the client's last page with M ended "
+                      "(else from the first page)",
+                      [cursor](Relay&, Datagram& d, Traffic&) {
+                        if (!carries(d, MT::ListRequest) || !body_of<ListRequest>(d).start_id) return Verdict::Pass;
+                        auto it = cursor->find(d.client);
+                        rewrite(d, it == cursor->end() ? ListRequest{} : ListRequest{it->second});
+                        return Verdict::Pass;
+                      },
+                      [cursor](Relay&, Datagram& d, Traffic&) {
+                        if (!carries(d, MT::UserList)) return Verdict::Pass;
+                        const auto& p = body_of<UserListPage>(d);
+                        if (p.more && !p.entries.empty())
+                          (*cursor)[d.client] = std::uint16_t(p.entries.back().id + 1);
+                        else
+                          cursor->erase(d.client);
+                        return Verdict::Pass;
+                      }));
+  }
 
   // ------------------------------------------------------------ §9.6 messages
   f.push_back(fault("direct-relayed-without-recipient", "9.6-direct-message",
@@ -280,14 +300,19 @@ std::vector<Fault> group_faults() {
   const std::vector<Misanswer> misanswers{
       {"member-public-message-acked", "9.6-public-message-from-member-15",
        "a group member's public 18 is answered 8 (and relayed to nobody), not 15", MT::CrossesRooms,
-       MT::ChatMessage, Ack{}, [](const Message& m) { return !has_recipient(m); }},
+       MT::ChatMessage, Ack{}, [](const Message& m, const std::string& n) { return !has_recipient(m, n); }},
       {"cross-room-direct-unknown", "9.6-direct-message-across-rooms-15",
        "a public user's direct 18 to a group member is answered 14 (looked up in its room only)",
        MT::CrossesRooms, MT::ChatMessage, UnknownRecipient{"destinataire inconnu"}, has_recipient},
       {"private-outside-group-acked", "9.6-private-message-outside-group-16",
        "an 18 with state 01 from a user in no group is answered 8", MT::GroupEnded, MT::ChatMessage, Ack{}},
-      {"mode-offer-skipped", "9.2-invitation-gets-mode-offer",
-       "an Invitation from the public room is answered 8, not 10", MT::ModeOffer, MT::Invitation, Ack{}},
+      {"self-invitation-acked", "9.2-invitation-gets-mode-offer",
+       "an Invitation from the public room that names the inviter too is answered 8 (as from a member), not 10",
+       MT::ModeOffer, MT::Invitation, Ack{},
+       [](const Message& m, const std::string& asker) {
+         const auto& names = std::get<Invitation>(m.body).names;
+         return std::find(names.begin(), names.end(), asker) != names.end();
+       }},
       {"unknown-invitee-ignored", "9.2-invite-unknown-user-14",
        "an Invitation naming an unknown user is answered 10 (the name skipped)", MT::UnknownRecipient,
        MT::Invitation, offer},
