@@ -60,10 +60,27 @@ struct Fault {
   // in their closures.
   std::function<Verdict(Relay&, Datagram&)> from_client;
   std::function<Verdict(Relay&, Datagram&)> from_server;
+  // Arguments the reference server needs for the fault to show, when the
+  // relay alone cannot make the case fail (e.g. a small limit), and
+  // imup-conformance's matching options (--max-group-members N). Empty: none.
+  std::string server_args = {};
+  std::string conformance_args = {};
 };
 
 // Each file of faults adds its own list; fault_relay.cpp joins them.
-std::vector<Fault> session_faults();  // §3-§8, §12, §14: connection, names, lengths, messages, limits, timers
+std::vector<Fault> session_faults();  // §3, §4.2, §6, §8, §12: connection, names, length fields
+std::vector<Fault> message_faults();  // §4.1, §5, §6.3, §8, §12: messages, garbage, sizes
+std::vector<Fault> timer_faults();    // §7, §14: the server's retransmissions and probes
 std::vector<Fault> group_faults();    // §9-§11: invitations, groups, peers, the user list
+
+// Helpers the fault files share.
+inline bool is(const Datagram& d, MessageType t) { return d.header && d.header->type == std::uint8_t(t); }
+// The text after the header, as sent, and without its line end.
+std::string raw_text(const Datagram& d);
+std::string text_line(const Datagram& d);
+// Rewrites the header of D's bytes (and d.header) by F.
+void rewrite_header(Datagram& d, const std::function<void(Header&)>& f);
+// Replaces D's bytes by M encoded (and decodes them again).
+void replace_message(Datagram& d, const Message& m);
 
 }  // namespace imup::fault_relay

@@ -4,7 +4,9 @@
 // the imup-conformance case that checks the rule must fail, the others pass.
 //
 //   imup-test-fault-relay LISTEN SERVER FAULT
-//   imup-test-fault-relay --list        one line per fault: name, case it breaks, what it does
+//   imup-test-fault-relay --list        one line per fault, tab-separated: name, case it
+//                                       breaks, server arguments, imup-conformance
+//                                       arguments ("-": none), what it does
 //
 // Prints "listening on ADDR:PORT" first. Each client gets its own upstream
 // socket, as with imup-impair.
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "codec/text.hpp"
+#include "common/byte_order.hpp"
 #include "fault.hpp"
 #include "io/monotonic_clock.hpp"
 #include "io/socket_address.hpp"
@@ -31,13 +34,37 @@ void Datagram::redecode() {
   message = d.message;
 }
 
+std::string raw_text(const Datagram& d) {
+  return std::string(d.bytes.begin() + std::min(d.bytes.size(), kHeaderBytes), d.bytes.end());
+}
+
+std::string text_line(const Datagram& d) {
+  std::string text = raw_text(d);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+void rewrite_header(Datagram& d, const std::function<void(Header&)>& f) {
+  if (d.bytes.size() < kHeaderBytes) return;
+  Header h = unpack(load_be32(d.bytes.data()));
+  f(h);
+  store_be32(d.bytes.data(), pack(h));
+  d.redecode();
+}
+
+void replace_message(Datagram& d, const Message& m) {
+  d.bytes = encode(m);
+  d.redecode();
+}
+
 namespace {
 
 using io::UdpSocket;
 
 std::vector<Fault> all_faults() {
-  std::vector<Fault> all = session_faults();
-  for (auto& f : group_faults()) all.push_back(std::move(f));
+  std::vector<Fault> all;
+  for (auto* list : {session_faults, message_faults, timer_faults, group_faults})
+    for (auto& f : list()) all.push_back(std::move(f));
   return all;
 }
 
@@ -150,7 +177,12 @@ int main(int argc, char** argv) {
   using namespace imup::fault_relay;
   auto faults = all_faults();
   if (argc == 2 && std::string(argv[1]) == "--list") {
-    for (auto& f : faults) std::printf("%s %s %s\n", f.name.c_str(), f.breaks.c_str(), f.description.c_str());
+    // Tab-separated: name, case, server arguments, imup-conformance
+    // arguments ("-" when none), description.
+    auto or_dash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
+    for (auto& f : faults)
+      std::printf("%s\t%s\t%s\t%s\t%s\n", f.name.c_str(), f.breaks.c_str(), or_dash(f.server_args).c_str(),
+                  or_dash(f.conformance_args).c_str(), f.description.c_str());
     return 0;
   }
   if (argc != 4) {
