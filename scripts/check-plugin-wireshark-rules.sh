@@ -151,13 +151,11 @@ if [ -n "$objects" ]; then
     : > found.txt
     for o in "$objects"/*.o; do
         [ -f "$o" ] || continue
+        for other in "$objects"/*.o; do
+            [ "$other" = "$o" ] || nm -u "$other"
+        done | awk '{print $NF}' | sort -u > used.txt
         for sym in $(nm -g --defined-only "$o" | awk '$2 ~ /^[TDBR]$/ {print $3}'); do
-            referenced=no
-            for other in "$objects"/*.o; do
-                [ "$other" = "$o" ] && continue
-                nm -u "$other" | awk '{print $NF}' | grep -qxF "$sym" && { referenced=yes; break; }
-            done
-            [ $referenced = yes ] && continue
+            grep -qxF "$sym" used.txt && continue
             plain=$(echo "$sym" | c++filt)
             case " $ALLOWED_STATIC " in *" $plain "*) continue ;; esac
             echo "$(basename "$o" .o | sed 's/\.cpp$//'): $plain is not referred to by another file: make it static" >> found.txt
