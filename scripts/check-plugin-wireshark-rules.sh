@@ -30,7 +30,7 @@
 set -u
 
 usage() { echo "usage: $0 WIRESHARK_SOURCE_DIR [PLUGIN_OBJECT_DIR]" >&2; exit 2; }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 ws=$(cd "$1" 2>/dev/null && pwd) || usage
 objects=
 if [ $# -eq 2 ]; then
@@ -161,7 +161,7 @@ if [ -n "$objects" ]; then
             echo "$(basename "$o" .o | sed 's/\.cpp$//'): $plain is not referred to by another file: make it static" >> found.txt
         done
     done
-    report "tools/check_static.py (its rule, with nm on $(ls "$objects"/*.o | wc -l) objects; loader entry points allowed)" \
+    report "tools/check_static.py (its rule, with nm on $(find "$objects" -maxdepth 1 -name '*.o' | wc -l) objects; loader entry points allowed)" \
         "$(wc -l < found.txt)" found.txt
 else
     echo "tools/check_static.py: not run (no PLUGIN_OBJECT_DIR)"
