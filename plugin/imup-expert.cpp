@@ -192,7 +192,7 @@ void imup_expert_register(int proto)
           "Mode bits (or a group update's addresses) differ from the group's mode", EXPFILL } },
         { &ei_imup_sender_not_member, { "imup.sender_not_member", PI_PROTOCOL, PI_ERROR,
           "Private message from a client its last group update does not list", EXPFILL } },
-        { &ei_imup_update_part_out_of_order, { "imup.update_part_out_of_order", PI_PROTOCOL, PI_ERROR,
+        { &ei_imup_update_part_out_of_order, { "imup.update_part_out_of_order", PI_SEQUENCE, PI_ERROR,
           "Group update or Group closed before the previous part was acknowledged", EXPFILL } },
         { &ei_imup_peer_not_member, { "imup.peer_not_member", PI_PROTOCOL, PI_ERROR,
           "Direct traffic between endpoints not in one decentralized group", EXPFILL } },

@@ -323,7 +323,8 @@ void reset_sequence(void)
 
 } // namespace
 
-gint64 imup_timeout_after_try_ns(guint32 tries)
+// The latest a conforming sender waits after try `tries` (§7: 3 s, doubling).
+static gint64 imup_timeout_after_try_ns(guint32 tries)
 {
     guint32 doublings = tries == 0 ? 0 : tries - 1;
     return FIRST_TIMEOUT_MAX_NS << (doublings < 20 ? doublings : 20);

@@ -35,10 +35,8 @@ gboolean imup_sequence_judge(tvbuff_t *tvb, packet_info *pinfo, const imup_messa
 // a request's first copy), added to `item`.
 void imup_sequence_after_capture(packet_info *pinfo, proto_item *item, imup_message *msg, guint32 max_tries);
 
-// The latest a conforming sender waits after try `tries` (§7: 3 s, doubling),
-// and the sum of those waits over `tries` tries (93 s for 5): how long a
-// sender may still be waiting for an answer.
-gint64 imup_timeout_after_try_ns(guint32 tries);
+// The sum of the latest waits of a conforming sender over `tries` tries (§7:
+// 3 s, doubling; 93 s for 5): how long it may still be waiting for an answer.
 gint64 imup_give_up_ns(guint32 tries);
 
 // A datagram a receiver drops as malformed (a fault a lenient reader does

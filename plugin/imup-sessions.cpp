@@ -555,12 +555,13 @@ void add_experts(packet_info *pinfo, proto_item *item, imup_message *msg, const 
         expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_SENDER_NOT_MEMBER),
                                "'%s' sent a private message, but the last group update sent to it does not list it",
                                fs->src_user ? fs->src_user : "The sender");
-    if (found & F_PART_OUT_OF_ORDER)
-        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_UPDATE_PART_OUT_OF_ORDER), "%s",
-                               found & F_PART_THEN_CLOSED
-                                   ? "Group closed sent between the parts of a group update (more parts were announced)"
-                                   : "Group update sent before the client acknowledged the previous part "
-                                     "(parts go one at a time, each after the last one's ACK)");
+    if ((found & F_PART_OUT_OF_ORDER) && (found & F_PART_THEN_CLOSED))
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_UPDATE_PART_OUT_OF_ORDER),
+                               "Group closed sent between the parts of a group update (more parts were announced)");
+    else if (found & F_PART_OUT_OF_ORDER)
+        expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_UPDATE_PART_OUT_OF_ORDER),
+                               "Group update sent before the client acknowledged the previous part "
+                               "(parts go one at a time, each after the last one's ACK)");
     if (found & F_PEER_NOT_MEMBER)
         expert_add_info_format(pinfo, item, imup_expert_counted(msg, IMUP_EXPERT_PEER_NOT_MEMBER),
                                "No group update lists %s and %s in one decentralized group",

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# `tshark -T ek` writes every capture of captures/ and of the plugin's
+# `tshark -T ek` writes every capture of captures/ (all its folders) and of the plugin's
 # scenarios as JSON objects without repeated keys, which Elasticsearch
 # rejects. Wireshark 4.0's ek writer keys each field by its parent and so
 # repeats Wireshark's own _ws.expert (and eth.addr) wherever they sit under
@@ -14,14 +14,20 @@ case $TSHARK_ABI in
 esac
 
 mkdir -p "$WORK/ek"
-cp "$IMUP_TEST_SOURCE"/../../captures/*.pcap "$WORK/ek/"
+# Every capture of the repository's captures/, in whatever folder (the crafted
+# ones and the reference server's recordings alike), then the scenarios.
+captures=$(cd "$IMUP_TEST_SOURCE/../../captures" && pwd)
+find "$captures" -name '*.pcap' -o -name '*.pcapng' | sort | while read -r pcap; do
+    relative=${pcap#"$captures"/}
+    cp "$pcap" "$WORK/ek/$(echo "$relative" | tr / -)"
+done
 for scenario in "$IMUP_TEST_SOURCE"/captures/*.txt; do
     "$IMUP_PCAP_WRITER" scenario "$scenario" "$WORK/ek/scenario-$(basename "$scenario" .txt).pcap" 2>/dev/null
 done
 chmod -R a+rX "$WORK/ek"
 
 checked=0
-for pcap in "$WORK"/ek/*.pcap; do
+for pcap in "$WORK"/ek/*.pcap "$WORK"/ek/*.pcapng; do
     # shellcheck disable=SC2086
     ts -r "$pcap" -2 -T ek $scope > "$WORK/ek.json" 2>/dev/null
     # shellcheck disable=SC2086
@@ -31,5 +37,7 @@ for pcap in "$WORK"/ek/*.pcap; do
 done
 expect_equal "IMUP objects were written" "yes" \
     "$(grep -q '"imup_imup_type"' "$WORK/ek.json" && echo yes)"
-[ "$checked" -ge 40 ] && pass "$checked captures checked" || fail "only $checked captures checked"
+expect_equal "every capture of captures/ was checked" "$(find "$captures" -name '*.pcap' -o -name '*.pcapng' | wc -l)" \
+    "$(find "$WORK/ek" -type f ! -name 'scenario-*' | wc -l)"
+[ "$checked" -ge 60 ] && pass "$checked captures checked" || fail "only $checked captures checked"
 finish
