@@ -10,7 +10,7 @@
 #   wireshark-source.sh [RELEASE...]   the first Debian release whose source
 #                                      the archive serves (default: this
 #                                      system's, then bookworm)
-# Needs apt-get, bzip2/xz and the network to Debian's archive (MIRROR, default
+# Needs apt-get, python3 and the network to Debian's archive (MIRROR, default
 # http://deb.debian.org/debian) the first time.
 set -eu
 DEST=${IMUP_WIRESHARK_SOURCES:-/var/cache/imup/wireshark-source}
@@ -39,7 +39,15 @@ for release in "$@"; do
   fi
   orig=$(ls "$dir"/wireshark_*.orig.tar.* | head -1)
   # The tarball's top folder is wireshark-<version> or wireshark-v<version>.
-  (cd "$dir" && tar xf "$orig" --wildcards '*/tools/*' '*/doc/*')
+  # Python's tarfile reads .bz2 and .xz without the bzip2 and xz programs,
+  # which a minimal Debian root lacks.
+  python3 - "$orig" "$dir" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    keep = [m for m in t.getmembers() if m.name.split("/")[1:2] in (["tools"], ["doc"])]
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.12+
+    t.extractall(sys.argv[2], members=keep, **safe)
+PY
   tree=$(find "$dir" -maxdepth 1 -type d -name 'wireshark-*' | head -1)
   if [ -n "$tree" ] && [ -f "$tree/tools/fuzz-test.sh" ]; then
     chmod -R a+rX "$dir"
