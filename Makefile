@@ -47,6 +47,7 @@ fuzz: build
 	  sh tests/fuzz/run-fuzzer.sh "$$bin" "$$corpus" $(FUZZ_SECONDS) || exit 1; \
 	done < $(BUILD)/fuzzers.txt
 	cmake --build $(BUILD) --target fuzz-plugin
+	cmake --build $(BUILD) --target fuzz-plugin-wireshark
 
 install-plugin: build
 	cmake --build $(BUILD) --target install-plugin
