@@ -66,3 +66,19 @@ typedef gboolean imup_bool_t;
 #else
 #define IMUP_HAVE_PLUGIN_DESCRIBE 0
 #endif
+
+// Follow streams (epan/follow.h, imup-follow.cpp). 4.4 gave
+// register_follow_stream() two more callbacks: the number of streams (the
+// GUI's stream spin box) and a sub-stream finder (HTTP/2, QUIC; NULL for
+// none); and dropped follow_type_t, the fixed list of followers 4.0's GUI
+// knows. The callbacks' guint/gchar (4.0) and unsigned/char (4.4, 4.6) are the
+// same types; follow_record_t.is_server went from gboolean to bool.
+#if IMUP_WS_AT_LEAST(4, 4)
+#define IMUP_FOLLOW_HAS_STREAM_COUNT 1
+#define IMUP_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, addr, port, handler, count)                        \
+    register_follow_stream((proto), (tap), (conv), (index), (addr), (port), (handler), (count), NULL)
+#else
+#define IMUP_FOLLOW_HAS_STREAM_COUNT 0
+#define IMUP_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, addr, port, handler, count)                        \
+    register_follow_stream((proto), (tap), (conv), (index), (addr), (port), (handler))
+#endif

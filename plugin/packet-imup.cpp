@@ -21,6 +21,7 @@
 // value_string.h and tfs.h, wherever this Wireshark keeps them.
 #include "imup-compat.h"
 #include "imup-expert.h"
+#include "imup-follow.h"
 #include "imup-stats.h"
 #include "imup-paging.h"
 #include "imup-sequence.h"
@@ -678,6 +679,7 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
             add_listing(tvb, pinfo, imup_tree, msg, fs);
             add_update_parts(tvb, pinfo, imup_tree, msg, fs);
+            imup_follow_frame(tvb, pinfo, imup_tree, msg, fs);
         }
     }
     set_info(pinfo, msg, fs);
@@ -869,6 +871,7 @@ void proto_register_imup(void)
     imup_sessions_register();
     imup_sequence_register();
     imup_register_statistics();
+    imup_follow_register();
 }
 
 void proto_reg_handoff_imup(void)
