@@ -48,16 +48,25 @@ const char *endpoint_filter_name(endpoint_item_t *, conv_filter_type_e filter)
 ct_dissector_info_t conv_info = { &conv_filter_name };
 et_dissector_info_t endpoint_info = { &endpoint_filter_name };
 
+// The datagram's two parties as AT_STRINGZ addresses; FALSE for a datagram
+// whose parties were not told.
+gboolean parties_of(const void *data, conv_hash_t *hash, tap_flags_t flags, address *src, address *dst)
+{
+    const imup_tap_record *r = static_cast<const imup_tap_record *>(data);
+    if (!r->src_party || !r->dst_party)
+        return FALSE;
+    hash->flags = flags;
+    set_address(src, AT_STRINGZ, static_cast<int>(strlen(r->src_party)) + 1, r->src_party);
+    set_address(dst, AT_STRINGZ, static_cast<int>(strlen(r->dst_party)) + 1, r->dst_party);
+    return TRUE;
+}
+
 tap_packet_status conv_packet(void *pct, packet_info *pinfo, epan_dissect_t *, const void *data, tap_flags_t flags)
 {
     conv_hash_t *hash = static_cast<conv_hash_t *>(pct);
-    const imup_tap_record *r = static_cast<const imup_tap_record *>(data);
-    if (!r->src_party || !r->dst_party)
-        return TAP_PACKET_DONT_REDRAW;
-    hash->flags = flags;
     address src, dst;
-    set_address(&src, AT_STRINGZ, static_cast<int>(strlen(r->src_party)) + 1, r->src_party);
-    set_address(&dst, AT_STRINGZ, static_cast<int>(strlen(r->dst_party)) + 1, r->dst_party);
+    if (!parties_of(data, hash, flags, &src, &dst))
+        return TAP_PACKET_DONT_REDRAW;
     add_conversation_table_data(hash, &src, &dst, 0, 0, 1, pinfo->fd->pkt_len, &pinfo->rel_ts, &pinfo->abs_ts,
                                 &conv_info, CONVERSATION_NONE);
     return TAP_PACKET_REDRAW;
@@ -66,13 +75,9 @@ tap_packet_status conv_packet(void *pct, packet_info *pinfo, epan_dissect_t *, c
 tap_packet_status endpoint_packet(void *pit, packet_info *pinfo, epan_dissect_t *, const void *data, tap_flags_t flags)
 {
     conv_hash_t *hash = static_cast<conv_hash_t *>(pit);
-    const imup_tap_record *r = static_cast<const imup_tap_record *>(data);
-    if (!r->src_party || !r->dst_party)
-        return TAP_PACKET_DONT_REDRAW;
-    hash->flags = flags;
     address src, dst;
-    set_address(&src, AT_STRINGZ, static_cast<int>(strlen(r->src_party)) + 1, r->src_party);
-    set_address(&dst, AT_STRINGZ, static_cast<int>(strlen(r->dst_party)) + 1, r->dst_party);
+    if (!parties_of(data, hash, flags, &src, &dst))
+        return TAP_PACKET_DONT_REDRAW;
     add_endpoint_table_data(hash, &src, 0, TRUE, 1, pinfo->fd->pkt_len, &endpoint_info, ENDPOINT_NONE);
     add_endpoint_table_data(hash, &dst, 0, FALSE, 1, pinfo->fd->pkt_len, &endpoint_info, ENDPOINT_NONE);
     return TAP_PACKET_REDRAW;
