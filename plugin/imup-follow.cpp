@@ -108,6 +108,8 @@ chat *group_of(const char *endpoint)
 
 void set_group(const char *endpoint, chat *c)
 {
+    if (c && group_of(endpoint) == c)
+        return;  // no new key for every datagram between the same peers
     if (c)
         wmem_map_insert(state->group_of_client, wmem_strdup(wmem_file_scope(), endpoint), c);
     else
@@ -267,9 +269,12 @@ chat *decide(packet_info *pinfo, const imup_message *msg, const imup_frame_state
         return NULL;
     // Names seen on the client's side bind it to its endpoint.
     const char *user = msg->direction == IMUP_DIR_FROM_SERVER ? fs->dst_user : fs->src_user;
-    if (user && msg->direction != IMUP_DIR_PEER)
-        wmem_map_insert(state->endpoint_of_user, user,
-                        const_cast<char *>(client_endpoint(pinfo, msg, wmem_file_scope())));
+    if (user && msg->direction != IMUP_DIR_PEER) {
+        const char *endpoint = client_endpoint(pinfo, msg, pinfo->pool);
+        const char *known = static_cast<const char *>(wmem_map_lookup(state->endpoint_of_user, user));
+        if (!known || strcmp(known, endpoint) != 0)
+            wmem_map_insert(state->endpoint_of_user, user, wmem_strdup(wmem_file_scope(), endpoint));
+    }
     if (msg->is_request) {
         if (fs->transaction) {
             chat *earlier = static_cast<chat *>(wmem_map_lookup(state->of_request, fs->transaction));

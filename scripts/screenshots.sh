@@ -6,6 +6,8 @@
 #   docs/images/wireshark-expert-info.png  Analyze > Expert Information
 #   docs/images/wireshark-statistics.png   Statistics > IMUP > Messages, errors and users
 #   docs/images/wireshark-flow-graph.png   Statistics > Flow Graph
+#   docs/images/wireshark-chats.png        the packet list with a Chat (imup.chat) column
+#   docs/images/wireshark-conversations.png Statistics > Conversations, IMUP tab
 # Wireshark is driven by its command line (-r, -Y, -g, -z expert) and a
 # throw-away profile (scripts/screenshots/); xdotool sends the few keystrokes
 # the command line cannot: expand a tree, open a Statistics menu entry.
@@ -354,4 +356,29 @@ sleep 1
 grab "$FLOW" wireshark-flow-graph
 quit_wireshark
 
-say "done: wireshark-packets.png wireshark-expert-info.png wireshark-statistics.png wireshark-flow-graph.png in $OUT_DIR"
+# (5) The packet list with a Chat column (imup.chat, plugin/imup-follow.cpp),
+# filtered on the chats' datagrams, the first private-group message selected.
+# Wireshark 4.0's Analyze > Follow is a fixed list that holds no plugin's
+# follow stream (plugin/README.md), so the chat is shown by its field.
+CHAT_FRAME=$(first_match 'imup.chat && imup.type == 18 && imup.chat != 0')
+[ -n "$CHAT_FRAME" ] || CHAT_FRAME=$(first_match 'imup.chat')
+if [ -n "$CHAT_FRAME" ]; then
+    start_wireshark -Y 'imup.chat' -g "$CHAT_FRAME" \
+        -o 'gui.column.format:"No.","%m","Time","%t","Source","%s","Destination","%d","Chat","%Cus:imup.chat:0:R","Info","%i"'
+    grab "$MAIN" wireshark-chats
+    quit_wireshark
+else
+    say "no datagram of ${CAPTURE:-the capture} belongs to a chat: no wireshark-chats.png"
+fi
+
+# (6) Statistics > Conversations on its IMUP tab, opened by -z conv,imup
+# (plugin/imup-conversations.cpp): the pairs of parties.
+start_wireshark -z conv,imup
+CONV=$(wait_window 'Conversations')
+xdotool windowsize --sync "$CONV" 1180 520
+xdotool windowmove --sync "$CONV" 50 100
+sleep 1
+grab "$CONV" wireshark-conversations
+quit_wireshark
+
+say "done: wireshark-packets.png wireshark-expert-info.png wireshark-statistics.png wireshark-flow-graph.png wireshark-chats.png wireshark-conversations.png in $OUT_DIR"
