@@ -217,6 +217,8 @@ done
 # --- 6. Wireshark, one run per picture ---
 start_wireshark() {
     cp "$HERE/recent" "$HERE/recent_common" "$WORK/home/.config/wireshark/"
+    # RECENT_EXTRA: lines for this run's profile "recent" file (e.g. which tabs a dialog opens with).
+    [ -z "${RECENT_EXTRA:-}" ] || printf '%s\n' "$RECENT_EXTRA" >> "$WORK/home/.config/wireshark/recent"
     [ -z "$AS_USER" ] || chown nobody:nogroup "$WORK/home/.config/wireshark/recent" "$WORK/home/.config/wireshark/recent_common"
     say "running: wireshark -r $shown $*"
     # A plain command, not the as_user function, so that $! is Wireshark itself
@@ -371,9 +373,15 @@ else
     say "no datagram of ${CAPTURE:-the capture} belongs to a chat: no wireshark-chats.png"
 fi
 
-# (6) Statistics > Conversations on its IMUP tab, opened by -z conv,imup
-# (plugin/imup-conversations.cpp): the pairs of parties.
-start_wireshark -z conv,imup
+# (6) Statistics > Conversations (the menu's 4th entry) with the IMUP tab
+# alone (the profile's recent file names the tabs), plugin/imup-conversations.cpp:
+# the pairs of parties. 4.0's -z conv,imup does not open it (its main window
+# lacks the slot the command line calls).
+RECENT_EXTRA='gui.conversation_tabs: IMUP' start_wireshark
+xdotool windowfocus --sync "$MAIN"
+keys alt+s
+sleep 0.5
+keys Down Down Down Return
 CONV=$(wait_window 'Conversations')
 xdotool windowsize --sync "$CONV" 1180 520
 xdotool windowmove --sync "$CONV" 50 100
