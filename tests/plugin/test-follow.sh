@@ -39,6 +39,11 @@ done
 expect_equal "section 5: what no chat holds (user list, invitation, mode offer and choice, probe)" \
     "8,9,18,19,20,35" "$(frames_matching "$pcap" '!imup.chat')"
 
+# Two endpoints instead of a number: the chat datagrams between them.
+expect_equal "section 5: -z follow,imup,ascii,A:P,B:Q holds the chat datagrams between the two" \
+    "$(frames_matching "$pcap" 'imup.chat && ip.addr == 127.0.0.3')" \
+    "$(ts -r "$pcap" -q -z follow,imup,yaml,127.0.0.3:40002,127.0.0.1:2017 2>&1 | awk '$2 == "packet:" { print $3 }' | paste -sd, -)"
+
 # Direct messages are a chat of their own, and not in the public room.
 cp "$dm_capture" "$WORK/dm.pcapng"
 chmod a+r "$WORK/dm.pcapng"
