@@ -36,8 +36,9 @@ expect_equal "conversations: Lucy's endpoint (no user in the capture) and the se
 expect_equal "conversations: the endpoint before its Connect was accepted" \
     "$(count "$unbound") $(bytes "$unbound")" "$(conv_total 127.0.0.2:40001 server)"
 
-# The endpoint table: party, packets, bytes, tx packets, tx bytes, rx packets, rx bytes.
-ts -r "$pcap" -q -z endpoints,imup 2>&1 | awk 'NF == 7 && $2 ~ /^[0-9]+$/' > "$WORK/endpoints.txt"
+# The endpoint table: party, packets, bytes, tx packets, tx bytes, rx packets,
+# rx bytes (4.4 and 4.6 write the sizes as "2096 bytes"; 4.0 as "2096").
+ts -r "$pcap" -q -z endpoints,imup 2>&1 | awk '{ gsub(/ bytes/, "") } NF == 7 && $2 ~ /^[0-9]+$/' > "$WORK/endpoints.txt"
 endpoint() {
     awk -v a="$1" '$1 == a { print $2, $3, $4, $6 }' "$WORK/endpoints.txt"
 }
