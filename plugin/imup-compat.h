@@ -66,3 +66,28 @@ typedef gboolean imup_bool_t;
 #else
 #define IMUP_HAVE_PLUGIN_DESCRIBE 0
 #endif
+
+// Follow streams (epan/follow.h, imup-follow.cpp). 4.2 gave
+// register_follow_stream() two more callbacks, the number of streams (the
+// GUI's stream spin box) and a sub-stream finder (HTTP/2, QUIC; NULL for
+// none), and dropped follow_type_t, the fixed list of followers 4.0's GUI
+// knows (4.2.2's, 4.4.19's and 4.6.9's follow.h are alike there). The
+// callbacks' guint/gchar (4.0) and unsigned/char (4.2 on) are the same types;
+// follow_record_t.is_server went from gboolean to bool.
+#if IMUP_WS_AT_LEAST(4, 2)
+#define IMUP_FOLLOW_HAS_STREAM_COUNT 1
+#define IMUP_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, addr, port, handler, count)                        \
+    register_follow_stream((proto), (tap), (conv), (index), (addr), (port), (handler), (count), NULL)
+#else
+#define IMUP_FOLLOW_HAS_STREAM_COUNT 0
+#define IMUP_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, addr, port, handler, count)                        \
+    register_follow_stream((proto), (tap), (conv), (index), (addr), (port), (handler))
+#endif
+
+// Conversation tables (epan/conversation_table.h, imup-conversations.cpp):
+// register_conversation_table(), add_conversation_table_data() and
+// add_endpoint_table_data() take the same arguments in 4.0, 4.4 and 4.6; only
+// hide_ports and the endpoint's sender went from gboolean to bool, which
+// TRUE/FALSE pass in every version, so no guard. The table's columns are
+// Wireshark's own in all three (frames, bytes, start, duration; 4.4 adds
+// TCP/UDP-only extensions): no room for a protocol's counts.

@@ -17,6 +17,9 @@ struct imup_tap_record {
     gboolean answers_request;    // a first answer: the response time is known
     guint32 request_type;
     nstime_t request_time;
+    gboolean is_request;
+    const char *src_party;       // the conversation table's parties (imup-conversations.cpp)
+    const char *dst_party;
 };
 
 extern int imup_tap;

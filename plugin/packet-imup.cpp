@@ -20,7 +20,9 @@
 
 // value_string.h and tfs.h, wherever this Wireshark keeps them.
 #include "imup-compat.h"
+#include "imup-conversations.h"
 #include "imup-expert.h"
+#include "imup-follow.h"
 #include "imup-stats.h"
 #include "imup-paging.h"
 #include "imup-sequence.h"
@@ -678,9 +680,12 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
             add_listing(tvb, pinfo, imup_tree, msg, fs);
             add_update_parts(tvb, pinfo, imup_tree, msg, fs);
+            imup_follow_frame(tvb, pinfo, imup_tree, msg, fs);
         }
     }
     set_info(pinfo, msg, fs);
+    const char *src_party, *dst_party;
+    imup_conversations_frame(tvb, pinfo, imup_tree, msg, fs, &src_party, &dst_party);
 
     if (!have_tap_listener(imup_tap))
         return tvb_captured_length(tvb);
@@ -690,6 +695,9 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     record->direction = msg->direction;
     record->experts = msg->experts;
     record->retransmission = fs && fs->retransmission;
+    record->is_request = msg->is_request;
+    record->src_party = src_party;
+    record->dst_party = dst_party;
     if (fs)
         record->user = msg->direction == IMUP_DIR_FROM_SERVER ? fs->dst_user : fs->src_user;
     if (fs && msg->is_answer && fs->transaction && !fs->duplicate_of && !fs->unexpected) {
@@ -869,6 +877,8 @@ void proto_register_imup(void)
     imup_sessions_register();
     imup_sequence_register();
     imup_register_statistics();
+    imup_follow_register();
+    imup_conversations_register();
 }
 
 void proto_reg_handoff_imup(void)

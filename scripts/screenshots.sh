@@ -6,6 +6,8 @@
 #   docs/images/wireshark-expert-info.png  Analyze > Expert Information
 #   docs/images/wireshark-statistics.png   Statistics > IMUP > Messages, errors and users
 #   docs/images/wireshark-flow-graph.png   Statistics > Flow Graph
+#   docs/images/wireshark-chats.png        the packet list with a Chat (imup.chat) column
+#   docs/images/wireshark-conversations.png Statistics > Conversations, IMUP tab
 # Wireshark is driven by its command line (-r, -Y, -g, -z expert) and a
 # throw-away profile (scripts/screenshots/); xdotool sends the few keystrokes
 # the command line cannot: expand a tree, open a Statistics menu entry.
@@ -215,6 +217,8 @@ done
 # --- 6. Wireshark, one run per picture ---
 start_wireshark() {
     cp "$HERE/recent" "$HERE/recent_common" "$WORK/home/.config/wireshark/"
+    # RECENT_EXTRA: lines for this run's profile "recent" file (e.g. which tabs a dialog opens with).
+    [ -z "${RECENT_EXTRA:-}" ] || printf '%s\n' "$RECENT_EXTRA" >> "$WORK/home/.config/wireshark/recent"
     [ -z "$AS_USER" ] || chown nobody:nogroup "$WORK/home/.config/wireshark/recent" "$WORK/home/.config/wireshark/recent_common"
     say "running: wireshark -r $shown $*"
     # A plain command, not the as_user function, so that $! is Wireshark itself
@@ -354,4 +358,35 @@ sleep 1
 grab "$FLOW" wireshark-flow-graph
 quit_wireshark
 
-say "done: wireshark-packets.png wireshark-expert-info.png wireshark-statistics.png wireshark-flow-graph.png in $OUT_DIR"
+# (5) The packet list with a Chat column (imup.chat, plugin/imup-follow.cpp),
+# filtered on the chats' datagrams, the first private-group message selected.
+# Wireshark 4.0's Analyze > Follow is a fixed list that holds no plugin's
+# follow stream (plugin/README.md), so the chat is shown by its field.
+CHAT_FRAME=$(first_match 'imup.chat && imup.type == 18 && imup.chat != 0')
+[ -n "$CHAT_FRAME" ] || CHAT_FRAME=$(first_match 'imup.chat')
+if [ -n "$CHAT_FRAME" ]; then
+    start_wireshark -Y 'imup.chat' -g "$CHAT_FRAME" \
+        -o 'gui.column.format:"No.","%m","Time","%t","Source","%s","Destination","%d","Chat","%Cus:imup.chat:0:R","Info","%i"'
+    grab "$MAIN" wireshark-chats
+    quit_wireshark
+else
+    say "no datagram of ${CAPTURE:-the capture} belongs to a chat: no wireshark-chats.png"
+fi
+
+# (6) Statistics > Conversations (the menu's 4th entry) with the IMUP tab
+# alone (the profile's recent file names the tabs), plugin/imup-conversations.cpp:
+# the pairs of parties. 4.0's -z conv,imup does not open it (its main window
+# lacks the slot the command line calls).
+RECENT_EXTRA='gui.conversation_tabs: IMUP' start_wireshark
+xdotool windowfocus --sync "$MAIN"
+keys alt+s
+sleep 0.5
+keys Down Down Down Return
+CONV=$(wait_window 'Conversations')
+xdotool windowsize --sync "$CONV" 1180 520
+xdotool windowmove --sync "$CONV" 50 100
+sleep 1
+grab "$CONV" wireshark-conversations
+quit_wireshark
+
+say "done: wireshark-packets.png wireshark-expert-info.png wireshark-statistics.png wireshark-flow-graph.png wireshark-chats.png wireshark-conversations.png in $OUT_DIR"
