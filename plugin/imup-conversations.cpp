@@ -136,10 +136,12 @@ void imup_conversations_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     proto_item_set_hidden(item);
     item = proto_tree_add_string(tree, hf_imup_dst_party, tvb, 0, 0, *dst_party);
     proto_item_set_hidden(item);
-    item = proto_tree_add_string(tree, hf_imup_party, tvb, 0, 0, *src_party);
-    proto_item_set_hidden(item);
-    item = proto_tree_add_string(tree, hf_imup_party, tvb, 0, 0, *dst_party);
-    proto_item_set_hidden(item);
+    // imup.party matches either end, as ip.addr does.
+    const char *ends[] = {*src_party, *dst_party};
+    for (const char *party : ends) {
+        item = proto_tree_add_string(tree, hf_imup_party, tvb, 0, 0, party);
+        proto_item_set_hidden(item);
+    }
 }
 
 void imup_conversations_register(void)

@@ -28,7 +28,7 @@ int imup_follow_tap = -1;
 enum chat_kind : guint8 { CHAT_PUBLIC = 0, CHAT_GROUP = 1, CHAT_DIRECT = 2 };
 
 struct chat {
-    guint32 index;
+    guint32 number;
     chat_kind kind;
     const char *title;  // file scope
 };
@@ -64,7 +64,7 @@ void chats_cleanup(void)
 chat *new_chat(chat_kind kind, const char *title)
 {
     chat *c = wmem_new0(wmem_file_scope(), chat);
-    c->index = state->count++;
+    c->number = state->count++;
     c->kind = kind;
     c->title = title;
     return c;
@@ -401,9 +401,9 @@ gchar *chat_conv_filter(epan_dissect_t *, packet_info *pinfo, guint *stream, gui
     chat *c = static_cast<chat *>(wmem_map_lookup(state->of_frame, GUINT_TO_POINTER(pinfo->num)));
     if (!c)
         return NULL;
-    *stream = c->index;
+    *stream = c->number;
     *sub_stream = 0;
-    return g_strdup_printf("imup.chat eq %u", c->index);
+    return g_strdup_printf("imup.chat eq %u", c->number);
 }
 
 gchar *chat_index_filter(guint stream, guint)
@@ -495,13 +495,13 @@ void imup_follow_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cons
     }
     if (!c)
         return;
-    proto_item *item = proto_tree_add_uint(tree, hf_imup_chat, tvb, 0, 0, c->index);
+    proto_item *item = proto_tree_add_uint(tree, hf_imup_chat, tvb, 0, 0, c->number);
     proto_item_set_generated(item);
     proto_item_append_text(item, " (%s)", c->title);
     if (!have_tap_listener(imup_follow_tap))
         return;
     follow_tap_record *r = wmem_new0(pinfo->pool, follow_tap_record);
-    r->chat = c->index;
+    r->chat = c->number;
     r->direction = msg->direction;
     r->line = transcript_line(pinfo, msg, fs);
     tap_queue_packet(imup_follow_tap, pinfo, r);
