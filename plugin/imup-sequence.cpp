@@ -98,7 +98,8 @@ gboolean kept_all;                // the held requests are in unanswered_request
 
 // One sender's requests to one peer.
 struct imup_sender {
-    request_record *held[HELD_REQUESTS];  // a ring, the oldest at `next`
+    request_record **held;  // a ring of `capacity` (4 doubling to 64 as it fills), the oldest at `next`
+    guint32 capacity;
     guint32 next;
     gboolean has_last;
     guint32 last_new_seq;
@@ -184,7 +185,7 @@ void keep_held(void)
     guint32 count = senders ? wmem_array_get_count(senders) : 0;
     imup_sender *const *all = count ? static_cast<imup_sender *const *>(wmem_array_get_raw(senders)) : NULL;
     for (guint32 i = 0; i < count; i++)
-        for (guint32 j = 0; j < HELD_REQUESTS; j++)
+        for (guint32 j = 0; j < all[i]->capacity; j++)
             if (all[i]->held[j])
                 keep(all[i]->held[j]);
 }
@@ -192,8 +193,8 @@ void keep_held(void)
 // The newest held request numbered `seq`.
 request_record *find(const imup_sender *p, guint32 seq)
 {
-    for (guint32 i = 1; i <= HELD_REQUESTS; i++) {
-        request_record *r = p->held[(p->next + HELD_REQUESTS - i) % HELD_REQUESTS];
+    for (guint32 i = 1; i <= p->capacity; i++) {
+        request_record *r = p->held[(p->next + p->capacity - i) % p->capacity];
         if (r && r->seq == seq)
             return r;
     }
@@ -202,7 +203,7 @@ request_record *find(const imup_sender *p, guint32 seq)
 
 void abandon_open(imup_sender *p)
 {
-    for (guint32 i = 0; i < HELD_REQUESTS; i++)
+    for (guint32 i = 0; i < p->capacity; i++)
         if (p->held[i] && !p->held[i]->answered)
             p->held[i]->abandoned = TRUE;
 }
@@ -247,8 +248,8 @@ void check_window(packet_info *pinfo, const imup_sender *p, guint32 seq, guint32
 {
     guint32 open = 0;
     const request_record *oldest = NULL;
-    for (guint32 i = 0; i < HELD_REQUESTS; i++) {
-        const request_record *r = p->held[(p->next + i) % HELD_REQUESTS];
+    for (guint32 i = 0; i < p->capacity; i++) {
+        const request_record *r = p->held[(p->next + i) % p->capacity];
         if (!r || r->answered)
             continue;
         if (r->direction == IMUP_DIR_FROM_SERVER && r->type == IMUP_INVITATION)
@@ -289,13 +290,25 @@ void record(packet_info *pinfo, imup_sender *p, const imup_message *msg, guint64
     r->first_time = r->last_time = pinfo->abs_ts;
     r->bytes_hash = hash;
     r->session = p->session;
+    if (p->next == p->capacity && p->capacity < HELD_REQUESTS) {
+        // Full before it ever wrapped: the oldest is at 0, and stays there.
+        guint32 capacity = p->capacity ? p->capacity * 2 : 4;
+        request_record **held = wmem_alloc0_array(wmem_file_scope(), request_record *, capacity);
+        if (p->capacity) {
+            memcpy(held, p->held, p->capacity * sizeof *held);
+            wmem_free(wmem_file_scope(), p->held);
+        }
+        p->held = held;
+        p->capacity = capacity;
+    }
+    p->next %= p->capacity;
     request_record *oldest = p->held[p->next];
     if (oldest) {
         keep(oldest);  // no longer held: it can be neither resent nor answered
         wmem_free(wmem_file_scope(), oldest);
     }
     p->held[p->next] = r;  // in place of the oldest
-    p->next = (p->next + 1) % HELD_REQUESTS;
+    p->next++;  // brought back into the ring on the next request
 }
 
 void judge_request(tvbuff_t *tvb, packet_info *pinfo, const imup_message *msg, guint32 max_tries,

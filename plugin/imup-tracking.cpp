@@ -84,13 +84,17 @@ struct live_request {
 };
 
 // One requester's view of one peer: its counter and its requests. A request
-// is found by its full sequence number in a ring of 1024 slots (one per 10-bit
-// value): serial arithmetic never reaches back more than 512 numbers, so the
-// slot of a live request is never taken by a newer one (PROTOCOL.md §6.2, §6.4).
+// is found by its full sequence number in a ring of up to 1024 slots (one per
+// 10-bit value): serial arithmetic never reaches back more than 512 numbers,
+// so the slot of a live request is never taken by a newer one (PROTOCOL.md
+// §6.2, §6.4). The ring starts at 16 slots and doubles when a request would
+// take the slot of one less than 1024 numbers back, so a pair with a few
+// requests keeps a few slots.
 struct pair_state {
     gboolean have_seq;
     gint32 last_full_seq;          // highest full sequence number of a request
-    live_request **slots;          // IMUP_SEQ_SPACE entries, allocated on the first request
+    live_request **slots;          // slot_count entries, allocated on the first request
+    guint32 slot_count;            // a power of 2, up to IMUP_SEQ_SPACE
     imup_listing *listing;         // the listing its last List request walked
     imup_update *update;           // server->client: the update being received in parts
     imup_sender *sender;           // imup-sequence.cpp's state of the same requester
@@ -243,16 +247,34 @@ live_request *find_transaction(const pair_state *pair, gint32 full_seq)
 {
     if (!pair->slots)
         return NULL;
-    live_request *x = pair->slots[static_cast<guint32>(full_seq) & (IMUP_SEQ_SPACE - 1)];
+    live_request *x = pair->slots[static_cast<guint32>(full_seq) & (pair->slot_count - 1)];
     return x && x->full_seq == full_seq ? x : NULL;
 }
+
+const guint32 FIRST_SLOTS = 16;
 
 // In place of the request 1024 numbers back, which can no longer be resent.
 void store_transaction(pair_state *pair, live_request *x)
 {
-    if (!pair->slots)
-        pair->slots = wmem_alloc0_array(wmem_file_scope(), live_request *, IMUP_SEQ_SPACE);
-    live_request **slot = &pair->slots[static_cast<guint32>(x->full_seq) & (IMUP_SEQ_SPACE - 1)];
+    if (!pair->slots) {
+        pair->slot_count = FIRST_SLOTS;
+        pair->slots = wmem_alloc0_array(wmem_file_scope(), live_request *, FIRST_SLOTS);
+    }
+    live_request **slot = &pair->slots[static_cast<guint32>(x->full_seq) & (pair->slot_count - 1)];
+    // A request of another type on the same number takes its slot (as in the full ring).
+    while (*slot && pair->slot_count < IMUP_SEQ_SPACE && (*slot)->full_seq != x->full_seq &&
+           ABS(x->full_seq - (*slot)->full_seq) < static_cast<gint32>(IMUP_SEQ_SPACE)) {
+        // Distinct modulo the old count, so distinct modulo the new one.
+        guint32 count = pair->slot_count * 2;
+        live_request **slots = wmem_alloc0_array(wmem_file_scope(), live_request *, count);
+        for (guint32 i = 0; i < pair->slot_count; i++)
+            if (pair->slots[i])
+                slots[static_cast<guint32>(pair->slots[i]->full_seq) & (count - 1)] = pair->slots[i];
+        wmem_free(wmem_file_scope(), pair->slots);
+        pair->slots = slots;
+        pair->slot_count = count;
+        slot = &pair->slots[static_cast<guint32>(x->full_seq) & (count - 1)];
+    }
     if (*slot)
         wmem_free(wmem_file_scope(), *slot);
     *slot = x;
