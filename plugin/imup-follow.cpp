@@ -18,6 +18,7 @@
 #include <epan/follow.h>
 #include <epan/tap.h>
 
+#include "imup-chunks.h"
 #include "imup-compat.h"
 
 namespace {
@@ -36,8 +37,12 @@ struct chat {
 // First-pass state, file scope (rebuilt for each capture by chats_init).
 struct follow_state {
     wmem_map_t *by_key;          // "public|server", "dm|a|b" -> chat
-    wmem_map_t *of_frame;        // frame number -> chat
-    wmem_map_t *of_request;      // imup_transaction * -> chat: its answers and copies follow it
+    // Chat number + 1 (0: none) by frame number, and by request id
+    // (imup_transaction::id: its answers and copies follow it). Arrays, not
+    // maps: a map node per frame would cost more than the tracker's state.
+    imup_chunk_directory of_frame;
+    imup_chunk_directory of_request;
+    wmem_array_t *by_number;     // chat *, by chat number
     wmem_map_t *group_of_client; // "address:port" -> chat: the client's current private group
     wmem_map_t *endpoint_of_user;// user name -> "address:port"
     guint32 count;
@@ -49,8 +54,7 @@ void chats_init(void)
 {
     state = wmem_new0(wmem_file_scope(), follow_state);
     state->by_key = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
-    state->of_frame = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    state->of_request = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    state->by_number = wmem_array_new(wmem_file_scope(), sizeof(chat *));
     state->group_of_client = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     state->endpoint_of_user = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     state->count = 0;
@@ -67,7 +71,19 @@ chat *new_chat(chat_kind kind, const char *title)
     c->number = state->count++;
     c->kind = kind;
     c->title = title;
+    wmem_array_append_one(state->by_number, c);
     return c;
+}
+
+// The chat stored in `d` at `at`, or NULL.
+chat *chat_at(imup_chunk_directory *d, guint32 at)
+{
+    guint32 v = imup_u32_get(d, at);
+    return v ? *static_cast<chat **>(wmem_array_index(state->by_number, v - 1)) : NULL;
+}
+void keep_chat(imup_chunk_directory *d, guint32 at, const chat *c)
+{
+    imup_u32_set(d, at, c->number + 1);
 }
 
 chat *chat_by_key(const char *key, chat_kind kind, const char *title)
@@ -242,7 +258,7 @@ chat *chat_of_answer(packet_info *pinfo, const imup_message *msg, const imup_fra
     const imup_transaction *t = fs->transaction;
     if (!t || fs->unexpected)
         return NULL;
-    chat *c = static_cast<chat *>(wmem_map_lookup(state->of_request, t));
+    chat *c = chat_at(&state->of_request, t->id);
     const char *client = client_endpoint(pinfo, msg, pinfo->pool);
     if (msg->type == IMUP_ACK && t->request_type == IMUP_CHOOSE_MODE && msg->direction == IMUP_DIR_FROM_SERVER &&
         !fs->duplicate_of) {
@@ -251,7 +267,7 @@ chat *chat_of_answer(packet_info *pinfo, const imup_message *msg, const imup_fra
             c = new_group(imup_party_of(pinfo, msg, fs, FALSE));
             set_group(client, c);
         }
-        wmem_map_insert(state->of_request, t, c);
+        keep_chat(&state->of_request, t->id, c);
         return c;
     }
     if (!c)
@@ -273,17 +289,18 @@ chat *decide(packet_info *pinfo, const imup_message *msg, const imup_frame_state
         const char *endpoint = client_endpoint(pinfo, msg, pinfo->pool);
         const char *known = static_cast<const char *>(wmem_map_lookup(state->endpoint_of_user, user));
         if (!known || strcmp(known, endpoint) != 0)
-            wmem_map_insert(state->endpoint_of_user, user, wmem_strdup(wmem_file_scope(), endpoint));
+            wmem_map_insert(state->endpoint_of_user, known ? user : wmem_strdup(wmem_file_scope(), user),
+                            wmem_strdup(wmem_file_scope(), endpoint));
     }
     if (msg->is_request) {
         if (fs->transaction) {
-            chat *earlier = static_cast<chat *>(wmem_map_lookup(state->of_request, fs->transaction));
+            chat *earlier = chat_at(&state->of_request, fs->transaction->id);
             if (earlier || fs->retransmission)
                 return earlier;
         }
         chat *c = chat_of_request(pinfo, msg, fs);
         if (c && fs->transaction)
-            wmem_map_insert(state->of_request, fs->transaction, c);
+            keep_chat(&state->of_request, fs->transaction->id, c);
         return c;
     }
     return chat_of_answer(pinfo, msg, fs);
@@ -398,7 +415,7 @@ gchar *chat_conv_filter(epan_dissect_t *, packet_info *pinfo, guint *stream, gui
 {
     if (!state)
         return NULL;
-    chat *c = static_cast<chat *>(wmem_map_lookup(state->of_frame, GUINT_TO_POINTER(pinfo->num)));
+    chat *c = chat_at(&state->of_frame, pinfo->num);
     if (!c)
         return NULL;
     *stream = c->number;
@@ -489,9 +506,9 @@ void imup_follow_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cons
     if (!PINFO_FD_VISITED(pinfo)) {
         c = decide(pinfo, msg, fs);
         if (c)
-            wmem_map_insert(state->of_frame, GUINT_TO_POINTER(pinfo->num), c);
+            keep_chat(&state->of_frame, pinfo->num, c);
     } else {
-        c = static_cast<chat *>(wmem_map_lookup(state->of_frame, GUINT_TO_POINTER(pinfo->num)));
+        c = chat_at(&state->of_frame, pinfo->num);
     }
     if (!c)
         return;

@@ -38,10 +38,12 @@
 // window.
 //
 // The state is the sender's last 64 requests per pair, on the tracker's pairs
-// (imup_rule_slots_of), built on the first pass. Findings are kept in the
-// frame's proto data (imup_findings_add), so later passes and the GUI show the
-// same; gave_up_early needs the whole capture and is shown on later passes
-// (tshark -2, the GUI), as imup.unanswered is.
+// (imup_rule_slots_of), built on the first pass; a request's record is freed
+// when it leaves them, and only what gave_up_early needs of a request left
+// unanswered is kept, by its first frame (a request answered keeps nothing).
+// Findings are kept in the frame's proto data (imup_findings_add), so later
+// passes and the GUI show the same; gave_up_early needs the whole capture and
+// is shown on later passes (tshark -2, the GUI), as imup.unanswered is.
 //
 // No object here has a destructor: tvb calls may longjmp.
 
@@ -55,7 +57,6 @@
 
 namespace {
 
-const guint32 REQUEST_KEY = 0x53455152;  // "SEQR": a request's record, on its first frame
 const guint32 HELD_REQUESTS = 64;        // §6.3: the answer cache's last 64 requests
 const guint32 WINDOW = 32;               // §6.4
 const gint64 NS_PER_S = G_GINT64_CONSTANT(1000000000);
@@ -81,14 +82,24 @@ struct request_record {
     guint32 session;
 };
 
+// What gave_up_early needs of a request no longer held and never answered.
+struct unanswered {
+    guint32 tries;
+    nstime_t last_time;
+};
+
 guint32 last_judged;  // two IMUP datagrams in one frame: the first is judged
 nstime_t capture_end;
+wmem_map_t *unanswered_requests;  // first frame -> unanswered
+wmem_array_t *senders;            // imup_sender *, every one of the file (file scope)
+gboolean kept_all;                // the held requests are in unanswered_requests too
 
 } // namespace
 
 // One sender's requests to one peer.
 struct imup_sender {
-    request_record *held[HELD_REQUESTS];  // a ring, the oldest at `next`
+    request_record **held;  // a ring of `capacity` (4 doubling to 64 as it fills), the oldest at `next`
+    guint32 capacity;
     guint32 next;
     gboolean has_last;
     guint32 last_new_seq;
@@ -137,16 +148,53 @@ guint64 fingerprint(tvbuff_t *tvb)
 
 imup_sender *sender_at(imup_sender **slot)
 {
-    if (!*slot)
+    if (!*slot) {
         *slot = wmem_new0(wmem_file_scope(), imup_sender);
+        if (!senders)
+            senders = wmem_array_new(wmem_file_scope(), sizeof(imup_sender *));
+        wmem_array_append_one(senders, *slot);
+    }
     return *slot;
+}
+
+// What a later pass needs of `r`: gave_up_early's figures, for a request
+// owed an answer that it never got (so far).
+void keep(const request_record *r)
+{
+    gpointer key = GUINT_TO_POINTER(r->first_frame);
+    if (r->answered || r->abandoned || r->malformed) {
+        wmem_map_remove(unanswered_requests, key);
+        return;
+    }
+    unanswered *u = static_cast<unanswered *>(wmem_map_lookup(unanswered_requests, key));
+    if (!u) {
+        u = wmem_new(wmem_file_scope(), unanswered);
+        wmem_map_insert(unanswered_requests, key, u);
+    }
+    u->tries = r->tries;
+    u->last_time = r->last_time;
+}
+
+// Before the first later pass (and again if the first pass went on, as in a
+// live capture): what the requests still held need.
+void keep_held(void)
+{
+    if (kept_all)
+        return;
+    kept_all = TRUE;
+    guint32 count = senders ? wmem_array_get_count(senders) : 0;
+    imup_sender *const *all = count ? static_cast<imup_sender *const *>(wmem_array_get_raw(senders)) : NULL;
+    for (guint32 i = 0; i < count; i++)
+        for (guint32 j = 0; j < all[i]->capacity; j++)
+            if (all[i]->held[j])
+                keep(all[i]->held[j]);
 }
 
 // The newest held request numbered `seq`.
 request_record *find(const imup_sender *p, guint32 seq)
 {
-    for (guint32 i = 1; i <= HELD_REQUESTS; i++) {
-        request_record *r = p->held[(p->next + HELD_REQUESTS - i) % HELD_REQUESTS];
+    for (guint32 i = 1; i <= p->capacity; i++) {
+        request_record *r = p->held[(p->next + p->capacity - i) % p->capacity];
         if (r && r->seq == seq)
             return r;
     }
@@ -155,7 +203,7 @@ request_record *find(const imup_sender *p, guint32 seq)
 
 void abandon_open(imup_sender *p)
 {
-    for (guint32 i = 0; i < HELD_REQUESTS; i++)
+    for (guint32 i = 0; i < p->capacity; i++)
         if (p->held[i] && !p->held[i]->answered)
             p->held[i]->abandoned = TRUE;
 }
@@ -200,8 +248,8 @@ void check_window(packet_info *pinfo, const imup_sender *p, guint32 seq, guint32
 {
     guint32 open = 0;
     const request_record *oldest = NULL;
-    for (guint32 i = 0; i < HELD_REQUESTS; i++) {
-        const request_record *r = p->held[(p->next + i) % HELD_REQUESTS];
+    for (guint32 i = 0; i < p->capacity; i++) {
+        const request_record *r = p->held[(p->next + i) % p->capacity];
         if (!r || r->answered)
             continue;
         if (r->direction == IMUP_DIR_FROM_SERVER && r->type == IMUP_INVITATION)
@@ -242,9 +290,25 @@ void record(packet_info *pinfo, imup_sender *p, const imup_message *msg, guint64
     r->first_time = r->last_time = pinfo->abs_ts;
     r->bytes_hash = hash;
     r->session = p->session;
+    if (p->next == p->capacity && p->capacity < HELD_REQUESTS) {
+        // Full before it ever wrapped: the oldest is at 0, and stays there.
+        guint32 capacity = p->capacity ? p->capacity * 2 : 4;
+        request_record **held = wmem_alloc0_array(wmem_file_scope(), request_record *, capacity);
+        if (p->capacity) {
+            memcpy(held, p->held, p->capacity * sizeof *held);
+            wmem_free(wmem_file_scope(), p->held);
+        }
+        p->held = held;
+        p->capacity = capacity;
+    }
+    p->next %= p->capacity;
+    request_record *oldest = p->held[p->next];
+    if (oldest) {
+        keep(oldest);  // no longer held: it can be neither resent nor answered
+        wmem_free(wmem_file_scope(), oldest);
+    }
     p->held[p->next] = r;  // in place of the oldest
-    p->next = (p->next + 1) % HELD_REQUESTS;
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_imup, REQUEST_KEY, r);
+    p->next++;  // brought back into the ring on the next request
 }
 
 void judge_request(tvbuff_t *tvb, packet_info *pinfo, const imup_message *msg, guint32 max_tries,
@@ -319,6 +383,8 @@ void reset_sequence(void)
 {
     last_judged = 0;
     nstime_set_zero(&capture_end);
+    senders = NULL;
+    kept_all = FALSE;
 }
 
 } // namespace
@@ -345,6 +411,7 @@ const nstime_t *imup_capture_end(void)
 
 void imup_sequence_register(void)
 {
+    unanswered_requests = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
     register_init_routine(reset_sequence);
 }
 
@@ -355,6 +422,7 @@ gboolean imup_sequence_judge(tvbuff_t *tvb, packet_info *pinfo, const imup_messa
     if (PINFO_FD_VISITED(pinfo) || pinfo->flags.in_error_pkt || pinfo->num == last_judged)
         return FALSE;
     last_judged = pinfo->num;
+    kept_all = FALSE;
     if (nstime_cmp(&pinfo->abs_ts, &capture_end) > 0)
         capture_end = pinfo->abs_ts;
     // Receivers drop unknown types and types sent the wrong way (§5).
@@ -377,9 +445,10 @@ void imup_sequence_after_capture(packet_info *pinfo, proto_item *item, imup_mess
 {
     if (!PINFO_FD_VISITED(pinfo))
         return;
-    const request_record *r =
-        static_cast<const request_record *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, REQUEST_KEY));
-    if (!r || r->answered || r->abandoned || r->malformed || r->tries >= max_tries)
+    keep_held();
+    const unanswered *r =
+        static_cast<const unanswered *>(wmem_map_lookup(unanswered_requests, GUINT_TO_POINTER(pinfo->num)));
+    if (!r || r->tries >= max_tries)
         return;
     gint64 quiet = ns_between(&r->last_time, &capture_end);
     gint64 due = imup_timeout_after_try_ns(r->tries);

@@ -123,7 +123,7 @@ struct endpoint_key {
 wmem_map_t *endpoints;      // endpoint_key -> endpoint_session
 wmem_map_t *by_name;        // name (interned) -> endpoint_session that connected with it
 wmem_map_t *names;          // interned names
-wmem_map_t *open_requests;  // imup_transaction * -> request record, until its first answer
+wmem_map_t *open_requests;  // request id (imup_transaction) -> request record, until its first answer
 guint32 last_judged;        // the frame judged last (two IMUP datagrams in a frame: the first's)
 wmem_allocator_t *scratch;  // the packet's pool, while a frame is judged
 
@@ -362,7 +362,7 @@ guint32 request(packet_info *pinfo, const imup_message *msg, const imup_frame_st
     if (fs->retransmission && !new_despite_resend(msg, fs, c, to_server))
         return 0;  // judged on its first copy
     if (t && answer_matters(msg->type))
-        wmem_map_insert(open_requests, t,
+        wmem_map_insert(open_requests, GUINT_TO_POINTER(t->id),
                         GUINT_TO_POINTER(REC_PRESENT | (msg->low_bits & REC_LOW) | (to_server ? 0 : REC_FROM_SERVER)));
     guint32 found = 0;
     if (to_server && msg->type == IMUP_CONNEXION) {
@@ -399,7 +399,7 @@ guint32 answer(const imup_message *msg, const imup_frame_state *fs, endpoint_ses
     const imup_transaction *t = fs->transaction;
     if (fs->unexpected || !t)
         return 0;
-    guint32 record = GPOINTER_TO_UINT(wmem_map_remove(open_requests, t));
+    guint32 record = GPOINTER_TO_UINT(wmem_map_remove(open_requests, GUINT_TO_POINTER(t->id)));
     if (!record)
         return 0;  // a repeated answer, or a request no session rule follows
     guint32 low = record & REC_LOW;

@@ -2,17 +2,36 @@
 // State across datagrams (PROTOCOL.md §6, §9, §10, §11), built on the first
 // pass only: the requests and answers of each side on the conversation's own
 // data, the user and group of an endpoint by its whole address and port (never
-// a hash of it), and what was decided for a frame memoised with
-// p_add_proto_data, so a second pass (tshark -2, or clicking around in
-// Wireshark) shows the same thing and can add the links that point forward (a
-// request's answer).
+// a hash of it), and what was decided for a frame memoised, so a second pass
+// (tshark -2, or clicking around in Wireshark) shows the same thing and can
+// add the links that point forward (a request's answer).
+//
+// Memory (plugin/README.md, "Memory"): a capture holds one frame record per
+// IMUP datagram and one request record per request, so both are small and
+// live in arrays (chunks of 4096, by frame number and by request id), never
+// in proto data lists: a frame keeps 5 bytes (its request's id and flags), a
+// request 24 (frames, first time, type, number). What few frames have (a
+// resend's details, a page, a type 11's count, an unexpected answer's number)
+// is in a map by frame; what only a List request or a type 11 has, in a map by
+// request id. The user and group shown on a frame come from its endpoints'
+// histories (one entry per change), the request's working state (last copy,
+// direction, the name it asks for) lives only while it can be resent: it is
+// freed when a newer request takes its slot.
 
 #include "imup-tracking.h"
+#include "imup-chunks.h"
 
 #include <string.h>
 #include <epan/proto_data.h>
 
 namespace {
+
+// An endpoint's user and group from a frame on (the last change in it).
+struct endpoint_change {
+    guint32 frame;
+    const char *user;
+    const imup_group *group;
+};
 
 // What an endpoint is, as far as the capture has told us.
 struct endpoint_state {
@@ -20,29 +39,66 @@ struct endpoint_state {
     guint32 convention;        // first length convention it used
     const imup_group *group;   // NULL outside a private group
     imup_pager *pager;         // imup-paging.cpp's, as a client listing users
+    wmem_array_t *history;     // endpoint_change, by frame; NULL before the first change
 };
 
-struct transaction_extra;
+// A request's record, kept for the whole file (24 bytes).
+struct request_record {
+    guint32 first_frame;
+    guint32 answer_frame;      // 0 while unanswered
+    gint64 first_time_ns;
+    gint32 full_seq;
+    guint8 request_type;
+    guint8 has_extra;          // a List request or a type 11: see `extras`
+};
+
+// What only a List request or a type 11 has, by request id.
+struct request_extra {
+    imup_listing *listing;     // List request: the listing it belongs to
+    imup_update *update;       // Group update: the update it is a part of
+    guint32 part_number;       // 1-based
+};
+
+// What only a few frames have, by frame number.
+struct frame_extra {
+    gint32 full_seq;                    // an unexpected answer's
+    imup_retransmission *retransmission;
+    imup_listing *listing;              // a page
+    guint32 page_number;
+    guint32 peer_conversations_set_up;  // a type 11
+};
+
+// A request while it can still be resent or answered (first pass only): in
+// its pair's slot until a newer request takes the slot.
+struct live_request {
+    guint32 id;
+    gint32 full_seq;
+    guint32 request_type;
+    guint32 copies;
+    guint32 last_frame;
+    nstime_t last_time;
+    imup_direction direction;
+    guint32 mode_bits;
+    const char *members;       // file scope
+    const char *connect_name;  // file scope
+    imup_listing *listing;
+};
 
 // One requester's view of one peer: its counter and its requests. A request
-// is found by its full sequence number in a ring of 1024 slots (one per 10-bit
-// value): serial arithmetic never reaches back more than 512 numbers, so the
-// slot of a live request is never taken by a newer one (PROTOCOL.md §6.2, §6.4).
+// is found by its full sequence number in a ring of up to 1024 slots (one per
+// 10-bit value): serial arithmetic never reaches back more than 512 numbers,
+// so the slot of a live request is never taken by a newer one (PROTOCOL.md
+// §6.2, §6.4). The ring starts at 16 slots and doubles when a request would
+// take the slot of one less than 1024 numbers back, so a pair with a few
+// requests keeps a few slots.
 struct pair_state {
     gboolean have_seq;
     gint32 last_full_seq;          // highest full sequence number of a request
-    transaction_extra **slots;     // IMUP_SEQ_SPACE entries, allocated on the first request
+    live_request **slots;          // slot_count entries, allocated on the first request
+    guint32 slot_count;            // a power of 2, up to IMUP_SEQ_SPACE
     imup_listing *listing;         // the listing its last List request walked
     imup_update *update;           // server->client: the update being received in parts
     imup_sender *sender;           // imup-sequence.cpp's state of the same requester
-};
-
-// The transaction map needs the request's direction and its extra data too.
-struct transaction_extra {
-    imup_transaction t;
-    imup_direction direction;
-    guint32 mode_bits;
-    const char *members;
 };
 
 // IMUP's data on a Wireshark conversation (one UDP address/port pair), as
@@ -70,19 +126,140 @@ struct route {
     pair_state *backward;  // the destination as requester
 };
 
-transaction_extra *find_transaction(const pair_state *pair, gint32 full_seq)
+// A frame's flags.
+constexpr guint8 FRAME_TRACKED = 1 << 0;
+constexpr guint8 FRAME_UNEXPECTED = 1 << 1;
+constexpr guint8 FRAME_CONVENTION_CHANGED = 1 << 2;
+constexpr guint8 FRAME_CONVENTION_SHIFT = 3;  // 2 bits: the sender's established convention
+constexpr guint8 FRAME_EXTRA = 1 << 5;        // see `frame_extras`
+constexpr guint8 FRAME_PEER = 1 << 6;         // on a peer conversation a type 11 set up
+
+// Arrays in chunks of 4096, by frame number and by request id (imup-chunks.h).
+constexpr guint32 CHUNK = IMUP_CHUNK;
+
+struct frame_chunk {
+    guint32 request[CHUNK];  // the request's id (its own, or the one it answers), 0 for none
+    guint8 flags[CHUNK];
+};
+
+struct request_chunk {
+    request_record records[CHUNK];
+};
+
+using chunk_directory = imup_chunk_directory;
+inline void *chunk_of(chunk_directory *d, guint32 at, size_t chunk_bytes, gboolean create)
+{
+    return imup_chunk_of(d, at, chunk_bytes, create);
+}
+
+chunk_directory frame_chunks;    // frame_chunk
+chunk_directory request_chunks;  // request_chunk
+guint32 request_count;           // ids handed out
+wmem_map_t *frame_extras;        // frame number -> frame_extra
+wmem_map_t *request_extras;      // request id -> request_extra
+
+frame_chunk *frames_at(guint32 frame, gboolean create)
+{
+    return static_cast<frame_chunk *>(chunk_of(&frame_chunks, frame, sizeof(frame_chunk), create));
+}
+
+request_record *request_at(guint32 id)
+{
+    request_chunk *c = static_cast<request_chunk *>(chunk_of(&request_chunks, id, sizeof(request_chunk), FALSE));
+    return c ? &c->records[id & (CHUNK - 1)] : NULL;
+}
+
+guint32 new_request_id(void)
+{
+    guint32 id = ++request_count;
+    chunk_of(&request_chunks, id, sizeof(request_chunk), TRUE);
+    return id;
+}
+
+// The entry of `key` in `map` (made when missing: *made is then TRUE).
+template <typename T> T *extra_in(wmem_map_t *map, guint32 key, gboolean *made)
+{
+    T *e = static_cast<T *>(wmem_map_lookup(map, GUINT_TO_POINTER(key)));
+    *made = !e;
+    if (!e) {
+        e = wmem_new0(wmem_file_scope(), T);
+        wmem_map_insert(map, GUINT_TO_POINTER(key), e);
+    }
+    return e;
+}
+
+frame_extra *frame_extra_of(guint32 frame)
+{
+    gboolean made;
+    frame_extra *e = extra_in<frame_extra>(frame_extras, frame, &made);
+    if (made)
+        frames_at(frame, TRUE)->flags[frame & (CHUNK - 1)] |= FRAME_EXTRA;
+    return e;
+}
+
+request_extra *request_extra_of(guint32 id)
+{
+    gboolean made;
+    request_extra *e = extra_in<request_extra>(request_extras, id, &made);
+    if (made)
+        request_at(id)->has_extra = TRUE;
+    return e;
+}
+
+gint64 ns_of(const nstime_t *t)
+{
+    return static_cast<gint64>(t->secs) * G_GINT64_CONSTANT(1000000000) + t->nsecs;
+}
+
+nstime_t time_of(gint64 ns)
+{
+    nstime_t t;
+    gint64 secs = ns / G_GINT64_CONSTANT(1000000000);
+    gint64 nsecs = ns % G_GINT64_CONSTANT(1000000000);
+    if (nsecs < 0) {
+        secs--;
+        nsecs += G_GINT64_CONSTANT(1000000000);
+    }
+    t.secs = static_cast<time_t>(secs);
+    t.nsecs = static_cast<int>(nsecs);
+    return t;
+}
+
+live_request *find_transaction(const pair_state *pair, gint32 full_seq)
 {
     if (!pair->slots)
         return NULL;
-    transaction_extra *x = pair->slots[static_cast<guint32>(full_seq) & (IMUP_SEQ_SPACE - 1)];
-    return x && x->t.full_seq == full_seq ? x : NULL;
+    live_request *x = pair->slots[static_cast<guint32>(full_seq) & (pair->slot_count - 1)];
+    return x && x->full_seq == full_seq ? x : NULL;
 }
 
-void store_transaction(pair_state *pair, transaction_extra *x)
+const guint32 FIRST_SLOTS = 16;
+
+// In place of the request 1024 numbers back, which can no longer be resent.
+void store_transaction(pair_state *pair, live_request *x)
 {
-    if (!pair->slots)
-        pair->slots = wmem_alloc0_array(wmem_file_scope(), transaction_extra *, IMUP_SEQ_SPACE);
-    pair->slots[static_cast<guint32>(x->t.full_seq) & (IMUP_SEQ_SPACE - 1)] = x;
+    if (!pair->slots) {
+        pair->slot_count = FIRST_SLOTS;
+        pair->slots = wmem_alloc0_array(wmem_file_scope(), live_request *, FIRST_SLOTS);
+    }
+    live_request **slot = &pair->slots[static_cast<guint32>(x->full_seq) & (pair->slot_count - 1)];
+    // A request of another type on the same number takes its slot (as in the full ring).
+    while (*slot && pair->slot_count < IMUP_SEQ_SPACE && (*slot)->full_seq != x->full_seq &&
+           ABS(x->full_seq - (*slot)->full_seq) < static_cast<gint32>(IMUP_SEQ_SPACE)) {
+        // Distinct modulo the old count, so distinct modulo the new one.
+        guint32 count = pair->slot_count * 2;
+        live_request **slots = wmem_alloc0_array(wmem_file_scope(), live_request *, count);
+        for (guint32 i = 0; i < pair->slot_count; i++)
+            if (pair->slots[i])
+                slots[static_cast<guint32>(pair->slots[i]->full_seq) & (count - 1)] = pair->slots[i];
+        wmem_free(wmem_file_scope(), pair->slots);
+        pair->slots = slots;
+        pair->slot_count = count;
+        slot = &pair->slots[static_cast<guint32>(x->full_seq) & (count - 1)];
+    }
+    if (*slot)
+        wmem_free(wmem_file_scope(), *slot);
+    *slot = x;
 }
 
 // The user and the group of an endpoint hold across its conversations (with
@@ -103,12 +280,17 @@ gboolean endpoint_equal(gconstpointer a, gconstpointer b)
     return x->port == y->port && addresses_equal(&x->addr, &y->addr);
 }
 
-endpoint_state *get_endpoint(const address *addr, guint32 port)
+endpoint_state *find_endpoint(const address *addr, guint32 port)
 {
     endpoint_key key;
     key.addr = *addr;  // a shallow copy for the lookup
     key.port = port;
-    endpoint_state *e = static_cast<endpoint_state *>(wmem_map_lookup(endpoints, &key));
+    return static_cast<endpoint_state *>(wmem_map_lookup(endpoints, &key));
+}
+
+endpoint_state *get_endpoint(const address *addr, guint32 port)
+{
+    endpoint_state *e = find_endpoint(addr, port);
     if (!e) {
         endpoint_key *stored = wmem_new(wmem_file_scope(), endpoint_key);
         copy_address_wmem(wmem_file_scope(), &stored->addr, addr);
@@ -241,12 +423,73 @@ guint32 set_up_peer_conversations(packet_info *pinfo, const imup_member_line *li
     return created;
 }
 
+// An endpoint's user and group after `frame`, in its history if they changed.
+void note_endpoint(endpoint_state *e, guint32 frame)
+{
+    guint32 count = e->history ? wmem_array_get_count(e->history) : 0;
+    endpoint_change *last =
+        count ? static_cast<endpoint_change *>(wmem_array_index(e->history, count - 1)) : NULL;
+    if (last ? last->user == e->user && last->group == e->group : !e->user && !e->group)
+        return;
+    if (last && last->frame == frame) {
+        last->user = e->user;
+        last->group = e->group;
+        return;
+    }
+    if (!e->history)
+        e->history = wmem_array_sized_new(wmem_file_scope(), sizeof(endpoint_change), 2);
+    endpoint_change change = { frame, e->user, e->group };
+    wmem_array_append_one(e->history, change);
+}
+
+// The entry of the last change at or before `frame`, and the one before it.
+const endpoint_change *change_at(const endpoint_state *e, guint32 frame, const endpoint_change **before)
+{
+    *before = NULL;
+    if (!e || !e->history)
+        return NULL;
+    const endpoint_change *changes = static_cast<const endpoint_change *>(wmem_array_get_raw(e->history));
+    guint32 low = 0, high = wmem_array_get_count(e->history);  // the first entry after `frame` is in [low, high]
+    while (low < high) {
+        guint32 mid = low + (high - low) / 2;
+        if (changes[mid].frame <= frame)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (low == 0)
+        return NULL;
+    if (low >= 2)
+        *before = &changes[low - 2];
+    return &changes[low - 1];
+}
+
+// The user a frame shows for an endpoint: the one bound after it, or, when
+// the frame unbound it (the ACK of a Deconnexion), the one before.
+const char *user_at(const endpoint_state *e, guint32 frame)
+{
+    const endpoint_change *before;
+    const endpoint_change *c = change_at(e, frame, &before);
+    if (!c)
+        return NULL;
+    if (!c->user && c->frame == frame)
+        return before ? before->user : NULL;
+    return c->user;
+}
+
+const imup_group *group_at(const endpoint_state *e, guint32 frame)
+{
+    const endpoint_change *before;
+    const endpoint_change *c = change_at(e, frame, &before);
+    return c ? c->group : NULL;
+}
+
 // Type 11 (PROTOCOL.md §9.3): the parts of one update travel one at a time
 // on their server->client pair; the lines of parts with M set are kept, and
 // the part with M clear completes the list, which then becomes the client's
 // group and announces its peers. A lone 11 with M clear is a whole list.
-void track_update_part(packet_info *pinfo, const imup_message *msg, transaction_extra *x, pair_state *pair,
-                       endpoint_state *dst, dissector_handle_t peer_handle, imup_frame_state *fs)
+void track_update_part(packet_info *pinfo, const imup_message *msg, live_request *x, pair_state *pair,
+                       endpoint_state *dst, dissector_handle_t peer_handle)
 {
     imup_update *u = pair->update;
     if (!u || u->complete) {
@@ -262,8 +505,9 @@ void track_update_part(packet_info *pinfo, const imup_message *msg, transaction_
         line.name = wmem_strdup(wmem_file_scope(), line.name);
         wmem_array_append_one(u->lines, line);
     }
-    x->t.update = u;
-    x->t.part_number = wmem_array_get_count(u->part_frames);
+    request_extra *extra = request_extra_of(x->id);
+    extra->update = u;
+    extra->part_number = wmem_array_get_count(u->part_frames);
     if (msg->more_parts)
         return;  // the list goes on in the next 11
     u->complete = TRUE;
@@ -290,52 +534,63 @@ void track_update_part(packet_info *pinfo, const imup_message *msg, transaction_
         have_endpoints = TRUE;
         address addr;
         set_address_ipv4(&addr, &lines[i].ipv4);
-        get_endpoint(&addr, lines[i].port)->user = lines[i].name;
+        endpoint_state *member = get_endpoint(&addr, lines[i].port);
+        member->user = lines[i].name;
+        note_endpoint(member, frame);
     }
     guint32 mode = have_endpoints ? 1 : dst->group ? dst->group->mode : 0;
     dst->group = new_group(members, mode);
-    fs->peer_conversations_set_up = set_up_peer_conversations(pinfo, lines, count, peer_handle);
+    guint32 set_up = set_up_peer_conversations(pinfo, lines, count, peer_handle);
+    if (set_up)
+        frame_extra_of(frame)->peer_conversations_set_up = set_up;
 }
 
 // The client a datagram concerns: the one that sent it, or the one the server sends to.
-endpoint_state *client_of(imup_message *msg, endpoint_state *src, endpoint_state *dst)
+const endpoint_state *client_of(const imup_message *msg, const endpoint_state *src, const endpoint_state *dst)
 {
     return msg->direction == IMUP_DIR_FROM_SERVER ? dst : src;
 }
 
-void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, pair_state *pair,
-                   endpoint_state *dst, guint32 min_retransmit_ms, dissector_handle_t peer_handle)
+// Returns the request's id.
+guint32 track_request(packet_info *pinfo, imup_message *msg, pair_state *pair, endpoint_state *dst,
+                      guint32 min_retransmit_ms, dissector_handle_t peer_handle, const char **connect_name)
 {
     gint32 full = pair->have_seq ? extend_seq(pair->last_full_seq, msg->seq) : static_cast<gint32>(msg->seq);
-    fs->full_seq = full;
-    transaction_extra *x = find_transaction(pair, full);
-    if (x && x->t.request_type == msg->type) {
+    live_request *x = find_transaction(pair, full);
+    if (x && x->request_type == msg->type) {
         // The same request again: a retransmission (PROTOCOL.md §6.3, §7).
-        x->t.copies++;
+        x->copies++;
         imup_retransmission *rt = wmem_new(wmem_file_scope(), imup_retransmission);
-        rt->copy_number = x->t.copies;
-        rt->previous_copy_frame = x->t.last_frame;
-        nstime_delta(&rt->since_first_copy, &pinfo->abs_ts, &x->t.first_time);
-        nstime_delta(&rt->since_previous_copy, &pinfo->abs_ts, &x->t.last_time);
+        rt->copy_number = x->copies;
+        rt->previous_copy_frame = x->last_frame;
+        nstime_t first_time = time_of(request_at(x->id)->first_time_ns);
+        nstime_delta(&rt->since_first_copy, &pinfo->abs_ts, &first_time);
+        nstime_delta(&rt->since_previous_copy, &pinfo->abs_ts, &x->last_time);
         guint64 since_ms = static_cast<guint64>(rt->since_previous_copy.secs) * 1000 +
                            rt->since_previous_copy.nsecs / 1000000;
         rt->too_soon = rt->since_previous_copy.secs < 0 || since_ms < min_retransmit_ms;
-        fs->retransmission = rt;
-        x->t.last_frame = pinfo->num;
-        x->t.last_time = pinfo->abs_ts;
+        frame_extra_of(pinfo->num)->retransmission = rt;
+        x->last_frame = pinfo->num;
+        x->last_time = pinfo->abs_ts;
     } else {
-        x = wmem_new0(wmem_file_scope(), transaction_extra);
-        x->t.request_type = msg->type;
-        x->t.full_seq = full;
-        x->t.first_frame = x->t.last_frame = pinfo->num;
-        x->t.first_time = x->t.last_time = pinfo->abs_ts;
-        x->t.copies = 1;
+        x = wmem_new0(wmem_file_scope(), live_request);
+        x->id = new_request_id();
+        request_record *r = request_at(x->id);
+        r->first_frame = pinfo->num;
+        r->first_time_ns = ns_of(&pinfo->abs_ts);
+        r->full_seq = full;
+        r->request_type = static_cast<guint8>(msg->type);
+        x->request_type = msg->type;
+        x->full_seq = full;
+        x->last_frame = pinfo->num;
+        x->last_time = pinfo->abs_ts;
+        x->copies = 1;
         x->direction = msg->direction;
         x->mode_bits = msg->low_bits & 0x3;
         if (msg->members)
             x->members = wmem_strdup(wmem_file_scope(), msg->members);
         if (msg->type == IMUP_CONNEXION && msg->name)
-            x->t.connect_name = wmem_strdup(wmem_file_scope(), msg->name);
+            x->connect_name = wmem_strdup(wmem_file_scope(), msg->name);
         if (msg->type == IMUP_LIST_REQUEST) {
             // An empty request starts a listing; a start id continues the open one.
             if (!msg->list_request_has_start || !pair->listing || pair->listing->complete) {
@@ -343,13 +598,13 @@ void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, 
                 pair->listing->page_frames = wmem_array_new(wmem_file_scope(), sizeof(guint32));
                 pair->listing->entry_bytes = wmem_array_new(wmem_file_scope(), 1);
             }
-            x->t.listing = pair->listing;
+            x->listing = pair->listing;
         }
         store_transaction(pair, x);
 
         // Requests that change what the capture knows, whatever their answer.
         if (msg->type == IMUP_GROUP_UPDATE && msg->direction != IMUP_DIR_TO_SERVER) {
-            track_update_part(pinfo, msg, x, pair, dst, peer_handle, fs);
+            track_update_part(pinfo, msg, x, pair, dst, peer_handle);
         } else if (msg->type == IMUP_GROUP_CLOSED && msg->direction != IMUP_DIR_TO_SERVER) {
             dst->group = NULL;
             pair->update = NULL;  // never sent between parts: an unfinished list is void
@@ -359,42 +614,33 @@ void track_request(packet_info *pinfo, imup_message *msg, imup_frame_state *fs, 
         pair->last_full_seq = full;
         pair->have_seq = TRUE;
     }
-    fs->transaction = &x->t;
-    fs->update = x->t.update;
-    fs->part_number = x->t.part_number;
+    *connect_name = x->connect_name;
+    return x->id;
 }
 
-void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_frame_state *fs, pair_state *pair,
-                  endpoint_state *src, endpoint_state *dst)
+// Returns the id of the request answered, 0 for an unexpected answer.
+guint32 track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, pair_state *pair, endpoint_state *src,
+                     endpoint_state *dst, const char **connect_name)
 {
     // `pair` has the answer's destination as requester.
-    if (!pair->have_seq) {
-        fs->full_seq = static_cast<gint32>(msg->seq);
-        fs->unexpected = TRUE;
-        return;
+    gint32 full = pair->have_seq ? extend_seq(pair->last_full_seq, msg->seq) : static_cast<gint32>(msg->seq);
+    live_request *x = pair->have_seq ? find_transaction(pair, full) : NULL;
+    if (!x || !answer_fits(x->request_type, x->direction, msg->type)) {
+        if (full != static_cast<gint32>(msg->seq))
+            frame_extra_of(pinfo->num)->full_seq = full;
+        return 0;
     }
-    gint32 full = extend_seq(pair->last_full_seq, msg->seq);
-    fs->full_seq = full;
-    transaction_extra *x = find_transaction(pair, full);
-    if (!x || !answer_fits(x->t.request_type, x->direction, msg->type)) {
-        fs->unexpected = TRUE;
-        return;
-    }
-    fs->transaction = &x->t;
-    if (x->t.answer_frame != 0) {
-        if (x->t.answer_frame != pinfo->num)
-            fs->duplicate_of = x->t.answer_frame;
-        return;
-    }
-    x->t.answer_frame = pinfo->num;
-    x->t.answer_time = pinfo->abs_ts;
-    x->t.answer_type = msg->type;
+    *connect_name = x->connect_name;
+    request_record *r = request_at(x->id);
+    if (r->answer_frame != 0)
+        return x->id;  // a duplicate answer
+    r->answer_frame = pinfo->num;
 
     // What a first answer settles.
-    switch (x->t.request_type) {
+    switch (x->request_type) {
     case IMUP_CONNEXION:
-        if (msg->type == IMUP_ACK && x->t.connect_name)
-            dst->user = x->t.connect_name;
+        if (msg->type == IMUP_ACK && x->connect_name)
+            dst->user = x->connect_name;
         break;
     case IMUP_DECONNEXION:
         dst->user = NULL;
@@ -412,8 +658,8 @@ void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_fra
             src->group = new_group(x->members ? x->members : "", x->mode_bits);
         break;
     case IMUP_LIST_REQUEST:
-        if (x->t.listing && msg->user_list_valid) {
-            imup_listing *l = x->t.listing;
+        if (x->listing && msg->user_list_valid) {
+            imup_listing *l = x->listing;
             guint32 frame = pinfo->num;
             wmem_array_append_one(l->page_frames, frame);
             gint length = tvb_captured_length_remaining(tvb, IMUP_HEADER_BYTES);
@@ -422,13 +668,84 @@ void track_answer(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, imup_fra
             l->users += msg->user_count;
             if (!msg->more_pages)
                 l->complete = TRUE;
-            fs->listing = l;
-            fs->page_number = wmem_array_get_count(l->page_frames);
+            frame_extra *e = frame_extra_of(frame);
+            e->listing = l;
+            e->page_number = wmem_array_get_count(l->page_frames);
         }
         break;
     default:
         break;
     }
+    return x->id;
+}
+
+// The setup frame of a peer-to-peer conversation a type 11 set up, else 0.
+guint32 peer_setup_frame_of(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return 0;
+    imup_conversation *data = static_cast<imup_conversation *>(conversation_get_proto_data(conv, proto_imup));
+    return data ? data->peer_setup_frame : 0;
+}
+
+// The frame's view, from what was kept (every pass but the frame's first).
+imup_frame_state *frame_view(packet_info *pinfo, const imup_message *msg, guint32 id, guint8 flags,
+                             const char *connect_name)
+{
+    imup_frame_state *fs = wmem_new0(pinfo->pool, imup_frame_state);
+    guint32 frame = pinfo->num;
+    const frame_extra *fe =
+        flags & FRAME_EXTRA ? static_cast<const frame_extra *>(wmem_map_lookup(frame_extras, GUINT_TO_POINTER(frame)))
+                            : NULL;
+    fs->full_seq = fe && fe->full_seq ? fe->full_seq : static_cast<gint32>(msg->seq);
+    fs->unexpected = (flags & FRAME_UNEXPECTED) != 0;
+    fs->length_convention_changed = (flags & FRAME_CONVENTION_CHANGED) != 0;
+    fs->established_convention = static_cast<guint8>((flags >> FRAME_CONVENTION_SHIFT) & 3);
+    if (fe) {
+        fs->retransmission = fe->retransmission;
+        fs->listing = fe->listing;
+        fs->page_number = fe->page_number;
+        fs->peer_conversations_set_up = fe->peer_conversations_set_up;
+    }
+    if (id) {
+        const request_record *r = request_at(id);
+        imup_transaction *t = wmem_new0(pinfo->pool, imup_transaction);
+        t->id = id;
+        t->request_type = r->request_type;
+        t->full_seq = r->full_seq;
+        t->first_frame = r->first_frame;
+        t->first_time = time_of(r->first_time_ns);
+        t->answer_frame = r->answer_frame;
+        t->connect_name = connect_name;
+        fs->transaction = t;
+        fs->full_seq = r->full_seq;
+        if (msg->is_answer && r->answer_frame != frame)
+            fs->duplicate_of = r->answer_frame;
+        if (msg->is_request && r->has_extra) {
+            const request_extra *re =
+                static_cast<const request_extra *>(wmem_map_lookup(request_extras, GUINT_TO_POINTER(id)));
+            fs->update = re->update;
+            fs->part_number = re->part_number;
+        }
+    }
+    if (flags & FRAME_PEER)
+        fs->peer_setup_frame = peer_setup_frame_of(pinfo);
+    const endpoint_state *src = find_endpoint(&pinfo->src, pinfo->srcport);
+    const endpoint_state *dst = find_endpoint(&pinfo->dst, pinfo->destport);
+    fs->src_user = user_at(src, frame);
+    fs->dst_user = user_at(dst, frame);
+    fs->group = group_at(client_of(msg, src, dst), frame);
+    return fs;
+}
+
+void reset_tracking(void)
+{
+    frame_chunks.chunks = NULL;
+    frame_chunks.count = 0;
+    request_chunks.chunks = NULL;
+    request_chunks.count = 0;
+    request_count = 0;
 }
 
 } // namespace
@@ -452,37 +769,33 @@ imup_rule_slots imup_rule_slots_of(packet_info *pinfo)
 void imup_tracking_init(void)
 {
     endpoints = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), endpoint_hash, endpoint_equal);
-}
-
-
-// The setup frame of a peer-to-peer conversation a type 11 set up, else 0.
-static guint32 imup_peer_setup_frame(packet_info *pinfo)
-{
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    if (!conv)
-        return 0;
-    imup_conversation *data = static_cast<imup_conversation *>(conversation_get_proto_data(conv, proto_imup));
-    return data ? data->peer_setup_frame : 0;
+    frame_extras = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+    request_extras = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+    register_init_routine(reset_tracking);
 }
 
 imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
                              dissector_handle_t peer_handle, guint32 min_retransmit_ms)
 {
-    if (PINFO_FD_VISITED(pinfo))
-        return static_cast<imup_frame_state *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, 0));
+    guint32 frame = pinfo->num;
+    guint32 slot = frame & (CHUNK - 1);
+    if (PINFO_FD_VISITED(pinfo)) {
+        frame_chunk *c = frames_at(frame, FALSE);
+        if (!c || !(c->flags[slot] & FRAME_TRACKED))
+            return NULL;
+        return frame_view(pinfo, msg, c->request[slot], c->flags[slot], NULL);
+    }
     // A datagram quoted in an ICMP error is not a new event of the exchange.
     if (pinfo->flags.in_error_pkt)
         return NULL;
-    imup_frame_state *fs = static_cast<imup_frame_state *>(p_get_proto_data(wmem_file_scope(), pinfo, proto_imup, 0));
-    if (fs)
-        return fs;  // a frame with two IMUP datagrams (tunnelled) keeps the first one's state
-
-    fs = wmem_new0(wmem_file_scope(), imup_frame_state);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_imup, 0, fs);
+    frame_chunk *c = frames_at(frame, TRUE);
+    if (c->flags[slot] & FRAME_TRACKED)  // a frame with two IMUP datagrams (tunnelled) keeps the first one's state
+        return frame_view(pinfo, msg, c->request[slot], c->flags[slot], NULL);
 
     route r = get_route(pinfo);
     endpoint_state *src = r.src;
     endpoint_state *dst = r.dst;
+    guint8 flags = FRAME_TRACKED;
 
     // A sender that switches length conventions (PROTOCOL.md §3); the first
     // convention it used stays the reference, so one odd datagram is flagged once.
@@ -490,27 +803,25 @@ imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *ms
         if (src->convention == IMUP_CONVENTION_NONE)
             src->convention = length_convention_used;
         else if (src->convention != length_convention_used)
-            fs->length_convention_changed = TRUE;
+            flags |= FRAME_CONVENTION_CHANGED;
     }
-    fs->established_convention = static_cast<guint8>(src->convention);
+    flags |= static_cast<guint8>((src->convention & 3) << FRAME_CONVENTION_SHIFT);
 
-    // The datagram that unbinds a user (the ACK of a Deconnexion) still names it.
-    const char *src_user_before = src->user;
-    const char *dst_user_before = dst->user;
+    guint32 id = 0;
+    const char *connect_name = NULL;
+    if (msg->is_answer) {
+        id = track_answer(tvb, pinfo, msg, r.backward, src, dst, &connect_name);
+        if (!id)
+            flags |= FRAME_UNEXPECTED;
+    } else if (msg->is_request) {
+        id = track_request(pinfo, msg, r.forward, dst, min_retransmit_ms, peer_handle, &connect_name);
+    }
+    if (msg->direction == IMUP_DIR_PEER && peer_setup_frame_of(pinfo))
+        flags |= FRAME_PEER;
+    note_endpoint(src, frame);
+    note_endpoint(dst, frame);
 
-    if (msg->is_answer)
-        track_answer(tvb, pinfo, msg, fs, r.backward, src, dst);
-    else if (msg->is_request)
-        track_request(pinfo, msg, fs, r.forward, dst, min_retransmit_ms, peer_handle);
-    else
-        fs->full_seq = static_cast<gint32>(msg->seq);
-
-    if (msg->direction == IMUP_DIR_PEER)
-        fs->peer_setup_frame = imup_peer_setup_frame(pinfo);
-
-    fs->src_user = src->user ? src->user : src_user_before;
-    fs->dst_user = dst->user ? dst->user : dst_user_before;
-    endpoint_state *client = client_of(msg, src, dst);
-    fs->group = client->group;
-    return fs;
+    c->request[slot] = id;
+    c->flags[slot] |= flags;  // FRAME_EXTRA may be set already
+    return frame_view(pinfo, msg, id, c->flags[slot], connect_name);
 }

@@ -28,22 +28,16 @@ struct imup_update {
     gboolean complete;           // the part with M clear was seen
 };
 
-// One request and what became of it.
+// One request and what became of it, as the datagram being dissected sees it
+// (packet scope: filled from the tracker's compact records on every pass).
 struct imup_transaction {
+    guint32 id;                  // 1-based, one per request in the file
     guint32 request_type;
     gint32 full_seq;
     guint32 first_frame;
     nstime_t first_time;
-    guint32 last_frame;
-    nstime_t last_time;
-    guint32 copies;
-    guint32 answer_frame;        // 0 while unanswered
-    nstime_t answer_time;
-    guint32 answer_type;
-    const char *connect_name;    // Connexion: the name it asked for
-    imup_listing *listing;       // List request: the listing it belongs to
-    imup_update *update;         // Group update: the update it is a part of
-    guint32 part_number;         // 1-based
+    guint32 answer_frame;        // 0 while unanswered (on the first pass: so far)
+    const char *connect_name;    // Connexion: the name it asked for (first pass only)
 };
 
 // Private group as one client sees it; never changed once made, so frames can
@@ -62,19 +56,21 @@ struct imup_retransmission {
     gboolean too_soon;
 };
 
-// Everything the tracker decided about one frame (file scope, per frame; kept
-// small: a capture holds one per IMUP datagram).
+// Everything the tracker decided about one frame, as a view in packet scope.
+// What is kept per frame is much smaller (imup-tracking.cpp: 5 bytes in an
+// array by frame number, and what only a few frames have in a map); the rest
+// comes from the request's record and the endpoints' histories.
 struct imup_frame_state {
     gint32 full_seq;
     guint32 duplicate_of;           // answers: the first answer's frame
-    imup_transaction *transaction;  // its own (request) or the one it answers
-    imup_retransmission *retransmission;  // NULL unless a resent request
+    const imup_transaction *transaction;  // its own (request) or the one it answers
+    const imup_retransmission *retransmission;  // NULL unless a resent request
     const char *src_user;
     const char *dst_user;
     const imup_group *group;        // the client's group, NULL outside one
-    imup_listing *listing;          // type 21 pages
+    const imup_listing *listing;    // type 21 pages
     guint32 page_number;            // 1-based
-    imup_update *update;            // type 11: the update this part belongs to
+    const imup_update *update;      // type 11: the update this part belongs to
     guint32 part_number;            // 1-based
     guint32 peer_setup_frame;       // peer-to-peer datagrams: the type-11 that announced them
     guint32 peer_conversations_set_up; // type 11: how many it set up
@@ -86,7 +82,8 @@ struct imup_frame_state {
 // Length-field conventions a sender can use (for the change detector).
 enum : guint32 { IMUP_CONVENTION_NONE = 0, IMUP_CONVENTION_N_MINUS_1 = 1, IMUP_CONVENTION_LITERAL = 2 };
 
-// First pass: computes and stores the frame's state. Later passes: returns it.
+// First pass: computes and stores the frame's state. Every pass: returns its
+// view (packet scope), or NULL for a frame not tracked.
 imup_frame_state *imup_track(tvbuff_t *tvb, packet_info *pinfo, imup_message *msg, guint32 length_convention_used,
                              dissector_handle_t peer_handle, guint32 min_retransmit_ms);
 

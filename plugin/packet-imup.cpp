@@ -624,6 +624,16 @@ static void set_info(packet_info *pinfo, const imup_message *msg, const imup_fra
     col_add_str(pinfo->cinfo, COL_INFO, info.buf);
 }
 
+// Measurement only (tests/plugin/bench-plugin.sh, the memory breakdown):
+// IMUP_MEMORY_OFF, a comma-separated list of "tracking", "sequence" (with the
+// paging rules), "sessions" and "follow" (the chats), leaves those parts out
+// of every dissection.
+static gboolean part_off(const char *part)
+{
+    static const char *off = g_getenv("IMUP_MEMORY_OFF");
+    return off && strstr(off, part) != NULL;
+}
+
 static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, dispatch how)
 {
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "IMUP");
@@ -666,21 +676,24 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
                                    "Capture holds only %u of %u bytes",
                                    tvb_captured_length(tvb), tvb_reported_length(tvb));
         imup_dissect_text(tvb, pinfo, imup_tree, msg);
-        fs = imup_track(tvb, pinfo, msg, convention, imup_peer_handle, pref_min_retransmit_ms);
+        if (!part_off("tracking"))
+            fs = imup_track(tvb, pinfo, msg, convention, imup_peer_handle, pref_min_retransmit_ms);
         // Numbering, window, answer cache, tries and paging: judged on the
         // first pass, shown on every pass, whether or not a tree is built.
         imup_exchange exchange;
-        if (imup_sequence_judge(tvb, pinfo, msg, pref_max_tries, &exchange))
+        if (!part_off("sequence") && imup_sequence_judge(tvb, pinfo, msg, pref_max_tries, &exchange))
             imup_paging_judge(tvb, pinfo, msg, &exchange);
         imup_findings_report(pinfo, top, msg, IMUP_RULE_FINDINGS_KEY);
         imup_sequence_after_capture(pinfo, top, msg, pref_max_tries);
         imup_paging_after_capture(pinfo, top, msg, pref_max_tries);
         if (fs) {
-            imup_sessions(pinfo, top, msg, fs);
+            if (!part_off("sessions"))
+                imup_sessions(pinfo, top, msg, fs);
             add_tracking(tvb, pinfo, imup_tree, top, msg, fs);
             add_listing(tvb, pinfo, imup_tree, msg, fs);
             add_update_parts(tvb, pinfo, imup_tree, msg, fs);
-            imup_follow_frame(tvb, pinfo, imup_tree, msg, fs);
+            if (!part_off("follow"))
+                imup_follow_frame(tvb, pinfo, imup_tree, msg, fs);
         }
     }
     set_info(pinfo, msg, fs);

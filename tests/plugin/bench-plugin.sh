@@ -9,10 +9,18 @@
 # medians of the paired ratios, of wall time and of CPU time (on a shared
 # machine the CPU time is the steadier). Aim: plugin/data <= 1.25, plugin/lua <= 1.
 #
-#   bench-plugin.sh [N] [ROUNDS]
+#
+# Then memory: the peak resident set (/usr/bin/time -f %M) of `tshark -2` over
+# MEMORY_N datagrams (default 1,000,000) with the plugin and with the port
+# decoded as plain data, and the bytes per frame the plugin adds (aim <= 64),
+# with every feature on; and the breakdown by part, measured the same way
+# with parts left out one after another (IMUP_MEMORY_OFF, packet-imup.cpp).
+#
+#   bench-plugin.sh [N] [ROUNDS] [MEMORY_N]
 . "$(dirname "$0")/lib.sh"
 N=${1:-200000}
 ROUNDS=${2:-5}
+MEMORY_N=${3:-1000000}
 
 "$IMUP_PCAP_WRITER" bench "$N" "$WORK/bench.pcap" 2>/dev/null
 cp "$IMUP_TEST_SOURCE/imup-minimal.lua" "$WORK/imup-minimal.lua"
@@ -86,4 +94,42 @@ echo "median plugin/data = $(column_median 8) wall, $(column_median 9) cpu (aim 
 echo "median plugin/lua  = $(column_median 10) wall, $(column_median 11) cpu (aim <= 1.00)"
 plugin_s=$(column_median 2)
 echo "$frames $plugin_s" | awk '{ printf "plugin: %.0f datagrams/s (median run %.2f s wall)\n", $1 / $2, $2 }'
+
+# peak_kib [ENV=VALUE...] -- [TSHARK OPTIONS...]: peak KiB of tshark -2 over memory.pcap.
+peak_kib() {
+    envs=""
+    while [ "$1" != "--" ]; do envs="$envs $1"; shift; done
+    shift
+    # shellcheck disable=SC2086
+    as_user env WIRESHARK_PLUGIN_DIR="$WORK/plugins" $envs /usr/bin/time -f %M -o "$WORK/peak.txt" \
+        tshark -2 -r "$WORK/memory.pcap" "$@" > /dev/null 2>&1
+    tail -1 "$WORK/peak.txt"
+}
+"$IMUP_PCAP_WRITER" bench "$MEMORY_N" "$WORK/memory.pcap" 2>/dev/null
+chmod a+r "$WORK/memory.pcap"
+chmod a+rwx "$WORK"
+memory_frames=$(capinfos -c -M "$WORK/memory.pcap" | awk '/Number of packets/ { print $NF }')
+kib_plugin=$(peak_kib -- )
+kib_data=$(peak_kib -- -d udp.port==2017,data)
+echo "memory (tshark -2, peak RSS): frames $memory_frames, plugin $kib_plugin KiB, data $kib_data KiB" |
+    tee "$WORK/memory.txt"
+added=$(echo "$kib_plugin $kib_data $memory_frames" | awk '{ printf "%.1f", ($1 - $2) * 1024 / $3 }')
+echo "memory: $added bytes per frame added by the plugin (aim <= 64)"
+kib_no_follow=$(peak_kib IMUP_MEMORY_OFF=follow -- )
+kib_no_sessions=$(peak_kib IMUP_MEMORY_OFF=follow,sessions -- )
+kib_no_rules=$(peak_kib IMUP_MEMORY_OFF=follow,sessions,sequence -- )
+kib_no_tracking=$(peak_kib IMUP_MEMORY_OFF=follow,sessions,sequence,tracking -- )
+echo "memory by part, bytes per frame (the peak with the part left out, after the ones above it):"
+echo "$kib_plugin $kib_no_follow $kib_no_sessions $kib_no_rules $kib_no_tracking $kib_data $memory_frames" | awk '{
+    f = 1024 / $7
+    printf "  chats (imup-follow.cpp)                          %6.1f\n", ($1 - $2) * f
+    printf "  sessions (imup-sessions.cpp)                     %6.1f\n", ($2 - $3) * f
+    printf "  sequence and paging (imup-sequence/paging.cpp)   %6.1f\n", ($3 - $4) * f
+    printf "  tracker (imup-tracking.cpp)                      %6.1f\n", ($4 - $5) * f
+    printf "  dissection without state (header, text, Info)    %6.1f\n", ($5 - $6) * f }'
+if [ "$(echo "$added" | awk '{ print ($1 <= 64) }')" = 1 ]; then
+    pass "memory: $added bytes per frame, at most 64"
+else
+    fail "memory: $added bytes per frame, more than 64"
+fi
 finish

@@ -11,7 +11,8 @@
 // Scenario lines (# starts a comment):
 //   TIME SRC_IP:PORT DST_IP:PORT seq=HH type=HH len=HH [low=H] [text: HH HH ...]
 //   TIME SRC_IP:PORT DST_IP:PORT raw: HH HH ...
-// and "fill: HH COUNT" anywhere in the bytes appends COUNT bytes HH.
+// and "fill: HH COUNT" anywhere in the bytes appends COUNT bytes HH. An IPv6
+// endpoint is written [ADDRESS]:PORT (both ends of a datagram IPv6, or both IPv4).
 // The header numbers are hex, as the draft's section 5 writes them.
 
 #include <arpa/inet.h>
@@ -31,6 +32,8 @@ namespace {
 struct Endpoint {
     uint32_t ip = 0;  // host byte order
     uint16_t port = 0;
+    bool v6 = false;
+    uint8_t ip6[16] = {};
 };
 
 struct Datagram {
@@ -59,6 +62,35 @@ public:
         std::vector<uint8_t> frame;
         const uint8_t macs[12] = { 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1 };
         frame.insert(frame.end(), macs, macs + 12);
+        if (d.src.v6 != d.dst.v6) {
+            std::fprintf(stderr, "imup-pcap-writer: a datagram from IPv4 to IPv6, or back\n");
+            std::exit(2);
+        }
+        if (d.src.v6)
+            ipv6_header(frame, d);
+        else
+            ipv4_header(frame, d);
+        push16(frame, d.src.port);
+        push16(frame, d.dst.port);
+        push16(frame, static_cast<uint16_t>(8 + d.payload.size()));
+        push16(frame, d.src.v6 ? udp6_checksum(d) : 0);  // none over IPv4 (allowed there)
+        frame.insert(frame.end(), d.payload.begin(), d.payload.end());
+
+        uint32_t seconds = static_cast<uint32_t>(d.time);
+        uint32_t micros = static_cast<uint32_t>((d.time - seconds) * 1e6 + 0.5);
+        if (micros >= 1000000) {
+            seconds++;
+            micros -= 1000000;
+        }
+        uint32_t record[4] = { seconds, micros, static_cast<uint32_t>(frame.size()),
+                               static_cast<uint32_t>(frame.size()) };
+        std::fwrite(record, sizeof record, 1, out_);
+        std::fwrite(frame.data(), 1, frame.size(), out_);
+    }
+
+private:
+    void ipv4_header(std::vector<uint8_t> &frame, const Datagram &d)
+    {
         push16(frame, 0x0800);
         size_t ip_start = frame.size();
         uint16_t ip_length = static_cast<uint16_t>(20 + 8 + d.payload.size());
@@ -75,30 +107,47 @@ public:
         uint32_t sum = 0;
         for (size_t i = ip_start; i < ip_start + 20; i += 2)
             sum += (frame[i] << 8) | frame[i + 1];
-        while (sum >> 16)
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        uint16_t checksum = static_cast<uint16_t>(~sum);
+        uint16_t checksum = fold(sum);
         frame[ip_start + 10] = checksum >> 8;
         frame[ip_start + 11] = checksum & 0xFF;
-        push16(frame, d.src.port);
-        push16(frame, d.dst.port);
-        push16(frame, static_cast<uint16_t>(8 + d.payload.size()));
-        push16(frame, 0);       // no UDP checksum (allowed over IPv4)
-        frame.insert(frame.end(), d.payload.begin(), d.payload.end());
-
-        uint32_t seconds = static_cast<uint32_t>(d.time);
-        uint32_t micros = static_cast<uint32_t>((d.time - seconds) * 1e6 + 0.5);
-        if (micros >= 1000000) {
-            seconds++;
-            micros -= 1000000;
-        }
-        uint32_t record[4] = { seconds, micros, static_cast<uint32_t>(frame.size()),
-                               static_cast<uint32_t>(frame.size()) };
-        std::fwrite(record, sizeof record, 1, out_);
-        std::fwrite(frame.data(), 1, frame.size(), out_);
     }
-
-private:
+    static void ipv6_header(std::vector<uint8_t> &frame, const Datagram &d)
+    {
+        push16(frame, 0x86DD);
+        push32(frame, 0x60000000);
+        push16(frame, static_cast<uint16_t>(8 + d.payload.size()));
+        frame.push_back(17);  // UDP
+        frame.push_back(64);
+        frame.insert(frame.end(), d.src.ip6, d.src.ip6 + 16);
+        frame.insert(frame.end(), d.dst.ip6, d.dst.ip6 + 16);
+    }
+    static uint16_t fold(uint32_t sum)
+    {
+        while (sum >> 16)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return static_cast<uint16_t>(~sum);
+    }
+    // RFC 8200 §8.1: over the pseudo-header, the UDP header and the payload.
+    static uint16_t udp6_checksum(const Datagram &d)
+    {
+        std::vector<uint8_t> bytes(d.src.ip6, d.src.ip6 + 16);
+        bytes.insert(bytes.end(), d.dst.ip6, d.dst.ip6 + 16);
+        uint32_t length = static_cast<uint32_t>(8 + d.payload.size());
+        push32(bytes, length);
+        push32(bytes, 17);
+        push16(bytes, d.src.port);
+        push16(bytes, d.dst.port);
+        push16(bytes, static_cast<uint16_t>(length));
+        push16(bytes, 0);
+        bytes.insert(bytes.end(), d.payload.begin(), d.payload.end());
+        if (bytes.size() % 2)
+            bytes.push_back(0);
+        uint32_t sum = 0;
+        for (size_t i = 0; i < bytes.size(); i += 2)
+            sum += (bytes[i] << 8) | bytes[i + 1];
+        uint16_t checksum = fold(sum);
+        return checksum ? checksum : 0xFFFF;
+    }
     static void push16(std::vector<uint8_t> &v, uint16_t x)
     {
         v.push_back(x >> 8);
@@ -124,10 +173,18 @@ Endpoint parse_endpoint(const std::string &text)
     size_t colon = text.rfind(':');
     if (colon == std::string::npos)
         fail("endpoint without a port: " + text);
+    Endpoint e;
+    if (text[0] == '[') {
+        if (colon < 2 || text[colon - 1] != ']' ||
+            inet_pton(AF_INET6, text.substr(1, colon - 2).c_str(), e.ip6) != 1)
+            fail("bad IPv6 address: " + text);
+        e.v6 = true;
+        e.port = static_cast<uint16_t>(std::stoul(text.substr(colon + 1)));
+        return e;
+    }
     in_addr addr{};
     if (inet_pton(AF_INET, text.substr(0, colon).c_str(), &addr) != 1)
         fail("bad IPv4 address: " + text);
-    Endpoint e;
     e.ip = ntohl(addr.s_addr);
     e.port = static_cast<uint16_t>(std::stoul(text.substr(colon + 1)));
     return e;
