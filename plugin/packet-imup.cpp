@@ -697,8 +697,11 @@ static int dissect_imup_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         }
     }
     set_info(pinfo, msg, fs);
-    const char *src_party, *dst_party;
-    imup_conversations_frame(tvb, pinfo, imup_tree, msg, fs, &src_party, &dst_party);
+    // The parties (hidden fields, the tap's conversation tables) are formatted
+    // only where a tree or a tap reads them: not on a plain first pass.
+    const char *src_party = NULL, *dst_party = NULL;
+    if (tree || have_tap_listener(imup_tap))
+        imup_conversations_frame(tvb, pinfo, imup_tree, msg, fs, &src_party, &dst_party);
 
     if (!have_tap_listener(imup_tap))
         return tvb_captured_length(tvb);

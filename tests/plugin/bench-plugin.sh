@@ -26,7 +26,7 @@ MEMORY_N=${3:-1000000}
 cp "$IMUP_TEST_SOURCE/imup-minimal.lua" "$WORK/imup-minimal.lua"
 mkdir -p "$WORK/no-plugins"
 chmod -R a+rX "$WORK"
-frames=$(capinfos -c -M "$WORK/bench.pcap" | awk '/Number of packets/ { print $NF }')
+frames=$(capture_frames "$WORK/bench.pcap")
 
 as_user() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -108,7 +108,7 @@ peak_kib() {
 "$IMUP_PCAP_WRITER" bench "$MEMORY_N" "$WORK/memory.pcap" 2>/dev/null
 chmod a+r "$WORK/memory.pcap"
 chmod a+rwx "$WORK"
-memory_frames=$(capinfos -c -M "$WORK/memory.pcap" | awk '/Number of packets/ { print $NF }')
+memory_frames=$(capture_frames "$WORK/memory.pcap")
 kib_plugin=$(peak_kib -- )
 kib_data=$(peak_kib -- -d udp.port==2017,data)
 echo "memory (tshark -2, peak RSS): frames $memory_frames, plugin $kib_plugin KiB, data $kib_data KiB" |

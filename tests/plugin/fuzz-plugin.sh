@@ -22,14 +22,14 @@ done
 "$IMUP_PCAP_WRITER" random 400 "$SEED" "$WORK/random-corpus.pcap" 2>/dev/null
 mergecap -a -w "$WORK/corpus.pcap" "$WORK"/*.pcap
 chmod a+r "$WORK"/*.pcap
-corpus_frames=$(capinfos -c -M "$WORK/corpus.pcap" | awk '/Number of packets/ { print $NF }')
+corpus_frames=$(capture_frames "$WORK/corpus.pcap")
 
 total=0
 # run_tshark PCAP [options...]: dissect everything (two passes, full trees, statistics).
 run_tshark() {
     pcap=$1
     shift
-    frames=$(capinfos -c -M "$pcap" | awk '/Number of packets/ { print $NF }')
+    frames=$(capture_frames "$pcap")
     status=0
     ts -r "$pcap" -2 -V "$@" -z imup,tree -z imup,srt > "$WORK/out.txt" 2>&1 || status=$?
     if [ "$status" -ne 0 ]; then

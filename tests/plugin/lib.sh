@@ -29,6 +29,11 @@ make_capture() {
     echo "$WORK/$name.pcap"
 }
 
+# capture_frames PCAP: how many frames the capture holds.
+capture_frames() {
+    capinfos -c -M "$1" | awk '/Number of packets/ { print $NF }'
+}
+
 fail() {
     echo "FAIL: $*" >&2
     FAILURES=$((FAILURES + 1))

@@ -32,19 +32,18 @@ command -v bash > /dev/null || { echo "FAIL: fuzz-test.sh needs bash" >&2; exit 
 # more) is paid a few times, not once per small capture.
 mkdir -p "$WORK/parts" "$WORK/corpus"
 for scenario in "$IMUP_TEST_SOURCE"/captures/*.txt; do
-    "$IMUP_PCAP_WRITER" scenario "$scenario" "$WORK/parts/$(basename "$scenario" .txt).pcap" 2>/dev/null
+    mv "$(make_capture "$(basename "$scenario")")" "$WORK/parts/"
 done
 cp "$IMUP_TEST_SOURCE"/../../captures/*.pcap "$WORK/parts/"
 mergecap -a -F pcap -w "$WORK/corpus/library.pcap" "$WORK"/parts/*.pcap
-frames_of() { capinfos -c -M "$1" | awk '/Number of packets/ { print $NF }'; }
-library_frames=$(frames_of "$WORK/corpus/library.pcap")
+library_frames=$(capture_frames "$WORK/corpus/library.pcap")
 # Three runs of one pass each: the random capture takes what the library
 # leaves of a third of the budget (at least 300 frames).
 random_frames=$(( (FRAMES + 2) / 3 - library_frames ))
 [ "$random_frames" -ge 300 ] || random_frames=300
 "$IMUP_PCAP_WRITER" random "$random_frames" "$SEED" "$WORK/corpus/random.pcap" 2>/dev/null
 chmod -R a+rX "$WORK/corpus"
-corpus_frames=$((library_frames + $(frames_of "$WORK/corpus/random.pcap")))
+corpus_frames=$((library_frames + $(capture_frames "$WORK/corpus/random.pcap")))
 files=2
 passes=1
 
@@ -54,13 +53,15 @@ mkdir -p "$WORK/bin" "$WORK/tmp"
 chmod a+rwx "$WORK/tmp"
 ln -s "$(command -v editcap)" "$WORK/bin/editcap"
 ln -s "$(command -v capinfos)" "$WORK/bin/capinfos"
-as_nobody=""
-[ "$(id -u)" -eq 0 ] && as_nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+# The wrapper runs tshark_run (scripts/tshark-with-plugin.sh: the staged
+# plugin, its own HOME, nobody when root) with dissector bugs made fatal.
 cat > "$WORK/bin/tshark" <<WRAPPER
 #!/bin/sh
-cd "$TSHARK_STAGE" && exec env HOME="$TSHARK_STAGE/home" WIRESHARK_PLUGIN_DIR="$TSHARK_STAGE/plugins" \\
-  WIRESHARK_ABORT_ON_DISSECTOR_BUG=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \\
-  ${TSHARK_PRELOAD:+LD_PRELOAD="$TSHARK_PRELOAD"} $as_nobody $(command -v tshark) "\$@"
+. "$IMUP_TEST_SOURCE/../../scripts/tshark-with-plugin.sh"
+TSHARK_STAGE="$TSHARK_STAGE"
+TSHARK_PRELOAD="$TSHARK_PRELOAD"
+export WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
+tshark_run "\$@"
 WRAPPER
 chmod a+rx "$WORK/bin/tshark"
 "$WORK/bin/tshark" -G plugins | grep -q "$TSHARK_STAGE/plugins/.*/imup.so" ||

@@ -13,12 +13,6 @@
 namespace imup::fault_relay {
 namespace {
 
-std::size_t utf8_chars(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // A Connexion whose name matches is answered ANSWER on the server's behalf
 // (the server never sees it).
 Fault connect_answered(std::string name, std::string breaks, std::string description,
@@ -85,7 +79,7 @@ std::vector<Fault> session_faults() {
   }
   f.push_back(connect_answered("long-name-accepted", "8-name-too-long-refused",
                                "a Connexion with a name over 20 characters gets 8",
-                               [](const Datagram& d) { return utf8_chars(text_line(d)) > kMaxNameChars; }, Ack{}));
+                               [](const Datagram& d) { return utf8_length(text_line(d)).value_or(0) > kMaxNameChars; }, Ack{}));
   f.push_back(connect_answered("space-in-name-accepted", "4.2-name-invalid-refused",
                                "a Connexion whose name holds a space gets 8",
                                [](const Datagram& d) { return contains(text_line(d), " "); }, Ack{}));
